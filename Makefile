@@ -1,0 +1,51 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Django 6 needs Python 3.12 or newer: take the newest one on the PATH (or in pyenv).
+PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$c; break; fi; done)
+
+.PHONY: run test setup static migrate demo lint check-python clean bench
+
+run: setup static migrate demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup static
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed
+
+check-python:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6 requires it); none was found." >&2; exit 1; }
+
+$(VENV)/.installed: pyproject.toml | check-python
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static: node_modules/.installed setup
+	npm run --silent build
+	$(PY) manage.py collectstatic --noinput -v0
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: setup
+	$(PY) manage.py load_demo
+
+# Page timings at scale (docs/benchmarks.md): on DATABASE_URL if set, else bench.sqlite3.
+bench: setup static
+	$(PY) manage.py bench
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles

@@ -1,0 +1,206 @@
+"""Who may see and change what (DOMAIN.md section 2). The one place that answers it.
+
+Access comes only from memberships: a person's role in a programme, an area or a workstream.
+Anyone with any role in a programme sees the whole programme; nobody else sees anything of
+it. What each role may change is the table `ALLOWED` below. Site administrators (superusers)
+see and change everything.
+
+Pages and the API ask `may(user, action, obj)`; lists use `Model.objects.visible_to(user)`.
+A user's memberships are read once per request (one query) and kept on the user object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from programmes.choices import Role
+from programmes.models import Membership, Programme, ProgrammeArea
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    COMMENT = "comment"
+    UPDATE_MILESTONE = "update_milestone"  # status, forecast, completion, at risk, notes
+    EDIT_PLAN = "edit_plan"  # add, edit, reorder, remove, re-baseline
+    RECORD_READING = "record_reading"
+    SUBMIT_STATUS_UPDATE = "submit_status_update"
+    MANAGE_RISKS = "manage_risks"
+    WRITE_EXCEPTION = "write_exception"
+    APPROVE_EXCEPTION = "approve_exception"
+    REQUEST_REPORT = "request_report"
+    DOWNLOAD_REPORT = "download_report"
+    MANAGE_PROGRAMME = "manage_programme"  # structure, periods, report schedules
+    MANAGE_DECISIONS = "manage_decisions"  # the decision log: add, edit, defer
+
+
+# Where a role applies: "programme" (anywhere in its programme), "area" (in its area and the
+# area's workstreams) or "workstream" (in its workstream only).
+PROGRAMME, AREA, WORKSTREAM = "programme", "area", "workstream"
+
+ALLOWED: dict[Role, dict[Action, str]] = {
+    Role.BOARD_MEMBER: {
+        Action.VIEW: PROGRAMME,
+        Action.COMMENT: PROGRAMME,
+        Action.DOWNLOAD_REPORT: PROGRAMME,
+    },
+    Role.SPONSOR: {
+        Action.VIEW: PROGRAMME,
+        Action.COMMENT: PROGRAMME,
+        Action.DOWNLOAD_REPORT: PROGRAMME,
+        Action.APPROVE_EXCEPTION: AREA,
+    },
+    Role.PROJECT_MANAGER: {
+        Action.VIEW: PROGRAMME,
+        Action.COMMENT: PROGRAMME,
+        Action.DOWNLOAD_REPORT: PROGRAMME,
+        Action.REQUEST_REPORT: PROGRAMME,
+        Action.UPDATE_MILESTONE: AREA,
+        Action.EDIT_PLAN: AREA,
+        Action.RECORD_READING: AREA,
+        Action.SUBMIT_STATUS_UPDATE: AREA,
+        Action.MANAGE_RISKS: AREA,
+        Action.WRITE_EXCEPTION: AREA,
+        Action.MANAGE_DECISIONS: AREA,
+    },
+    Role.WORKSTREAM_LEAD: {
+        Action.VIEW: PROGRAMME,
+        Action.COMMENT: PROGRAMME,
+        Action.UPDATE_MILESTONE: WORKSTREAM,
+        Action.RECORD_READING: WORKSTREAM,
+        Action.SUBMIT_STATUS_UPDATE: WORKSTREAM,
+        Action.MANAGE_RISKS: WORKSTREAM,
+    },
+    Role.PROGRAMME_OFFICE: dict.fromkeys(Action, PROGRAMME),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an object sits in the plan."""
+
+    programme_id: int
+    area_id: int | None = None
+    workstream_id: int | None = None
+
+
+def scope_of(obj) -> Scope:
+    """The programme, area and workstream an object belongs to.
+
+    Objects below a workstream (milestones, measures, readings, updates, budget lines) take
+    their workstream's scope; risks, issues and decisions sit at the scope they were raised
+    at; actions take their risk's or issue's.
+    """
+    if isinstance(obj, Programme):
+        return Scope(obj.pk)
+    if isinstance(obj, ProgrammeArea):
+        return Scope(obj.programme_id, obj.pk)
+    from workstreams.models import Workstream
+
+    if isinstance(obj, Workstream):
+        return Scope(obj.programme_id, obj.area_id, obj.pk)
+    for parent in ("milestone", "measure", "risk", "issue"):
+        if getattr(obj, f"{parent}_id", None) is not None:
+            return scope_of(getattr(obj, parent))
+    if getattr(obj, "workstream_id", None) is not None:
+        return scope_of(obj.workstream)
+    if getattr(obj, "area_id", None) is not None:
+        return Scope(obj.programme_id, obj.area_id)
+    if getattr(obj, "programme_id", None) is not None:
+        return Scope(obj.programme_id)
+    raise TypeError(f"Cannot tell which programme a {type(obj).__name__} belongs to")
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    area_id: int | None
+    workstream_id: int | None
+
+
+@dataclass
+class UserAccess:
+    """A user's roles, by programme, read once."""
+
+    is_administrator: bool
+    grants: dict[int, list[Grant]] = field(default_factory=dict)
+
+    def sees(self, programme_id: int) -> bool:
+        return self.is_administrator or programme_id in self.grants
+
+    def roles_in(self, programme_id: int) -> set[Role]:
+        return {grant.role for grant in self.grants.get(programme_id, [])}
+
+    def may(self, action: Action, scope: Scope) -> bool:
+        if self.is_administrator:
+            return True
+        for grant in self.grants.get(scope.programme_id, []):
+            reach = ALLOWED[grant.role].get(action)
+            if reach == PROGRAMME:
+                return True
+            if reach == AREA and grant.area_id is not None and grant.area_id == scope.area_id:
+                return True
+            if (
+                reach == WORKSTREAM
+                and grant.workstream_id is not None
+                and grant.workstream_id == scope.workstream_id
+            ):
+                return True
+        return False
+
+
+def access_for(user) -> UserAccess:
+    """The user's access, cached on the user object for the rest of the request."""
+    cached = getattr(user, "_programme_access", None)
+    if cached is not None:
+        return cached
+    if not (user.is_authenticated and user.is_active):
+        access = UserAccess(is_administrator=False)
+    else:
+        access = UserAccess(is_administrator=user.is_superuser)
+        rows = Membership.objects.filter(person__user=user).values_list(
+            "programme_id", "role", "area_id", "workstream_id"
+        )
+        for programme_id, role, area_id, workstream_id in rows:
+            access.grants.setdefault(programme_id, []).append(
+                Grant(Role(role), area_id, workstream_id)
+            )
+    user._programme_access = access
+    return access
+
+
+def may(user, action: Action | str, obj) -> bool:
+    """May this user do this to this object?"""
+    return access_for(user).may(Action(action), scope_of(obj))
+
+
+def may_record_decision_at(user, meeting) -> bool:
+    """May this user record a decision as made at this board meeting? The programme office
+    may; a board member only if recorded as chairing the meeting (DOMAIN.md section 2: board
+    members change nothing but their own comments, and a chair's record of the meeting)."""
+    access = access_for(user)
+    scope = scope_of(meeting)
+    if access.may(Action.MANAGE_PROGRAMME, scope):
+        return True
+    if Role.BOARD_MEMBER not in access.roles_in(scope.programme_id) or meeting.chair_id is None:
+        return False
+    person = getattr(user, "person", None)
+    return person is not None and person.pk == meeting.chair_id
+
+
+def may_see(user, obj) -> bool:
+    return access_for(user).sees(scope_of(obj).programme_id)
+
+
+def require(user, action: Action | str, obj) -> None:
+    """For views: 404 if the user may not see the object at all (so that its existence is
+    not revealed), 403 if they see it but may not do this."""
+    access = access_for(user)
+    scope = scope_of(obj)
+    if not access.sees(scope.programme_id):
+        raise Http404("Not found")
+    if not access.may(Action(action), scope):
+        raise PermissionDenied("Your role does not allow this")

@@ -1,0 +1,51 @@
+"""Querysets that own "what may this user see" (DOMAIN.md section 2: everyone else sees
+nothing of a programme). One subquery on memberships, whatever the data size."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import models
+
+
+def visible_programme_ids(user) -> models.QuerySet:
+    """The ids of programmes in which the user holds any role, as a subquery."""
+    membership = apps.get_model("programmes", "Membership")
+    return membership.objects.filter(person__user=user, person__user__is_active=True).values(
+        "programme_id"
+    )
+
+
+def sees_everything(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """For models that belong to one programme. `programme_path` on the model says how to
+    reach it ("programme", or "workstream__programme")."""
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        if sees_everything(user):
+            return self
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        path = getattr(self.model, "programme_path", "programme")
+        return self.filter(**{f"{path}_id__in": visible_programme_ids(user)})
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProgrammeQuerySet:
+        if sees_everything(user):
+            return self
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(pk__in=visible_programme_ids(user))
+
+    def active(self) -> ProgrammeQuerySet:
+        return self.filter(status="active")
+
+
+class MembershipQuerySet(models.QuerySet):
+    def of_user(self, user) -> MembershipQuerySet:
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(person__user=user)

@@ -1,0 +1,78 @@
+"""Render Django forms in the GOV.UK Design System: fields with labels, hints and errors, and
+the error summary that links to them."""
+
+from django import forms, template
+
+from programmes.forms import DateInputWidget
+
+register = template.Library()
+
+
+def _kind(field) -> str:
+    widget = field.field.widget
+    if isinstance(widget, DateInputWidget):
+        return "date"
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    if isinstance(widget, forms.FileInput):
+        return "file"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    return "input"
+
+
+def first_input_id(field) -> str:
+    """Where the error summary's link for a field should take the user."""
+    kind = _kind(field)
+    if kind in ("date", "radios"):
+        return f"{field.auto_id}_0"
+    return field.auto_id
+
+
+def _date_parts(field) -> list[tuple[str, dict, int]]:
+    """(label, sub-widget, width) for the day, month and year boxes of a date input."""
+    context = field.field.widget.get_context(field.html_name, field.value(), {"id": field.auto_id})
+    parts = context["widget"]["subwidgets"]
+    return list(zip(("Day", "Month", "Year"), parts, (2, 2, 4), strict=True))
+
+
+@register.inclusion_tag("govuk/field.html")
+def govuk_field(field, label_size="s", width="", rows=5, legend_is_page_heading=False):
+    kind = _kind(field)
+    max_length = getattr(field.field, "max_length", None)
+    hint = field.help_text
+    if kind == "textarea" and max_length:
+        limit = f"Up to {max_length:,} characters."
+        hint = f"{hint} {limit}" if hint else limit
+    return {
+        "field": field,
+        "kind": kind,
+        "label_size": label_size,
+        "width": width,
+        "rows": rows,
+        "hint": hint,
+        "max_length": max_length,
+        "date_parts": _date_parts(field) if kind == "date" else [],
+        "input_type": getattr(field.field.widget, "input_type", "text"),
+        "inputmode": "decimal" if isinstance(field.field, forms.DecimalField) else "",
+    }
+
+
+@register.inclusion_tag("govuk/error_summary.html")
+def govuk_error_summary(*forms_to_check):
+    errors = []
+    for form in forms_to_check:
+        if form is None:
+            continue
+        for error in form.non_field_errors():
+            errors.append(("#main-content", error))
+        for field in form:
+            for error in field.errors:
+                errors.append((f"#{first_input_id(field)}", error))
+    return {"errors": errors}

@@ -1,0 +1,148 @@
+"""Charts as SVG, drawn on the server so that the browser and the PDF show the same picture
+(pygal does the geometry). Each comes with a text alternative for screen readers."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Sequence
+
+import pygal
+from django.core.cache import cache
+from pygal.style import Style
+
+CACHE_SECONDS = 60 * 60 * 24 * 7
+BLUE = "#1d70b8"
+DARK_GREY = "#505a5f"
+
+_SCRIPT = re.compile(r"<script.*?</script>", re.DOTALL)
+_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
+_OVERLAYS = re.compile(
+    r'<g transform="[^"]*" class="plot (?:overlay|text-overlay|tooltip-overlay)">.*?</g></g>',
+    re.DOTALL,
+)
+# pygal's own stylesheet is 8 KB per chart; a sparkline needs only its lines, which matters
+# when a dashboard or a report carries fifty of them.
+SPARKLINE_STYLE = (
+    "<style>.line{fill:none;stroke-width:2}"
+    ".serie-0 .line{stroke:{actual}}"
+    ".serie-1 .line{stroke:{target};stroke-width:1.5;stroke-dasharray:4,3}"
+    ".background{fill:none}</style>"
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _clean(svg: str) -> str:
+    """Drop pygal's script and comments: pictures here never run code."""
+    return _COMMENT.sub("", _SCRIPT.sub("", svg))
+
+
+def sparkline(
+    actuals: Sequence[float | None],
+    targets: Sequence[float | None] | None = None,
+    *,
+    width: int = 160,
+    height: int = 40,
+) -> str:
+    """A small trend line of actuals (solid), with the target (dashed) where there is one:
+    the dash, not only the colour, tells them apart in black and white.
+
+    Drawing one takes pygal a few milliseconds and a dashboard shows dozens, so each picture
+    is kept in the shared cache, keyed by exactly what it shows.
+    """
+    key = (
+        "sparkline:"
+        + hashlib.sha256(
+            repr(
+                ([str(v) for v in actuals], [str(t) for t in targets or []], width, height)
+            ).encode()
+        ).hexdigest()
+    )
+    svg = cache.get(key)
+    if svg is None:
+        svg = _draw_sparkline(actuals, targets, width=width, height=height)
+        cache.set(key, svg, timeout=CACHE_SECONDS)
+    return svg
+
+
+def _draw_sparkline(actuals, targets, *, width: int, height: int) -> str:
+    style = Style(
+        background="transparent",
+        plot_background="transparent",
+        colors=(BLUE, DARK_GREY),
+        stroke_width="2",
+        stroke_opacity="1",
+    )
+    chart = pygal.Line(style=style, js=[], show_dots=False, stroke_style={"width": 2})
+    chart.add("Actual", [float(v) if v is not None else None for v in actuals])
+    if targets and any(t is not None for t in targets):
+        chart.add(
+            "Target",
+            [float(t) if t is not None else None for t in targets],
+            stroke_style={"width": 1.5, "dasharray": "4,3"},
+        )
+    svg = chart.render_sparkline(width=width, height=height, interpolate=None)
+    svg = _clean(svg.decode("utf-8") if isinstance(svg, bytes) else svg)
+    style = SPARKLINE_STYLE.replace("{actual}", BLUE).replace("{target}", DARK_GREY)
+    return _OVERLAYS.sub("", _STYLE.sub(style, svg, count=1))
+
+
+def as_data_uri(svg: str) -> str:
+    """An SVG as an image source: styles inside it are its own, so the page's strict
+    Content Security Policy applies unchanged, and WeasyPrint draws it the same way."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def score_history(
+    points: Sequence[tuple[str, int]],
+    *,
+    amber_from: int,
+    red_from: int,
+    width: int = 560,
+    height: int = 200,
+) -> str:
+    """A risk's current score at each change (likelihood x impact, 1-25), with the programme's
+    Amber and Red thresholds as dashed lines, so the chart shows when it crossed a band."""
+    style = Style(
+        background="transparent",
+        plot_background="transparent",
+        colors=(BLUE, "#d4351c", "#f47738"),
+        font_family="arial, sans-serif",
+        label_font_size=12,
+        major_label_font_size=12,
+        stroke_width="2",
+        stroke_opacity="1",
+    )
+    chart = pygal.Line(
+        style=style,
+        js=[],
+        width=width,
+        height=height,
+        range=(0, 25),
+        show_legend=True,
+        legend_at_bottom=True,
+        legend_box_size=10,
+        x_label_rotation=0,
+        show_minor_x_labels=False,
+        x_labels_major_count=6,
+        y_labels=[0, 5, 10, 15, 20, 25],
+        dots_size=3,
+        truncate_label=12,
+    )
+    chart.x_labels = [label for label, _ in points]
+    chart.add("Score", [score for _, score in points])
+    chart.add(
+        f"Red from {red_from}",
+        [red_from] * len(points),
+        show_dots=False,
+        stroke_style={"width": 1, "dasharray": "6,4"},
+    )
+    chart.add(
+        f"Amber from {amber_from}",
+        [amber_from] * len(points),
+        show_dots=False,
+        stroke_style={"width": 1, "dasharray": "2,4"},
+    )
+    svg = chart.render()
+    return _clean(svg.decode("utf-8") if isinstance(svg, bytes) else svg)

@@ -1,0 +1,358 @@
+"""The programme dashboard (DOMAIN.md section 6), computed from a programme's data as at a
+date: the RAG grid with movement, milestone summary, decisions pending, the risk heat map,
+top risks, measures against target and the budget by financial year.
+
+Plain data, no HTML: the dashboard page and the highlight report both render it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from programmes.choices import Rag
+from programmes.dates import FinancialYear
+from programmes.models import ReportingPeriod
+from programmes.rules import SEVERITY, RagResult, roll_up, to_three_point
+from reporting.charts import as_data_uri, sparkline
+from reporting.state import ProgrammeData
+from risks.models import BoardMeeting, Decision, DecisionStatus, Risk, RiskStatus
+from risks.rules import Movement, risk_band, risk_movement
+from workstreams.assessment import MeasureRating, ProgrammeRating, WorkstreamRating, assess
+from workstreams.models import MilestoneKind
+from workstreams.rules import (
+    Target,
+    budget_rag,
+    has_slipped_beyond_tolerance,
+    is_due_in_month,
+    is_overdue,
+    needs_variance_explanation,
+    target_for_month,
+    was_completed_in_month,
+)
+
+WORSE, BETTER, SAME, NEW = "worse", "better", "same", "new"
+MOVEMENT_WORDS = {WORSE: "Worse", BETTER: "Better", SAME: "No change", NEW: "New"}
+
+
+def rating_movement(previous: Rag | None, current: Rag) -> str:
+    """How a rating moved since the last period: worse, better, the same, or new."""
+    if previous is None or previous not in SEVERITY or current not in SEVERITY:
+        if previous is None:
+            return NEW
+        return SAME if previous == current else (BETTER if current == Rag.COMPLETE else WORSE)
+    if SEVERITY[current] > SEVERITY[previous]:
+        return WORSE
+    if SEVERITY[current] < SEVERITY[previous]:
+        return BETTER
+    return SAME
+
+
+@dataclass
+class GridRow:
+    rating: WorkstreamRating
+    previous: Rag | None
+    movement: str
+
+    @property
+    def movement_word(self) -> str:
+        return MOVEMENT_WORDS[self.movement]
+
+
+@dataclass
+class GridArea:
+    area: object
+    result: RagResult
+    rows: list[GridRow]
+
+
+@dataclass
+class MilestoneCounts:
+    due_this_month: int = 0
+    overdue: int = 0
+    completed_this_period: int = 0
+    slipped: int = 0
+
+
+@dataclass
+class HeatCell:
+    likelihood: int
+    impact: int
+    count: int
+    band: Rag
+
+
+@dataclass
+class HeatMap:
+    """Open risks counted by likelihood (rows, 5 at the top) and impact (columns, 1 to 5)."""
+
+    scores: str  # "current" or "inherent"
+    rows: list[list[HeatCell]]
+    total: int
+
+    @property
+    def label(self) -> str:
+        return (
+            "Current (after mitigation)"
+            if self.scores == "current"
+            else "Inherent (before mitigation)"
+        )
+
+
+@dataclass
+class RiskLine:
+    risk: Risk
+    score: int
+    band: Rag
+    previous_score: int | None
+    movement: Movement
+
+
+@dataclass
+class MeasureLine:
+    rating: MeasureRating
+    chart: str
+    summary: str
+
+
+@dataclass
+class BudgetYear:
+    financial_year: FinancialYear
+    allocated: Decimal
+    spent: Decimal
+    forecast: Decimal
+    funding: Decimal | None
+    result: RagResult
+    lines_needing_explanation: int
+
+    @property
+    def variance(self) -> Decimal:
+        return self.forecast - self.allocated
+
+    @property
+    def balance(self) -> Decimal | None:
+        return None if self.funding is None else self.funding - self.allocated
+
+
+@dataclass
+class Dashboard:
+    data: ProgrammeData
+    rating: ProgrammeRating
+    previous_overall: RagResult | None
+    overall_movement: str
+    grid: list[GridArea]
+    counts: MilestoneCounts
+    decisions_pending: list[Decision]
+    key_decisions_due: list
+    heat_current: HeatMap
+    heat_inherent: HeatMap
+    top_risks: list[RiskLine]
+    measures: list[MeasureLine]
+    budget: list[BudgetYear]
+    next_meeting: BoardMeeting | None
+    rag_counts: dict[str, int] = field(default_factory=dict)
+    risk_lines: list[RiskLine] = field(default_factory=list)  # every open risk, worst first
+
+    @property
+    def as_of(self) -> date:
+        return self.data.as_of
+
+    @property
+    def period(self) -> ReportingPeriod | None:
+        return self.data.period
+
+    @property
+    def overall_movement_word(self) -> str:
+        return MOVEMENT_WORDS[self.overall_movement]
+
+    @property
+    def rag_summary(self) -> list[tuple[Rag, int]]:
+        """Workstreams by rating (five-point ratings counted as Amber)."""
+        return [
+            (rag, self.rag_counts.get(rag.value, 0))
+            for rag in (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE)
+        ]
+
+
+def heat_map(risks: list[Risk], programme, scores: str) -> HeatMap:
+    counts = defaultdict(int)
+    total = 0
+    for risk in risks:
+        likelihood = getattr(risk, f"{scores}_likelihood")
+        impact = getattr(risk, f"{scores}_impact")
+        if likelihood is None or impact is None:
+            continue
+        counts[(likelihood, impact)] += 1
+        total += 1
+    rows = [
+        [
+            HeatCell(
+                likelihood,
+                impact,
+                counts[(likelihood, impact)],
+                risk_band(
+                    likelihood * impact,
+                    amber_from=programme.risk_amber_from,
+                    red_from=programme.risk_red_from,
+                ),
+            )
+            for impact in range(1, 6)
+        ]
+        for likelihood in range(5, 0, -1)
+    ]
+    return HeatMap(scores, rows, total)
+
+
+def _milestone_counts(rating: ProgrammeRating, data: ProgrammeData) -> MilestoneCounts:
+    """The board's milestone summary, with the same definitions as the milestone list's
+    filters it links to (workstreams.rules)."""
+    counts = MilestoneCounts()
+    as_of = data.as_of
+    tolerances = {a.area.pk: a.area.tolerances_within(data.programme) for a in rating.areas}
+    for workstream in rating.workstreams:
+        tolerance = tolerances[workstream.workstream.area_id].time_days
+        for item in workstream.milestones:
+            milestone = item.milestone
+            actual = milestone.actual_date
+            due = milestone.due.value if milestone.due else None
+            baseline = milestone.baseline.value if milestone.baseline else None
+            forecast = milestone.forecast.value if milestone.forecast else None
+            counts.due_this_month += is_due_in_month(due, actual, as_of)
+            counts.overdue += is_overdue(due, actual, as_of)
+            counts.completed_this_period += was_completed_in_month(actual, as_of)
+            counts.slipped += has_slipped_beyond_tolerance(
+                baseline, forecast, actual, as_of, tolerance
+            )
+    return counts
+
+
+def _measures(rating: ProgrammeRating) -> list[MeasureLine]:
+    lines = []
+    for workstream in rating.workstreams:
+        for item in workstream.measures:
+            targets = [Target(t.value, t.financial_year, t.due_date) for t in item.targets]
+            recent = item.readings[-12:]
+            values = [r.value for r in recent]
+            goals = [target_for_month(targets, r.period) for r in recent]
+            if recent:
+                summary = (
+                    f"{recent[0].period:%b %Y} {recent[0].value.normalize():f} to "
+                    f"{recent[-1].period:%b %Y} {recent[-1].value.normalize():f}"
+                )
+            else:
+                summary = "No readings yet"
+            chart = as_data_uri(sparkline(values, goals)) if recent else ""
+            lines.append(MeasureLine(item, chart, summary))
+    return lines
+
+
+def _budget(data: ProgrammeData) -> list[BudgetYear]:
+    totals = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0), 0])
+    for line in data.budget_lines:
+        total = totals[line.financial_year]
+        total[0] += line.allocated
+        total[1] += line.spent
+        total[2] += line.forecast
+        if needs_variance_explanation(allocated=line.allocated, forecast=line.forecast) and not (
+            line.variance_explanation.strip()
+        ):
+            total[3] += 1
+    funding = defaultdict(Decimal)
+    for grant in data.funding:
+        funding[grant.financial_year] += grant.amount
+    years = sorted(set(totals) | set(funding))
+    return [
+        BudgetYear(
+            financial_year=FinancialYear(year),
+            allocated=totals[year][0],
+            spent=totals[year][1],
+            forecast=totals[year][2],
+            funding=funding.get(year),
+            result=budget_rag(
+                allocated=totals[year][0],
+                forecast=totals[year][2],
+                cost_tolerance_percent=data.programme.cost_tolerance_percent,
+            ),
+            lines_needing_explanation=totals[year][3],
+        )
+        for year in years
+    ]
+
+
+def build_dashboard(data: ProgrammeData) -> Dashboard:
+    programme = data.programme
+    rating = assess(data.rating_state, data.as_of)
+
+    grid = []
+    previous_items = []
+    for area_rating in rating.areas:
+        rows = []
+        for workstream in area_rating.workstreams:
+            previous = Rag(workstream.previous_update.rag) if workstream.previous_update else None
+            rows.append(
+                GridRow(workstream, previous, rating_movement(previous, workstream.rating.rag))
+            )
+            if previous is not None:
+                previous_items.append(
+                    (f"workstream {workstream.workstream.reference}", RagResult(previous))
+                )
+        grid.append(GridArea(area_rating.area, area_rating.result, rows))
+    previous_overall = roll_up(previous_items, detailed=False) if previous_items else None
+    overall_movement = rating_movement(
+        previous_overall.rag if previous_overall else None, rating.result.rag
+    )
+
+    open_risks = [r for r in data.risks if r.status == RiskStatus.OPEN]
+    lines = []
+    for risk in open_risks:
+        score = risk.current_likelihood * risk.current_impact
+        previous = data.previous_risk_scores.get(risk.pk)
+        lines.append(
+            RiskLine(
+                risk,
+                score,
+                risk_band(
+                    score, amber_from=programme.risk_amber_from, red_from=programme.risk_red_from
+                ),
+                previous,
+                risk_movement(previous, score),
+            )
+        )
+    lines.sort(key=lambda line: (-line.score, line.risk.sort_key))
+
+    rag_counts = defaultdict(int)
+    for workstream in rating.workstreams:
+        rag_counts[to_three_point(workstream.rating.rag).value] += 1
+
+    soon = data.as_of + timedelta(days=92)
+    key_decisions_due = [
+        item.milestone
+        for workstream in rating.workstreams
+        for item in workstream.milestones
+        if item.milestone.kind == MilestoneKind.KEY_DECISION
+        and item.result.rag != Rag.COMPLETE
+        and item.milestone.due is not None
+        and item.milestone.due.value <= soon
+    ]
+    key_decisions_due.sort(key=lambda m: m.due.value)
+
+    return Dashboard(
+        data=data,
+        rating=rating,
+        previous_overall=previous_overall,
+        overall_movement=overall_movement,
+        grid=grid,
+        counts=_milestone_counts(rating, data),
+        decisions_pending=[d for d in data.decisions if d.status == DecisionStatus.PENDING],
+        key_decisions_due=key_decisions_due,
+        heat_current=heat_map(open_risks, programme, "current"),
+        heat_inherent=heat_map(open_risks, programme, "inherent"),
+        top_risks=lines[:10],
+        measures=_measures(rating),
+        budget=_budget(data),
+        next_meeting=next((m for m in data.meetings if m.held_on >= data.as_of), None),
+        rag_counts=dict(rag_counts),
+        risk_lines=lines,
+    )

@@ -1,0 +1,164 @@
+"""Exceptions: every breach of tolerance in a period (DOMAIN.md sections 3 and 5), found from
+the programme as it stood at the period's end, with the narrative the project manager wrote.
+
+Milestones overdue or forecast beyond baseline + time tolerance, Red workstreams, Red
+measures, budget over cost tolerance, and risks at or above the board's threshold or newly
+Red. Scope and quality exceptions are raised by hand and are not found here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from programmes.choices import Rag
+from reporting.dashboard import Dashboard
+from reporting.models import BreachKind, ExceptionNarrative
+from reporting.state import ProgrammeData
+from risks.rules import risk_band
+from workstreams.rules import has_slipped_beyond_tolerance, is_overdue
+
+
+@dataclass
+class Breach:
+    kind: BreachKind
+    key: str  # "milestone:123": what the narrative is about
+    title: str  # "Milestone 1.1.3 Staff consultation meetings"
+    breach: str  # what is breached, in words
+    area: object | None = None
+    workstream: object | None = None
+    narrative: ExceptionNarrative | None = None
+
+    @property
+    def has_narrative(self) -> bool:
+        return self.narrative is not None and self.narrative.is_written
+
+    @property
+    def kind_label(self) -> str:
+        return BreachKind(self.kind).label
+
+
+def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]:
+    """Every breach of tolerance as at the data's date, most serious kinds first."""
+    as_of = data.as_of
+    programme = data.programme
+    areas = {area.pk: area for area in data.rating_state.areas}
+    breaches: list[Breach] = []
+
+    for workstream_rating in dashboard.rating.workstreams:
+        workstream = workstream_rating.workstream
+        area = areas.get(workstream.area_id)
+        tolerance = (
+            area.tolerances_within(programme).time_days if area else programme.time_tolerance_days
+        )
+        if workstream_rating.rating.rag == Rag.RED:
+            breaches.append(
+                Breach(
+                    BreachKind.WORKSTREAM,
+                    f"workstream:{workstream.pk}",
+                    f"Workstream {workstream.reference} {workstream.name}",
+                    workstream_rating.rating.explanation("it"),
+                    area,
+                    workstream,
+                )
+            )
+        for item in workstream_rating.milestones:
+            milestone = item.milestone
+            due = milestone.due.value if milestone.due else None
+            baseline = milestone.baseline.value if milestone.baseline else None
+            forecast = milestone.forecast.value if milestone.forecast else None
+            actual = milestone.actual_date
+            if is_overdue(due, actual, as_of) or has_slipped_beyond_tolerance(
+                baseline, forecast, actual, as_of, tolerance
+            ):
+                breaches.append(
+                    Breach(
+                        BreachKind.MILESTONE,
+                        f"milestone:{milestone.pk}",
+                        f"Milestone {milestone.reference} {milestone.title}",
+                        item.result.explanation("it"),
+                        area,
+                        workstream,
+                    )
+                )
+        for item in workstream_rating.measures:
+            if item.result.rag == Rag.RED:
+                measure = item.measure
+                breaches.append(
+                    Breach(
+                        BreachKind.MEASURE,
+                        f"measure:{measure.pk}",
+                        f"Measure {measure.reference} {measure.title}",
+                        item.result.explanation("it"),
+                        area,
+                        workstream,
+                    )
+                )
+
+    for year in dashboard.budget:
+        if year.result.rag == Rag.RED:
+            breaches.append(
+                Breach(
+                    BreachKind.BUDGET,
+                    f"budget:{year.financial_year.start_year}",
+                    f"Budget for {year.financial_year}",
+                    year.result.explanation("it"),
+                )
+            )
+
+    workstreams = {w.workstream.pk: w.workstream for w in dashboard.rating.workstreams}
+    for line in dashboard.risk_lines:
+        risk = line.risk
+        previous_band = (
+            risk_band(
+                line.previous_score,
+                amber_from=programme.risk_amber_from,
+                red_from=programme.risk_red_from,
+            )
+            if line.previous_score is not None
+            else None
+        )
+        at_threshold = line.score >= programme.risk_tolerance_score
+        newly_red = line.band == Rag.RED and previous_band != Rag.RED
+        if not (at_threshold or newly_red):
+            continue
+        why = []
+        if at_threshold:
+            why.append(
+                f"its score of {line.score} is at or above the board's threshold of "
+                f"{programme.risk_tolerance_score}"
+            )
+        if newly_red:
+            why.append(
+                "it is newly Red" + (f" (was {line.previous_score})" if line.previous_score else "")
+            )
+        breaches.append(
+            Breach(
+                BreachKind.RISK,
+                f"risk:{risk.pk}",
+                f"Risk {risk.reference} {risk.title}",
+                "Red because: " + "; ".join(why)
+                if line.band == Rag.RED
+                else "; ".join(why).capitalize(),
+                areas.get(risk.area_id),
+                workstreams.get(risk.workstream_id),
+            )
+        )
+
+    order = {
+        kind: index
+        for index, kind in enumerate(
+            [
+                BreachKind.WORKSTREAM,
+                BreachKind.MILESTONE,
+                BreachKind.MEASURE,
+                BreachKind.BUDGET,
+                BreachKind.RISK,
+            ]
+        )
+    }
+    breaches.sort(key=lambda breach: order[breach.kind])
+    if data.period is not None:
+        narratives = {n.key: n for n in ExceptionNarrative.objects.filter(period=data.period)}
+        for breach in breaches:
+            breach.narrative = narratives.get(breach.key)
+    return breaches

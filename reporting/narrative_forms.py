@@ -1,0 +1,51 @@
+"""The form a project manager (or the programme office) writes an exception's narrative with.
+The limits and their messages are those of `reporting.narratives`, shared with the service."""
+
+from __future__ import annotations
+
+from django import forms
+
+from programmes.forms import VersionField
+from reporting.models import ExceptionNarrative
+from reporting.narratives import NARRATIVE_FIELDS, TEXT_LIMIT
+
+
+def _text(label: str, name: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea,
+        help_text=help_text,
+        error_messages={
+            "max_length": f"{NARRATIVE_FIELDS[name]} must be {TEXT_LIMIT:,} characters or fewer"
+        },
+    )
+
+
+class NarrativeForm(forms.Form):
+    cause = _text("Cause", "cause", "Why the tolerance was breached, or is forecast to be.")
+    consequences = _text(
+        "Consequences",
+        "consequences",
+        "What happens to the programme's time, cost, benefits or risks if nothing changes.",
+    )
+    options = _text(
+        "Options",
+        "options",
+        "The ways forward, each with its effect on time, cost and benefits.",
+    )
+    recommendation = _text("Recommendation", "recommendation", "The option you recommend, and why.")
+    decision_required = _text(
+        "Decision required",
+        "decision_required",
+        "What the board is asked to decide, and by when.",
+    )
+    version = VersionField()
+
+    def __init__(self, *args, narrative: ExceptionNarrative | None = None, **kwargs):
+        if narrative is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(narrative, name) for name in NARRATIVE_FIELDS} | {
+                "version": narrative.version
+            }
+        super().__init__(*args, **kwargs)

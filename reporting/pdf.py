@@ -1,0 +1,82 @@
+"""Reports as HTML and as PDF: pure functions from a gathered report to a string, and from a
+string to PDF bytes (WeasyPrint). Nothing here touches the database or the storage.
+
+WeasyPrint never reaches out: the URL fetcher serves only the app's own static files and the
+charts drawn here (data: images), and refuses every other URL and every file:// path, so
+nothing a user types into a report can make the renderer read a file or call a server.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+from reporting.reports import ExceptionReport, HighlightReport
+
+logger = logging.getLogger(__name__)
+
+# Relative links in report HTML resolve against this address, which exists nowhere.
+BASE_URL = "https://report.invalid/"
+STATIC_PREFIX = BASE_URL + "static/"
+DATA_IMAGE = re.compile(r"^data:image/(svg\+xml|png|jpeg)(;[a-z0-9=.+-]+)*(;base64)?,", re.I)
+
+
+class RefusedURL(URLFetchingError):
+    """A report asked for something outside the app's own static files."""
+
+
+class SafeFetcher(URLFetcher):
+    """Serves our static files and our own data: images; refuses everything else."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"data", "https"}, allow_redirects=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if DATA_IMAGE.match(url):
+            return super().fetch(url, headers)
+        if url.startswith(STATIC_PREFIX):
+            relative = url.removeprefix(STATIC_PREFIX).split("?")[0].split("#")[0]
+            if ".." not in Path(relative).parts:
+                found = finders.find(relative)
+                if found:
+                    body = Path(found).read_bytes()
+                    mime, _ = mimetypes.guess_type(found)
+                    return URLFetcherResponse(
+                        url, body, headers={"Content-Type": mime or "application/octet-stream"}
+                    )
+        self.refused.append(url)
+        logger.warning("Report rendering refused to fetch %s", url[:200])
+        raise RefusedURL(f"Refused: {url[:200]}")
+
+
+def render_html(report: HighlightReport | ExceptionReport) -> str:
+    template = (
+        "reports/highlight.html"
+        if isinstance(report, HighlightReport)
+        else "reports/exception.html"
+    )
+    return render_to_string(template, {"report": report})
+
+
+@dataclass(frozen=True)
+class RenderedPDF:
+    content: bytes
+    pages: int
+    refused: tuple[str, ...]
+
+
+def html_to_pdf(html: str, *, fetcher: SafeFetcher | None = None) -> RenderedPDF:
+    """A4 PDF, tagged for accessibility (PDF/UA-1), title and language from the HTML."""
+    fetcher = fetcher or SafeFetcher()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    content = document.write_pdf(pdf_variant="pdf/ua-1")
+    return RenderedPDF(content, len(document.pages), tuple(fetcher.refused))

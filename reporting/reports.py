@@ -1,0 +1,276 @@
+"""What the highlight and exception reports say, gathered as plain data (DOMAIN.md section 5).
+
+Gathering (here), rendering HTML (templates/reports/) and turning it into PDF
+(reporting/pdf.py) are three separate steps; the Celery task only runs them in order. A
+report for a period that has ended reads the programme as it stood at the period's end, so
+it says the same however the data changes later; an open period's report is a DRAFT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from programmes.choices import PeriodStatus
+from programmes.dates import PlanDate, add_months, month_start
+from programmes.models import Programme, ReportingPeriod
+from programmes.rules import RagResult
+from reporting.dashboard import Dashboard, build_dashboard
+from reporting.exceptions import Breach, detect_exceptions
+from reporting.state import ProgrammeData, load_programme_data
+from risks.models import Issue, IssueStatus
+from risks.rules import decision_is_overdue
+from workstreams.assessment import MilestoneRating, WorkstreamRating
+from workstreams.rules import was_completed_in_month
+
+
+@dataclass
+class Escalation:
+    workstream: object
+    rag: str
+    escalations: str
+    decisions_needed: str
+
+
+@dataclass
+class ReportBasis:
+    """What both reports share: the programme, the period, and when and by whom."""
+
+    programme: Programme
+    period: ReportingPeriod
+    is_draft: bool
+    as_of: date
+    generated_at: datetime
+    author: str
+    version: int = 1
+
+    @property
+    def title(self) -> str:
+        return f"{self.programme.name}: {self.kind_label}, {self.period.label}"
+
+    kind_label = "Report"
+
+
+@dataclass
+class HighlightReport(ReportBasis):
+    kind_label = "Highlight report"
+    dashboard: Dashboard | None = None
+    completed: list[MilestoneRating] = field(default_factory=list)
+    due_next: list[MilestoneRating] = field(default_factory=list)
+    overdue_and_slipped: list[Breach] = field(default_factory=list)
+    open_issues: list[Issue] = field(default_factory=list)
+    escalations: list[Escalation] = field(default_factory=list)
+    exception_count: int = 0
+
+    @property
+    def overall(self) -> RagResult:
+        return self.dashboard.rating.result
+
+    @property
+    def next_month(self) -> date:
+        return add_months(self.period.month, 1)
+
+    @property
+    def previous_period(self) -> ReportingPeriod | None:
+        """The period whose ratings the grid compares with ("last period")."""
+        return self.dashboard.data.previous_period
+
+    @property
+    def workstreams_by_id(self) -> dict[int, object]:
+        """Each workstream as it stood at the report's date, to name a milestone's or a
+        measure's workstream without reading today's row."""
+        return {w.workstream.pk: w.workstream for w in self.dashboard.rating.workstreams}
+
+    @property
+    def completed_rows(self) -> list[dict]:
+        workstreams = self.workstreams_by_id
+        return [
+            {"rating": m, "workstream": workstreams.get(m.milestone.workstream_id)}
+            for m in self.completed
+        ]
+
+    @property
+    def due_next_rows(self) -> list[dict]:
+        workstreams = self.workstreams_by_id
+        return [
+            {"rating": m, "workstream": workstreams.get(m.milestone.workstream_id)}
+            for m in self.due_next
+        ]
+
+    @property
+    def overdue_and_slipped_rows(self) -> list[dict]:
+        """Each overdue or slipped milestone with its breach (what makes it so, in words)."""
+        ratings = {
+            f"milestone:{m.milestone.pk}": m
+            for w in self.dashboard.rating.workstreams
+            for m in w.milestones
+        }
+        return [
+            {"rating": ratings.get(breach.key), "breach": breach}
+            for breach in self.overdue_and_slipped
+        ]
+
+    @property
+    def decisions_needed(self) -> list[dict]:
+        """Decisions pending, each saying whether the date it was needed by has passed."""
+        return [
+            {
+                "decision": decision,
+                "is_overdue": decision_is_overdue(
+                    decision.status,
+                    PlanDate.from_fields(decision.needed_by, decision.needed_by_precision),
+                    self.as_of,
+                ),
+            }
+            for decision in self.dashboard.decisions_pending
+        ]
+
+    @property
+    def key_decisions_not_logged(self) -> list:
+        """Key-decision milestones due soon that no pending decision in the log stands for
+        (those are listed once, as decisions)."""
+        logged = {d.milestone_id for d in self.dashboard.decisions_pending if d.milestone_id}
+        return [m for m in self.dashboard.key_decisions_due if m.pk not in logged]
+
+    @property
+    def measure_rows(self) -> list[dict]:
+        workstreams = self.workstreams_by_id
+        return [
+            {"line": line, "workstream": workstreams.get(line.rating.measure.workstream_id)}
+            for line in self.dashboard.measures
+        ]
+
+    @property
+    def budget_total(self) -> dict | None:
+        """All financial years added up, when there is more than one to add."""
+        years = self.dashboard.budget
+        if len(years) < 2:
+            return None
+        funded = [year.funding for year in years if year.funding is not None]
+        return {
+            "funding": sum(funded) if funded else None,
+            "allocated": sum(year.allocated for year in years),
+            "spent": sum(year.spent for year in years),
+            "forecast": sum(year.forecast for year in years),
+            "variance": sum(year.variance for year in years),
+        }
+
+
+@dataclass
+class ExceptionReport(ReportBasis):
+    kind_label = "Exception report"
+    breaches: list[Breach] = field(default_factory=list)
+
+    @property
+    def without_narrative(self) -> list[Breach]:
+        return [breach for breach in self.breaches if not breach.has_narrative]
+
+    @property
+    def kinds(self) -> list[dict]:
+        """The exceptions grouped by what is breached, most serious kind first, with how many
+        of each still have no narrative."""
+        groups: dict[str, dict] = {}
+        for breach in self.breaches:
+            group = groups.setdefault(
+                breach.kind,
+                {
+                    "kind": breach.kind,
+                    "label": breach.kind_label,
+                    "breaches": [],
+                    "count": 0,
+                    "without_narrative": 0,
+                },
+            )
+            group["breaches"].append(breach)
+            group["count"] += 1
+            group["without_narrative"] += not breach.has_narrative
+        return list(groups.values())
+
+
+def _basis(data: ProgrammeData, period: ReportingPeriod, author: str, version: int) -> dict:
+    return {
+        "programme": data.programme,
+        "period": period,
+        "is_draft": period.status != PeriodStatus.CLOSED,
+        "as_of": data.as_of,
+        "generated_at": timezone.now(),
+        "author": author,
+        "version": version,
+    }
+
+
+def _load(programme: Programme, period: ReportingPeriod) -> tuple[ProgrammeData, Dashboard]:
+    data = load_programme_data(programme, period=period)
+    data.period = period
+    return data, build_dashboard(data)
+
+
+def _milestones(workstreams: list[WorkstreamRating]):
+    for workstream in workstreams:
+        yield from workstream.milestones
+
+
+def gather_highlight(
+    programme: Programme, period: ReportingPeriod, *, author: str, version: int = 1
+) -> HighlightReport:
+    data, dashboard = _load(programme, period)
+    as_of = data.as_of
+    next_month = add_months(period.month, 1)
+    milestones = list(_milestones(dashboard.rating.workstreams))
+    completed = [
+        m
+        for m in milestones
+        if was_completed_in_month(m.milestone.actual_date, as_of)
+        and month_start(m.milestone.actual_date) == period.month
+    ]
+    due_next = [
+        m
+        for m in milestones
+        if m.milestone.due is not None
+        and month_start(m.milestone.due.value) == next_month
+        and not (m.milestone.actual_date and m.milestone.actual_date <= as_of)
+    ]
+    breaches = detect_exceptions(data, dashboard)
+    issues = [
+        issue
+        for issue in data.snapshot.rows(Issue, programme_id=programme.pk).order_by("sort_key")
+        if issue.status == IssueStatus.OPEN
+    ]
+    escalations = [
+        Escalation(
+            w.workstream,
+            w.latest_update.rag,
+            w.latest_update.escalations,
+            w.latest_update.decisions_needed,
+        )
+        for w in dashboard.rating.workstreams
+        if w.latest_update is not None
+        and w.latest_update.period_id == period.pk
+        and (w.latest_update.escalations.strip() or w.latest_update.decisions_needed.strip())
+    ]
+    return HighlightReport(
+        **_basis(data, period, author, version),
+        dashboard=dashboard,
+        completed=completed,
+        due_next=due_next,
+        overdue_and_slipped=[b for b in breaches if b.kind == "milestone"],
+        open_issues=issues,
+        escalations=escalations,
+        exception_count=len(breaches),
+    )
+
+
+def gather_exceptions(
+    programme: Programme, period: ReportingPeriod, *, author: str, version: int = 1
+) -> ExceptionReport:
+    data, dashboard = _load(programme, period)
+    return ExceptionReport(
+        **_basis(data, period, author, version), breaches=detect_exceptions(data, dashboard)
+    )
+
+
+def has_exceptions(programme: Programme, period: ReportingPeriod) -> bool:
+    data, dashboard = _load(programme, period)
+    return bool(detect_exceptions(data, dashboard))

@@ -1,0 +1,173 @@
+"""Writes for reporting: asking for a report (a new run, rendered by a Celery task once the
+transaction commits), approving one, closing and reopening periods. Each is one transaction
+and checks the acting user's role."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from programmes.choices import PeriodStatus, ProgrammeStatus
+from programmes.dates import month_start
+from programmes.models import Programme, ReportingPeriod
+from programmes.permissions import Action, require
+from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
+
+
+def _next_version(programme: Programme, period: ReportingPeriod, kind: str) -> int:
+    latest = ReportRun.objects.filter(programme=programme, period=period, kind=kind).aggregate(
+        latest=Max("version")
+    )["latest"]
+    return (latest or 0) + 1
+
+
+def latest_run(programme, period, kind) -> ReportRun | None:
+    return (
+        ReportRun.objects.filter(programme=programme, period=period, kind=kind)
+        .order_by("-version")
+        .first()
+    )
+
+
+def create_run(
+    programme: Programme,
+    period: ReportingPeriod,
+    kind: str,
+    *,
+    by=None,
+    trigger: str = RunTrigger.REQUESTED,
+    reason: str = "",
+    notify_board: bool = False,
+) -> ReportRun:
+    """A new version of a report, queued; rendered by a Celery task after the commit.
+
+    If the latest version is locked (approved, for a closed period), a reason is required and
+    the new version supersedes it (DOMAIN.md section 5).
+    """
+    if period.programme_id != programme.pk:
+        raise ValidationError("That period belongs to another programme")
+    if kind not in ReportKind.values:
+        raise ValidationError("Choose a highlight report or an exception report")
+    with transaction.atomic():
+        # Serialise versions of the same report: one new version at a time.
+        ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        previous = latest_run(programme, period, kind)
+        if previous is not None and previous.is_locked and not reason.strip():
+            raise ValidationError(
+                {
+                    "reason": f"Version {previous.version} was approved for the board and is "
+                    "locked: say why a new version is needed"
+                }
+            )
+        run = ReportRun.objects.create(
+            programme=programme,
+            period=period,
+            kind=kind,
+            version=_next_version(programme, period, kind),
+            is_draft=period.status != PeriodStatus.CLOSED,
+            trigger=trigger,
+            reason=reason.strip(),
+            supersedes=previous if previous is not None and previous.is_locked else None,
+            requested_by=by,
+            notify_board=notify_board,
+        )
+        from reporting.tasks import render_report
+
+        transaction.on_commit(lambda: render_report.delay(run.pk))
+    return run
+
+
+def request_report(programme, period, kind, *, by, reason: str = "") -> ReportRun:
+    """A project manager or the programme office asks for a report, for any period."""
+    require(by, Action.REQUEST_REPORT, programme)
+    return create_run(programme, period, kind, by=by, reason=reason)
+
+
+@transaction.atomic
+def approve_run(run: ReportRun, *, by) -> ReportRun:
+    """The programme office approves a finished report of a closed period: it is locked."""
+    require(by, Action.MANAGE_PROGRAMME, run.programme)
+    run = ReportRun.objects.select_for_update().select_related("period").get(pk=run.pk)
+    if run.status != RunStatus.DONE:
+        raise ValidationError("Only a finished report can be approved")
+    if not run.period.is_closed:
+        raise ValidationError(
+            "Close the period before approving its report: an open period's report is a draft"
+        )
+    if run.approved_at is not None:
+        raise ValidationError("This report is already approved")
+    run.approved_at = timezone.now()
+    run.approved_by = by
+    run._history_user = by
+    run.save()
+    return run
+
+
+@transaction.atomic
+def close_period(period: ReportingPeriod, *, by=None) -> ReportingPeriod:
+    """Close a period: its reports then read the programme as it stood at the period's end."""
+    if by is not None:
+        require(by, Action.MANAGE_PROGRAMME, period)
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status == PeriodStatus.CLOSED:
+        return period
+    if period.month >= month_start(timezone.localdate()):
+        raise ValidationError(
+            f"{period.label} has not ended yet: it can be closed from its last day"
+        )
+    period.status = PeriodStatus.CLOSED
+    period.closed_at = timezone.now()
+    period.closed_by = by
+    period._history_user = by
+    period.save()
+    return period
+
+
+@transaction.atomic
+def reopen_period(period: ReportingPeriod, *, by) -> ReportingPeriod:
+    require(by, Action.MANAGE_PROGRAMME, period)
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status == PeriodStatus.OPEN:
+        return period
+    period.status = PeriodStatus.OPEN
+    period.closed_at = None
+    period.closed_by = None
+    period._history_user = by
+    period.save()
+    return period
+
+
+def cut_off_for(month: date) -> date:
+    """Status updates are due on the 25th, or the working day before it."""
+    day = month.replace(day=25)
+    while day.weekday() >= 5:
+        day = day.replace(day=day.day - 1)
+    return day
+
+
+def roll_periods(today: date | None = None) -> dict[str, int]:
+    """Close every ended period of programmes that close automatically, and open this
+    month's period for every active programme. Safe to run any number of times."""
+    today = today or timezone.localdate()
+    this_month = month_start(today)
+    closed = opened = 0
+    ended = ReportingPeriod.objects.filter(
+        status=PeriodStatus.OPEN,
+        month__lt=this_month,
+        programme__auto_close_periods=True,
+    )
+    for period in ended:
+        close_period(period)
+        closed += 1
+    for programme in Programme.objects.filter(status=ProgrammeStatus.ACTIVE):
+        if not (programme.starts_on <= today <= programme.ends_on):
+            continue
+        _, created = ReportingPeriod.objects.get_or_create(
+            programme=programme, month=this_month, defaults={"cut_off": cut_off_for(this_month)}
+        )
+        opened += created
+    return {"closed": closed, "opened": opened}

@@ -1,0 +1,183 @@
+"""Filters of the risk register and the decision log (DOMAIN.md sections 3 and 6).
+
+The risk heat map links here with a cell's likelihood and impact, on current scores or,
+with `scores=inherent`, on inherent ones. Without a status the register shows open risks,
+as the heat map counts them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from programmes.choices import Rag
+from programmes.dates import add_months
+from programmes.filtersets import ComputedChoiceFilter, ProgrammeFilterSet, SearchFilter
+from programmes.models import Person, ProgrammeArea
+from risks.models import (
+    Decision,
+    DecisionStatus,
+    Issue,
+    IssuePriority,
+    IssueSeverity,
+    IssueStatus,
+    Risk,
+    RiskCategory,
+    RiskStatus,
+)
+from risks.rules import Movement
+from workstreams.models import Workstream
+
+CURRENT, INHERENT = "current", "inherent"
+ONE_TO_FIVE = [(str(number), str(number)) for number in range(1, 6)]
+BANDS = [(rag.value, rag.label) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN)]
+
+
+class RiskFilterSet(ProgrammeFilterSet):
+    status = django_filters.ChoiceFilter(choices=RiskStatus.choices, empty_label="Any status")
+    scores = ComputedChoiceFilter(
+        label="Scores to filter on",
+        choices=[
+            (CURRENT, "Current"),
+            (INHERENT, "Inherent"),
+        ],
+        empty_label=None,
+    )
+    likelihood = django_filters.ChoiceFilter(
+        label="Likelihood", choices=ONE_TO_FIVE, empty_label="Any", method="filter_score_part"
+    )
+    impact = django_filters.ChoiceFilter(
+        label="Impact", choices=ONE_TO_FIVE, empty_label="Any", method="filter_score_part"
+    )
+    band = ComputedChoiceFilter(label="Band", choices=BANDS, empty_label="Any band")
+    category = django_filters.ChoiceFilter(choices=RiskCategory.choices, empty_label="Any")
+    owner = django_filters.ModelChoiceFilter(queryset=Person.objects.none(), empty_label="Anyone")
+    area = django_filters.ModelChoiceFilter(
+        label="Area",
+        queryset=ProgrammeArea.objects.none(),
+        empty_label="All areas",
+        method="filter_area",
+    )
+    workstream = django_filters.ModelChoiceFilter(
+        queryset=Workstream.objects.none(), empty_label="All workstreams"
+    )
+    proximity = django_filters.ChoiceFilter(
+        label="Proximity",
+        choices=[
+            ("passed", "Date passed"),
+            ("3", "Within 3 months"),
+            ("6", "Within 6 months"),
+            ("none", "No date"),
+        ],
+        empty_label="Any",
+        method="filter_proximity",
+    )
+    review = django_filters.ChoiceFilter(
+        label="Review",
+        choices=[("overdue", "Review overdue"), ("due", "Review due in 30 days")],
+        empty_label="Any",
+        method="filter_review",
+    )
+    movement = ComputedChoiceFilter(
+        label="Since last period",
+        choices=[(m.value, m.label) for m in Movement],
+        empty_label="Any",
+    )
+    q = SearchFilter(fields=["reference", "title"], label="Search by reference or title")
+
+    class Meta:
+        model = Risk
+        fields = []
+
+    def __init__(self, data, *, programme, queryset):
+        if data is not None and "status" not in data:
+            data = data.copy()
+            data["status"] = RiskStatus.OPEN
+        super().__init__(data, programme=programme, queryset=queryset)
+
+    def limit_choices(self, programme) -> None:
+        self.filters["owner"].queryset = (
+            Person.objects.filter(risks__programme=programme).distinct().order_by("name")
+        )
+        self.filters["area"].queryset = ProgrammeArea.objects.filter(programme=programme)
+        self.filters["workstream"].queryset = Workstream.objects.filter(programme=programme)
+
+    @property
+    def uses_inherent_scores(self) -> bool:
+        return self.value("scores") == INHERENT
+
+    def filter_score_part(self, queryset, name, value):
+        scores = INHERENT if self.form.cleaned_data.get("scores") == INHERENT else CURRENT
+        return queryset.filter(**{f"{scores}_{name}": int(value)})
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(Q(area=value) | Q(workstream__area=value))
+
+    def filter_proximity(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "passed":
+            return queryset.filter(proximity__lt=today)
+        if value == "none":
+            return queryset.filter(proximity__isnull=True)
+        return queryset.filter(proximity__gte=today, proximity__lte=add_months(today, int(value)))
+
+    def filter_review(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "overdue":
+            return queryset.filter(review_date__lt=today)
+        return queryset.filter(review_date__gte=today, review_date__lte=today + timedelta(days=30))
+
+    def filter_rows(self, rows: list) -> list:
+        band = self.value("band")
+        movement = self.value("movement")
+        if band:
+            if self.uses_inherent_scores:
+                rows = [row for row in rows if row.inherent_band == band]
+            else:
+                rows = [row for row in rows if row.band == band]
+        if movement:
+            rows = [row for row in rows if row.movement == movement]
+        return rows
+
+
+class IssueFilterSet(ProgrammeFilterSet):
+    status = django_filters.ChoiceFilter(choices=IssueStatus.choices, empty_label="Any status")
+    severity = django_filters.ChoiceFilter(choices=IssueSeverity.choices, empty_label="Any")
+    priority = django_filters.ChoiceFilter(choices=IssuePriority.choices, empty_label="Any")
+    owner = django_filters.ModelChoiceFilter(queryset=Person.objects.none(), empty_label="Anyone")
+    workstream = django_filters.ModelChoiceFilter(
+        queryset=Workstream.objects.none(), empty_label="All workstreams"
+    )
+    q = SearchFilter(fields=["reference", "title"], label="Search by reference or title")
+
+    class Meta:
+        model = Issue
+        fields = []
+
+    def limit_choices(self, programme) -> None:
+        self.filters["owner"].queryset = (
+            Person.objects.filter(issues__programme=programme).distinct().order_by("name")
+        )
+        self.filters["workstream"].queryset = Workstream.objects.filter(programme=programme)
+
+
+class DecisionFilterSet(ProgrammeFilterSet):
+    status = django_filters.ChoiceFilter(choices=DecisionStatus.choices, empty_label="Any status")
+    forum = django_filters.ChoiceFilter(choices=[], empty_label="Any forum")
+    q = SearchFilter(fields=["reference", "title"], label="Search by reference or title")
+
+    class Meta:
+        model = Decision
+        fields = []
+
+    def limit_choices(self, programme) -> None:
+        forums = (
+            Decision.objects.filter(programme=programme)
+            .order_by("forum")
+            .values_list("forum", flat=True)
+            .distinct()
+        )
+        self.filters["forum"].extra["choices"] = [(forum, forum) for forum in forums]

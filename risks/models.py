@@ -1,0 +1,419 @@
+"""The RAID log: risks with their mitigation actions, issues with their actions, decisions,
+and the board meetings that take decisions (DOMAIN.md sections 1 and 3)."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from programmes.choices import DatePrecision, Rag
+from programmes.dates import format_plan_date
+from programmes.models import Person, Programme, ProgrammeArea, Referenced, Versioned
+from programmes.querysets import ScopedQuerySet
+from risks.rules import risk_band, risk_score
+from workstreams.models import Milestone, Workstream
+
+ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+def _score_in_range(prefix: str, *, required: bool) -> Q:
+    likelihood, impact = f"{prefix}_likelihood", f"{prefix}_impact"
+    in_range = Q(**{f"{likelihood}__gte": 1, f"{likelihood}__lte": 5}) & Q(
+        **{f"{impact}__gte": 1, f"{impact}__lte": 5}
+    )
+    if required:
+        return in_range
+    # Spelled out both ways: a check on NULL passes in SQL, so half-filled pairs need this.
+    both_present = Q(**{f"{likelihood}__isnull": False, f"{impact}__isnull": False})
+    both_missing = Q(**{f"{likelihood}__isnull": True, f"{impact}__isnull": True})
+    return (both_present & in_range) | both_missing
+
+
+class RiskCategory(models.TextChoices):
+    INTERNAL = "internal", "Internal"
+    EXTERNAL = "external", "External"
+    FINANCIAL = "financial", "Financial"
+    PARTNERSHIP = "partnership", "Partnership"
+    WORKFORCE = "workforce", "Workforce"
+    REPUTATIONAL = "reputational", "Reputational"
+    OPERATIONAL = "operational", "Operational"
+    LEGAL = "legal", "Legal and regulatory"
+    TECHNOLOGY = "technology", "Technology"
+
+
+class RiskKind(models.TextChoices):
+    THREAT = "threat", "Threat"
+    OPPORTUNITY = "opportunity", "Opportunity"
+
+
+class RiskResponse(models.TextChoices):
+    AVOID = "avoid", "Avoid"
+    REDUCE = "reduce", "Reduce"
+    FALLBACK = "fallback", "Fallback"
+    TRANSFER = "transfer", "Transfer"
+    SHARE = "share", "Share"
+    ACCEPT = "accept", "Accept"
+    EXPLOIT = "exploit", "Exploit"
+    ENHANCE = "enhance", "Enhance"
+    REJECT = "reject", "Reject"
+
+
+THREAT_RESPONSES = (
+    RiskResponse.AVOID,
+    RiskResponse.REDUCE,
+    RiskResponse.FALLBACK,
+    RiskResponse.TRANSFER,
+    RiskResponse.SHARE,
+    RiskResponse.ACCEPT,
+)
+OPPORTUNITY_RESPONSES = (
+    RiskResponse.EXPLOIT,
+    RiskResponse.ENHANCE,
+    RiskResponse.SHARE,
+    RiskResponse.REJECT,
+)
+
+
+class RiskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    REALISED = "realised", "Realised"
+
+
+class RiskQuerySet(ScopedQuerySet):
+    def with_scores(self) -> RiskQuerySet:
+        return self.annotate(
+            current_score=F("current_likelihood") * F("current_impact"),
+            inherent_score=F("inherent_likelihood") * F("inherent_impact"),
+        )
+
+    def open(self) -> RiskQuerySet:
+        return self.filter(status=RiskStatus.OPEN)
+
+
+class Risk(Referenced, Versioned):
+    """A threat or opportunity at programme, area or workstream scope, scored likelihood x
+    impact before mitigation (inherent), now (current) and as aimed for (target)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="risks")
+    area = models.ForeignKey(
+        ProgrammeArea, null=True, blank=True, on_delete=models.CASCADE, related_name="risks"
+    )
+    workstream = models.ForeignKey(
+        Workstream, null=True, blank=True, on_delete=models.CASCADE, related_name="risks"
+    )
+    title = models.CharField(max_length=300)
+    cause = models.TextField(blank=True)
+    event = models.TextField(help_text="What may happen")
+    effect = models.TextField(blank=True)
+    kind = models.CharField(max_length=12, choices=RiskKind.choices, default=RiskKind.THREAT)
+    category = models.CharField(max_length=20, choices=RiskCategory.choices)
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks"
+    )
+    raised_on = models.DateField()
+    inherent_likelihood = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=ONE_TO_FIVE
+    )
+    inherent_impact = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=ONE_TO_FIVE
+    )
+    current_likelihood = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE)
+    current_impact = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE)
+    target_likelihood = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=ONE_TO_FIVE
+    )
+    target_impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=ONE_TO_FIVE)
+    proximity = models.DateField(null=True, blank=True, help_text="By when it may happen")
+    response = models.CharField(max_length=10, choices=RiskResponse.choices, blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN)
+    closing_reason = models.TextField(blank=True)
+    escalated = models.BooleanField(default=False, help_text="Escalated to the board")
+    history = HistoricalRecords()
+
+    objects = RiskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                name="risk_reference_unique_in_programme",
+                violation_error_message="This programme already has a risk with this reference.",
+            ),
+            models.CheckConstraint(
+                condition=_score_in_range("current", required=True),
+                name="risk_current_score_in_range",
+                violation_error_message="Likelihood and impact are each from 1 to 5.",
+            ),
+            models.CheckConstraint(
+                condition=_score_in_range("inherent", required=False),
+                name="risk_inherent_score_in_range",
+                violation_error_message="Inherent likelihood and impact: both from 1 to 5, or neither.",
+            ),
+            models.CheckConstraint(
+                condition=_score_in_range("target", required=False),
+                name="risk_target_score_in_range",
+                violation_error_message="Target likelihood and impact: both from 1 to 5, or neither.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RiskStatus.CLOSED) | ~Q(closing_reason=""),
+                name="closed_risk_has_reason",
+                violation_error_message="Say why the risk is closed.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk_detail", args=[self.pk])
+
+    @property
+    def current_score(self) -> int:
+        return risk_score(self.current_likelihood, self.current_impact)
+
+    @property
+    def inherent_score(self) -> int | None:
+        if self.inherent_likelihood is None or self.inherent_impact is None:
+            return None
+        return risk_score(self.inherent_likelihood, self.inherent_impact)
+
+    @property
+    def target_score(self) -> int | None:
+        if self.target_likelihood is None or self.target_impact is None:
+            return None
+        return risk_score(self.target_likelihood, self.target_impact)
+
+    def band_of(self, score: int | None, programme: Programme) -> Rag | None:
+        if score is None:
+            return None
+        return risk_band(
+            score, amber_from=programme.risk_amber_from, red_from=programme.risk_red_from
+        )
+
+    @property
+    def current_band(self) -> Rag:
+        return self.band_of(self.current_score, self.programme)
+
+    @property
+    def scope_label(self) -> str:
+        if self.workstream_id:
+            return f"Workstream {self.workstream.reference}"
+        if self.area_id:
+            return f"Area {self.area.reference}"
+        return "Programme"
+
+
+class MitigationAction(models.Model):
+    """Something someone will do by a date to reduce (or exploit) a risk."""
+
+    programme_path = "risk__programme"
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="risk_actions")
+    due_date = models.DateField()
+    done = models.BooleanField(default=False)
+    completed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["risk", "due_date"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class IssueSeverity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class IssuePriority(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class IssueStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+class Issue(Referenced, Versioned):
+    """Something that has happened and must be managed; a realised risk becomes one."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="issues")
+    area = models.ForeignKey(
+        ProgrammeArea, null=True, blank=True, on_delete=models.CASCADE, related_name="issues"
+    )
+    workstream = models.ForeignKey(
+        Workstream, null=True, blank=True, on_delete=models.CASCADE, related_name="issues"
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField()
+    severity = models.CharField(max_length=10, choices=IssueSeverity.choices)
+    priority = models.CharField(
+        max_length=10, choices=IssuePriority.choices, default=IssuePriority.MEDIUM
+    )
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues"
+    )
+    raised_on = models.DateField()
+    status = models.CharField(max_length=10, choices=IssueStatus.choices, default=IssueStatus.OPEN)
+    resolution = models.TextField(blank=True)
+    resolved_on = models.DateField(null=True, blank=True)
+    risk = models.OneToOneField(
+        Risk,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="issue",
+        help_text="The risk this issue realised",
+    )
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                name="issue_reference_unique_in_programme",
+                violation_error_message="This programme already has an issue with this reference.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=IssueStatus.OPEN) | Q(resolved_on__isnull=False),
+                name="resolved_issue_has_date",
+                violation_error_message="A resolved issue needs the date it was resolved.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("issue_detail", args=[self.pk])
+
+    @property
+    def scope_label(self) -> str:
+        if self.workstream_id:
+            return f"Workstream {self.workstream.reference}"
+        if self.area_id:
+            return f"Area {self.area.reference}"
+        return "Programme"
+
+
+class IssueAction(models.Model):
+    """An action to resolve an issue."""
+
+    programme_path = "issue__programme"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="issue_actions")
+    due_date = models.DateField()
+    done = models.BooleanField(default=False)
+    completed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issue", "due_date"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class BoardMeeting(Versioned):
+    """A meeting of the programme board (or a committee) with the decisions on its agenda."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="board_meetings"
+    )
+    held_on = models.DateField()
+    title = models.CharField(max_length=200, default="Programme Board")
+    chair = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="chaired_meetings"
+    )
+    location = models.CharField(max_length=200, blank=True)
+    minutes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.held_on:%-d %b %Y}"
+
+
+class DecisionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    MADE = "made", "Made"
+    DEFERRED = "deferred", "Deferred"
+
+
+class Decision(Referenced, Versioned):
+    """A decision the board or a committee must take, by when, and what it decided."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="decisions")
+    workstream = models.ForeignKey(
+        Workstream, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True, help_text="What the board is asked to decide")
+    forum = models.CharField(max_length=100, default="Programme Board")
+    needed_by = models.DateField(null=True, blank=True)
+    needed_by_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    status = models.CharField(
+        max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING
+    )
+    outcome = models.TextField(blank=True)
+    made_on = models.DateField(null=True, blank=True)
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    meeting = models.ForeignKey(
+        BoardMeeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                name="decision_reference_unique_in_programme",
+                violation_error_message="This programme already has a decision with this reference.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DecisionStatus.MADE) | Q(made_on__isnull=False),
+                name="made_decision_has_date",
+                violation_error_message="A decision that is made needs the date it was made.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def needed_by_label(self) -> str:
+        return format_plan_date(self.needed_by, self.needed_by_precision)

@@ -1,0 +1,123 @@
+"""Risk score, band and movement (DOMAIN.md section 3, "Risk score"). Pure functions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+
+from programmes.choices import Rag
+from programmes.dates import PlanDate, month_start
+
+DEFAULT_AMBER_FROM = 5
+DEFAULT_RED_FROM = 15
+SCALE = range(1, 6)
+
+
+class Movement(models.TextChoices):
+    UP = "up", "Up"
+    DOWN = "down", "Down"
+    SAME = "same", "Same"
+    NEW = "new", "New"
+
+
+def risk_score(likelihood: int, impact: int) -> int:
+    """Score = likelihood (1-5) x impact (1-5)."""
+    if likelihood not in SCALE or impact not in SCALE:
+        raise ValueError("Likelihood and impact must each be a whole number from 1 to 5")
+    return likelihood * impact
+
+
+def risk_band(
+    score: int, *, amber_from: int = DEFAULT_AMBER_FROM, red_from: int = DEFAULT_RED_FROM
+) -> Rag:
+    """The band of a score: Red from `red_from`, Amber from `amber_from`, Green below.
+
+    Defaults 1-4 Green, 5-12 Amber, 15-25 Red, so 4x3 = 12 is Amber as in the East Sussex
+    log; a programme sets its own thresholds to express its appetite.
+    """
+    validate_bands(amber_from, red_from)
+    if score >= red_from:
+        return Rag.RED
+    if score >= amber_from:
+        return Rag.AMBER
+    return Rag.GREEN
+
+
+def validate_bands(amber_from: int, red_from: int) -> None:
+    if not 2 <= amber_from < red_from <= 25:
+        raise ValueError("Amber must start above 1 and below Red, and Red at 25 or below")
+
+
+def risk_movement(previous_score: int | None, current_score: int) -> Movement:
+    """Movement since the last period: New if the risk was not on the register then."""
+    if previous_score is None:
+        return Movement.NEW
+    if current_score > previous_score:
+        return Movement.UP
+    if current_score < previous_score:
+        return Movement.DOWN
+    return Movement.SAME
+
+
+def goes_to_board(score: int, *, risk_tolerance: int = DEFAULT_RED_FROM) -> bool:
+    """A risk at or above the programme's risk tolerance score goes to the board."""
+    return score >= risk_tolerance
+
+
+# ----- Decisions (DOMAIN.md section 1: key decisions, with the date they are needed) -----
+
+MADE, DEFERRED = "made", "deferred"
+
+
+def decision_is_overdue(status: str, needed_by: PlanDate | None, today: date) -> bool:
+    """A decision not yet made whose date needed has passed (a month: after its last day)."""
+    return status != MADE and needed_by is not None and needed_by.value < today
+
+
+def falls_by(plan_date: PlanDate, day: date) -> bool:
+    """Whether a date in the plan may fall on or before a day. A day does if it is on or
+    before it; a month does if it starts on or before it, so that a decision needed "Apr 2026"
+    is in time for a meeting on 14 April (DOMAIN.md section 1: dates are often months)."""
+    if plan_date.is_month:
+        return month_start(plan_date.value) <= day
+    return plan_date.value <= day
+
+
+def decision_problems(
+    *,
+    status: str,
+    outcome: str,
+    made_on: date | None,
+    needed_by: PlanDate | None,
+    today: date,
+    previous_status: str | None = None,
+    previous_needed_by: PlanDate | None = None,
+) -> dict[str, str]:
+    """What makes a decision's record unacceptable, field by field.
+
+    A decision marked made needs the date it was made (not in the future) and its outcome;
+    only a made decision has a date made. A decision being deferred needs a new, later date
+    needed, or a note in the outcome saying why.
+    """
+    problems = {}
+    outcome = (outcome or "").strip()
+    if made_on is not None and made_on > today:
+        problems["made_on"] = "The date the decision was made must be today or in the past"
+    if status == MADE:
+        if made_on is None:
+            problems["made_on"] = "Enter the date the decision was made"
+        if not outcome:
+            problems["outcome"] = "Enter the outcome: what was decided"
+    elif made_on is not None:
+        problems["status"] = "Choose Made, or remove the date the decision was made"
+    if status == DEFERRED and previous_status != DEFERRED:
+        moved = needed_by is not None and (
+            previous_needed_by is None or needed_by.value > previous_needed_by.value
+        )
+        if not moved and not outcome:
+            problems["needed_by"] = (
+                "Give the new date the decision is needed by, or say in the outcome why it "
+                "was deferred"
+            )
+    return problems

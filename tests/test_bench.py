@@ -1,0 +1,85 @@
+"""The bench: each page timed on a generated data set, with its median, 95th percentile,
+query count and target; pages not built yet are said to be so, not failed."""
+
+from datetime import date
+
+import pytest
+
+from programmes.choices import Role
+from programmes.models import Membership
+from programmes.scale_data import ScaleSize, generate_scale_data, scale_programmes
+from reporting.bench import (
+    NOT_BUILT,
+    PAGES_BY_NAME,
+    Page,
+    ensure_bench_users,
+    ensure_scale_data,
+    percentile,
+    run_bench,
+)
+
+TINY = ScaleSize(programmes=2, workstreams=3, milestones=4, risks=5, measures=2, months=6)
+
+
+@pytest.fixture
+def tiny(db):
+    return generate_scale_data(TINY, prefix="BENCH", today=date(2026, 6, 15))
+
+
+def test_each_page_gets_its_figures_and_a_missing_one_is_not_built_yet(tiny):
+    pages = [
+        PAGES_BY_NAME["home"],
+        PAGES_BY_NAME["programme_detail"],
+        Page("no_such_page", "A page still to come", target_ms=100),
+    ]
+
+    report = run_bench(prefix="BENCH", pages=pages, requests=1)
+
+    home, dashboard, missing = report.results
+    assert home.outcome == dashboard.outcome == "measured"
+    for result in (home, dashboard):
+        assert len(result.timings_ms) == 1
+        assert result.median_ms > 0
+        assert result.p95_ms == result.median_ms
+        assert result.queries > 0
+    assert home.meets_target is None  # My work has no target
+    assert dashboard.page.target_ms == 250
+    assert dashboard.meets_target in (True, False)
+    assert dashboard.verdict in ("meets target", "MISSES target")
+    assert missing.outcome == NOT_BUILT
+    assert missing.median_ms is None
+    assert missing.verdict == "not built yet"
+
+    lines = report.lines()
+    table = [line for line in lines if line.startswith("| ")]
+    header, rows = table[:2], table[2:]
+    assert header[0].startswith("| page | median ms | 95th percentile ms | SQL queries |")
+    assert len(rows) == len(pages)
+    assert rows[0].startswith(f"| My work (programme office) (`home`) | {home.median_ms:.1f} |")
+    assert rows[2].endswith("| median < 100 ms | not built yet |")
+    assert {"CPU", "Python", "database"} <= set(report.machine)
+    assert report.data_set["programmes"] == 2
+    assert report.data_set["milestones"] == 2 * 3 * 4
+
+
+def test_bench_users_hold_a_role_in_every_programme_once(tiny):
+    first = ensure_bench_users("BENCH")
+    again = ensure_bench_users("BENCH")
+    assert first == again
+    for key, role in (("board", Role.BOARD_MEMBER), ("office", Role.PROGRAMME_OFFICE)):
+        memberships = Membership.objects.filter(person__user=first[key], role=role)
+        assert sorted(m.programme_id for m in memberships) == sorted(
+            scale_programmes("BENCH").values_list("pk", flat=True)
+        )
+
+
+def test_the_data_set_is_generated_only_when_it_is_not_there(tiny):
+    assert ensure_scale_data(TINY, prefix="BENCH") is None
+    made = ensure_scale_data(TINY, prefix="OTHER")
+    assert made is not None and made.counts["programmes"] == 2
+
+
+def test_the_95th_percentile_is_the_nearest_rank():
+    assert percentile(range(1, 21), 95) == 19
+    assert percentile([5.0], 95) == 5.0
+    assert percentile([3, 1, 2], 50) == 2

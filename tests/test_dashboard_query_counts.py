@@ -1,0 +1,48 @@
+"""The portfolio, the programme dashboard and the timeline run a fixed number of queries,
+whatever the size of the programmes (checked on a small and a four times larger data set)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from programmes.choices import Role
+from tests.factories import UserFactory, grant
+from tests.test_pages import build_programme
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_the_portfolio(client, db, size, django_assert_max_num_queries):
+    user = UserFactory()
+    for _ in range(2 * size):
+        programme, _first = build_programme(workstreams=2 * size, milestones=2 * size)
+        grant(user, Role.BOARD_MEMBER, programme=programme)
+    client.force_login(user)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("portfolio"))
+    assert len(re.findall(r'href="/programmes/\d+/"', response.content.decode())) == 2 * size
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_the_timeline(client, db, size, django_assert_max_num_queries):
+    programme, _first = build_programme(workstreams=3 * size, milestones=3 * size)
+    user = UserFactory()
+    grant(user, Role.BOARD_MEMBER, programme=programme)
+    client.force_login(user)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("programme_timeline", args=[programme.pk]), {"months": 24})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_the_dashboard_as_at_a_past_period(client, db, size, django_assert_max_num_queries):
+    programme, _first = build_programme(workstreams=3 * size, milestones=2 * size)
+    from tests.factories import PeriodFactory
+
+    past = PeriodFactory(programme=programme, month="2025-06-01")
+    user = UserFactory()
+    grant(user, Role.BOARD_MEMBER, programme=programme)
+    client.force_login(user)
+    with django_assert_max_num_queries(22):
+        response = client.get(reverse("programme_detail", args=[programme.pk]), {"period": past.pk})
+    assert b"As at 30 June 2025" in response.content

@@ -1,0 +1,118 @@
+"""Who may do what (DOMAIN.md section 2), for every role, allowed and denied.
+
+The expectations are written out here from DOMAIN.md, not derived from the permission
+table, so that a change to the table that breaks the rules fails a test.
+"""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from programmes.permissions import Action, may, require
+from tests.factories import MilestoneFactory, RiskFactory
+
+ROLES = ["board", "sponsor", "manager", "lead", "other_lead", "office", "outsider", "admin"]
+
+
+@pytest.fixture
+def things(plan):
+    return {
+        "own_milestone": MilestoneFactory(workstream=plan["ws_1_1"]),
+        "other_leads_milestone": MilestoneFactory(workstream=plan["ws_1_2"]),
+        "other_areas_milestone": MilestoneFactory(workstream=plan["ws_2_1"]),
+        "own_workstream_risk": RiskFactory(
+            programme=plan["programme"], area=plan["area_one"], workstream=plan["ws_1_1"]
+        ),
+        "area_one_risk": RiskFactory(programme=plan["programme"], area=plan["area_one"]),
+        "programme_risk": RiskFactory(programme=plan["programme"]),
+        "area_one": plan["area_one"],
+        "area_two": plan["area_two"],
+        "programme": plan["programme"],
+    }
+
+
+def allowed_users(people, action, thing, things):
+    return {role for role in ROLES if may(people[role], action, things[thing])}
+
+
+# (action, object, the roles that may) - everyone else may not.
+EXPECTED = [
+    (
+        Action.VIEW,
+        "programme",
+        {"board", "sponsor", "manager", "lead", "other_lead", "office", "admin"},
+    ),
+    (Action.UPDATE_MILESTONE, "own_milestone", {"manager", "lead", "office", "admin"}),
+    (
+        Action.UPDATE_MILESTONE,
+        "other_leads_milestone",
+        {"manager", "other_lead", "office", "admin"},
+    ),
+    (Action.UPDATE_MILESTONE, "other_areas_milestone", {"office", "admin"}),
+    (Action.EDIT_PLAN, "own_milestone", {"manager", "office", "admin"}),
+    (Action.EDIT_PLAN, "other_areas_milestone", {"office", "admin"}),
+    (Action.EDIT_PLAN, "area_one", {"manager", "office", "admin"}),
+    (Action.RECORD_READING, "own_milestone", {"manager", "lead", "office", "admin"}),
+    (Action.RECORD_READING, "other_areas_milestone", {"office", "admin"}),
+    (Action.SUBMIT_STATUS_UPDATE, "own_milestone", {"manager", "lead", "office", "admin"}),
+    (
+        Action.SUBMIT_STATUS_UPDATE,
+        "other_leads_milestone",
+        {"manager", "other_lead", "office", "admin"},
+    ),
+    (Action.MANAGE_RISKS, "own_workstream_risk", {"manager", "lead", "office", "admin"}),
+    (Action.MANAGE_RISKS, "area_one_risk", {"manager", "office", "admin"}),
+    (Action.MANAGE_RISKS, "programme_risk", {"office", "admin"}),
+    (Action.WRITE_EXCEPTION, "own_milestone", {"manager", "office", "admin"}),
+    (Action.APPROVE_EXCEPTION, "area_one", {"sponsor", "office", "admin"}),
+    (Action.APPROVE_EXCEPTION, "area_two", {"office", "admin"}),
+    (Action.REQUEST_REPORT, "programme", {"manager", "office", "admin"}),
+    (Action.DOWNLOAD_REPORT, "programme", {"board", "sponsor", "manager", "office", "admin"}),
+    (Action.MANAGE_PROGRAMME, "programme", {"office", "admin"}),
+    (Action.MANAGE_DECISIONS, "own_milestone", {"manager", "office", "admin"}),
+    (Action.MANAGE_DECISIONS, "other_areas_milestone", {"office", "admin"}),
+    (Action.MANAGE_DECISIONS, "programme", {"office", "admin"}),
+    (
+        Action.COMMENT,
+        "programme",
+        {"board", "sponsor", "manager", "lead", "other_lead", "office", "admin"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("action", "thing", "expected"), EXPECTED)
+def test_each_role_may_do_exactly_what_domain_md_says(people, things, action, thing, expected):
+    assert allowed_users(people, action, thing, things) == expected
+
+
+def test_a_lead_cannot_change_another_leads_milestone(people, things):
+    with pytest.raises(PermissionDenied):
+        require(people["lead"], Action.UPDATE_MILESTONE, things["other_leads_milestone"])
+
+
+def test_a_lead_can_change_their_own_milestone(people, things):
+    require(people["lead"], Action.UPDATE_MILESTONE, things["own_milestone"])
+
+
+def test_an_outsider_is_told_nothing_exists(people, things):
+    with pytest.raises(Http404):
+        require(people["outsider"], Action.VIEW, things["own_milestone"])
+
+
+def test_a_deactivated_user_loses_every_right(people, things):
+    office = people["office"]
+    office.is_active = False
+    office.save()
+    office.__dict__.pop("_programme_access", None)
+    assert not may(office, Action.VIEW, things["programme"])
+    assert not may(office, Action.EDIT_PLAN, things["own_milestone"])
+
+
+def test_roles_in_one_programme_give_nothing_in_another(people, things):
+    from tests.factories import MilestoneFactory as Milestones
+
+    elsewhere = Milestones()
+    for role in ["board", "sponsor", "manager", "lead", "office"]:
+        assert not may(people[role], Action.VIEW, elsewhere)
+        assert not may(people[role], Action.UPDATE_MILESTONE, elsewhere)
+    assert may(people["admin"], Action.UPDATE_MILESTONE, elsewhere)

@@ -1,0 +1,3 @@
+from transformation.celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,1 @@
+"""The REST API of workstreams: milestones, measures, readings, status updates, budget lines."""

@@ -1,0 +1,332 @@
+"""Milestone pages: a lead's progress update (with the RAG recomputed as they type), and the
+project manager's plan changes: add, edit, re-baseline, reorder, remove."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from programmes.history import HistorySource, conflict_message, describe_history
+from programmes.models import StaleEdit
+from programmes.permissions import Action, may, require
+from workstreams.assessment import rate_milestone
+from workstreams.forms import MilestonePlanForm, MilestoneProgressForm, RebaselineForm
+from workstreams.models import BaselineChange, Milestone, ProgressNote, Workstream
+from workstreams.services import (
+    MilestonePlan,
+    add_milestone,
+    edit_milestone,
+    move_milestone,
+    rebaseline_milestone,
+    remove_milestone,
+    update_milestone_progress,
+)
+
+
+def _milestone(milestone_id: int) -> Milestone:
+    return get_object_or_404(
+        Milestone.objects.select_related(
+            "workstream__programme__organisation", "workstream__area", "owner"
+        ),
+        pk=milestone_id,
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def with_version(form_class, request, stored_version: int, **kwargs):
+    """Rebuild a bound form at the stored version, keeping everything the user typed, so
+    that their next save goes through once they have seen the other change."""
+    data = request.POST.copy()
+    data["version"] = str(stored_version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    return form
+
+
+def _rating(milestone: Milestone):
+    area = milestone.workstream.area
+    tolerance = area.tolerances_within(milestone.workstream.programme).time_days
+    has_notes = milestone.progress_notes.exists()
+    return rate_milestone(
+        milestone, as_of=timezone.localdate(), tolerance_days=tolerance, has_notes=has_notes
+    )
+
+
+def _history(milestone: Milestone):
+    return describe_history(
+        [
+            HistorySource(Milestone.history.filter(id=milestone.pk), lambda r: "Milestone"),
+            HistorySource(
+                ProgressNote.history.filter(milestone_id=milestone.pk),
+                lambda r: "Progress note",
+                lambda r: f"Added: {r.text[:120]}",
+            ),
+        ]
+    )
+
+
+@login_required
+def milestone_detail(request, milestone_id: int):
+    milestone = _milestone(milestone_id)
+    require(request.user, Action.VIEW, milestone)
+    can_update = may(request.user, Action.UPDATE_MILESTONE, milestone)
+    form = MilestoneProgressForm(milestone=milestone) if can_update else None
+    if request.method == "POST":
+        require(request.user, Action.UPDATE_MILESTONE, milestone)
+        form = MilestoneProgressForm(request.POST, milestone=milestone)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                update_milestone_progress(
+                    milestone,
+                    by=request.user,
+                    version=data["version"] or milestone.version,
+                    status=data["status"],
+                    forecast=data["forecast"],
+                    actual_date=data["actual_date"],
+                    at_risk=data["at_risk"],
+                    note=data["note"],
+                )
+            except StaleEdit as stale:
+                form = with_version(
+                    MilestoneProgressForm,
+                    request,
+                    stale.stored_version,
+                    milestone=_milestone(milestone_id),
+                )
+                form.add_error(
+                    None,
+                    conflict_message(Milestone, milestone.pk, data["version"], "milestone"),
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"Milestone {milestone.reference} updated")
+                return redirect("milestone_detail", milestone.pk)
+        milestone = _milestone(milestone_id)
+    return render(
+        request,
+        "workstreams/milestone_detail.html",
+        {
+            "milestone": milestone,
+            "workstream": milestone.workstream,
+            "programme": milestone.workstream.programme,
+            "header_organisation": milestone.workstream.programme.organisation,
+            "rating": _rating(milestone),
+            "form": form,
+            "can_edit_plan": may(request.user, Action.EDIT_PLAN, milestone),
+            "notes": milestone.progress_notes.select_related("author__person")[:20],
+            "baseline_changes": BaselineChange.objects.filter(milestone=milestone).select_related(
+                "changed_by__person"
+            ),
+            "depends_on": milestone.depends_on.select_related("workstream"),
+            "dependents": milestone.dependents.select_related("workstream"),
+            "history": _history(milestone),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def milestone_preview(request, milestone_id: int):
+    """The RAG the milestone would have with what the user has typed so far (htmx)."""
+    milestone = _milestone(milestone_id)
+    require(request.user, Action.UPDATE_MILESTONE, milestone)
+    form = MilestoneProgressForm(request.POST, milestone=milestone)
+    rating = _rating(milestone)
+    preview = False
+    if form.is_valid():
+        data = form.cleaned_data
+        milestone.status = data["status"]
+        forecast = data["forecast"]
+        milestone.forecast_date = forecast.value if forecast else None
+        milestone.forecast_precision = forecast.precision if forecast else "day"
+        milestone.actual_date = data["actual_date"]
+        milestone.at_risk = data["at_risk"]
+        rating = _rating(milestone)
+        preview = True
+    return render(
+        request,
+        "workstreams/includes/milestone_rag.html",
+        {"rating": rating, "preview": preview, "form_errors": not form.is_valid()},
+    )
+
+
+def _plan(data) -> MilestonePlan:
+    return MilestonePlan(
+        reference=data["reference"],
+        title=data["title"],
+        kind=data["kind"],
+        forum=data.get("forum", ""),
+        owner_id=data["owner"].pk if data.get("owner") else None,
+        start=data.get("start"),
+        description=data.get("description", ""),
+    )
+
+
+@login_required
+def milestone_add(request, workstream_id: int):
+    workstream = get_object_or_404(
+        Workstream.objects.select_related("programme__organisation", "area"), pk=workstream_id
+    )
+    require(request.user, Action.EDIT_PLAN, workstream)
+    form = MilestonePlanForm(request.POST or None, workstream=workstream)
+    if request.method == "POST" and form.is_valid():
+        try:
+            milestone = add_milestone(
+                workstream,
+                by=request.user,
+                plan=_plan(form.cleaned_data),
+                baseline=form.cleaned_data["baseline"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Milestone {milestone.reference} added")
+            return redirect("milestone_detail", milestone.pk)
+    return render(
+        request,
+        "workstreams/milestone_form.html",
+        {
+            "form": form,
+            "workstream": workstream,
+            "programme": workstream.programme,
+            "header_organisation": workstream.programme.organisation,
+            "milestone": None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def milestone_edit(request, milestone_id: int):
+    milestone = _milestone(milestone_id)
+    require(request.user, Action.EDIT_PLAN, milestone)
+    workstream = milestone.workstream
+    form = MilestonePlanForm(request.POST or None, workstream=workstream, milestone=milestone)
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["version"] or milestone.version
+        try:
+            edit_milestone(
+                milestone, by=request.user, version=version, plan=_plan(form.cleaned_data)
+            )
+        except StaleEdit as stale:
+            form = with_version(
+                MilestonePlanForm,
+                request,
+                stale.stored_version,
+                workstream=workstream,
+                milestone=_milestone(milestone_id),
+            )
+            form.add_error(None, conflict_message(Milestone, milestone.pk, version, "milestone"))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Milestone {milestone.reference} changed")
+            return redirect("milestone_detail", milestone.pk)
+    return render(
+        request,
+        "workstreams/milestone_form.html",
+        {
+            "form": form,
+            "workstream": workstream,
+            "programme": workstream.programme,
+            "header_organisation": workstream.programme.organisation,
+            "milestone": milestone,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def milestone_rebaseline(request, milestone_id: int):
+    milestone = _milestone(milestone_id)
+    require(request.user, Action.EDIT_PLAN, milestone)
+    form = RebaselineForm(
+        request.POST or None, initial={"baseline": milestone.baseline, "version": milestone.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["version"] or milestone.version
+        try:
+            rebaseline_milestone(
+                milestone,
+                by=request.user,
+                version=version,
+                baseline=form.cleaned_data["baseline"],
+                reason=form.cleaned_data["reason"],
+            )
+        except StaleEdit as stale:
+            form = with_version(RebaselineForm, request, stale.stored_version)
+            form.add_error(None, conflict_message(Milestone, milestone.pk, version, "milestone"))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Milestone {milestone.reference} re-baselined")
+            return redirect("milestone_detail", milestone.pk)
+    return render(
+        request,
+        "workstreams/milestone_rebaseline.html",
+        {
+            "form": form,
+            "milestone": milestone,
+            "workstream": milestone.workstream,
+            "programme": milestone.workstream.programme,
+            "header_organisation": milestone.workstream.programme.organisation,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def milestone_remove(request, milestone_id: int):
+    milestone = _milestone(milestone_id)
+    require(request.user, Action.EDIT_PLAN, milestone)
+    workstream = milestone.workstream
+    error = None
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version") or milestone.version)
+            remove_milestone(milestone, by=request.user, version=version)
+        except StaleEdit:
+            error = conflict_message(Milestone, milestone.pk, version, "milestone")
+            milestone = _milestone(milestone_id)
+        except ValueError:
+            error = "The form was not sent correctly: try again"
+        else:
+            messages.success(request, f"Milestone {milestone.reference} removed")
+            return redirect("workstream_detail", workstream.pk)
+    return render(
+        request,
+        "workstreams/milestone_remove.html",
+        {
+            "milestone": milestone,
+            "workstream": workstream,
+            "programme": workstream.programme,
+            "header_organisation": workstream.programme.organisation,
+            "error": error,
+        },
+        status=409 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def milestone_move(request, milestone_id: int):
+    milestone = _milestone(milestone_id)
+    require(request.user, Action.EDIT_PLAN, milestone)
+    move_milestone(milestone, by=request.user, up=request.POST.get("direction") == "up")
+    return redirect(f"{milestone.workstream.get_absolute_url()}#milestones")

@@ -1,0 +1,125 @@
+"""The lead's monthly status update: drafted, submitted, locked at period close, reopened by
+the programme office."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from programmes.history import HistorySource, conflict_message, describe_history
+from programmes.models import ReportingPeriod, StaleEdit
+from programmes.permissions import Action, may, require
+from workstreams.assessment import assess_workstream
+from workstreams.forms import StatusUpdateForm
+from workstreams.models import StatusUpdate, Workstream
+from workstreams.services import reopen_status_update, save_status_update
+from workstreams.views.milestones import _add_errors, with_version
+
+FIELDS = ["rag", "reason", "achievements", "planned_next", "escalations", "decisions_needed"]
+
+
+@login_required
+def status_update(request, workstream_id: int, period_id: int):
+    workstream = get_object_or_404(
+        Workstream.objects.select_related("programme__organisation", "area", "lead"),
+        pk=workstream_id,
+    )
+    period = get_object_or_404(ReportingPeriod, pk=period_id, programme=workstream.programme)
+    require(request.user, Action.VIEW, workstream)
+    update = StatusUpdate.objects.filter(workstream=workstream, period=period).first()
+    can_write = may(request.user, Action.SUBMIT_STATUS_UPDATE, workstream) and not (
+        update is not None and update.is_locked
+    )
+    rating = assess_workstream(workstream, min(period.ends_on, timezone.localdate()))
+    initial = (
+        {name: getattr(update, name) for name in FIELDS} | {"version": update.version}
+        if update
+        else {
+            "rag": rating.suggested.rag
+            if rating.suggested.rag in ("red", "amber", "green")
+            else None
+        }
+    )
+    form = None
+    if can_write or request.method == "POST":
+        form = StatusUpdateForm(
+            request.POST or None, programme=workstream.programme, initial=initial
+        )
+        form.submitted_already = bool(update and update.is_submitted)
+    if request.method == "POST":
+        require(request.user, Action.SUBMIT_STATUS_UPDATE, workstream)
+        if form.is_valid():
+            data = form.cleaned_data
+            version = data["version"]  # None: the user started from no update at all
+            try:
+                saved = save_status_update(
+                    workstream,
+                    period,
+                    by=request.user,
+                    version=version,
+                    submit=request.POST.get("action") == "submit",
+                    **{name: data[name] for name in FIELDS},
+                )
+            except StaleEdit as stale:
+                form = with_version(
+                    StatusUpdateForm, request, stale.stored_version, programme=workstream.programme
+                )
+                form.add_error(
+                    None, conflict_message(StatusUpdate, stale.instance.pk, version or 1, "update")
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                word = "submitted" if saved.is_submitted else "saved as a draft"
+                messages.success(request, f"Status update for {period.label} {word}")
+                return redirect("status_update", workstream.pk, period.pk)
+    history = []
+    if update is not None:
+        history = describe_history(
+            [
+                HistorySource(
+                    StatusUpdate.history.filter(id=update.pk),
+                    lambda r: "Update",
+                    lambda r: f"{r.get_state_display()} with rating {r.get_rag_display()}",
+                )
+            ]
+        )
+    return render(
+        request,
+        "workstreams/status_update.html",
+        {
+            "workstream": workstream,
+            "programme": workstream.programme,
+            "header_organisation": workstream.programme.organisation,
+            "period": period,
+            "update": update,
+            "form": form,
+            "rating": rating,
+            "can_reopen": update is not None
+            and update.is_locked
+            and may(request.user, Action.MANAGE_PROGRAMME, workstream),
+            "history": history,
+            "today": timezone.localdate(),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def status_update_reopen(request, update_id: int):
+    update = get_object_or_404(
+        StatusUpdate.objects.select_related("workstream__programme", "period"), pk=update_id
+    )
+    require(request.user, Action.MANAGE_PROGRAMME, update.workstream)
+    try:
+        reopen_status_update(update, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Update for {update.period.label} reopened for its lead")
+    return redirect("status_update", update.workstream_id, update.period_id)
