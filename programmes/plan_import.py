@@ -238,6 +238,19 @@ class _Importer:
                 first_row[identity] = row.number
         return repeated
 
+    def duplicates_in_workstream(self, sheet: Sheet, rows: list[ReadRow]) -> set[int]:
+        """Rows whose reference another row of the same workstream already has."""
+        return self.duplicates(
+            sheet,
+            rows,
+            lambda r: (
+                (r.values.get("workstream"), r.values.get("reference"))
+                if r.values.get("reference")
+                else None
+            ),
+            lambda r: f"Ref '{r.values['reference']}' in workstream {r.values.get('workstream')}",
+        )
+
     def save(self, sheet: Sheet, row: ReadRow, instance, fields: dict[str, str]) -> bool:
         """Validate and save; problems go against the row's columns. True if saved."""
         try:
@@ -455,16 +468,7 @@ class _Importer:
 
     def import_milestones(self) -> None:
         sheet, rows = MILESTONES, self.plan.rows[MILESTONES.title]
-        repeated = self.duplicates(
-            sheet,
-            rows,
-            lambda r: (
-                (r.values.get("workstream"), r.values.get("reference"))
-                if r.values.get("reference")
-                else None
-            ),
-            lambda r: f"Ref '{r.values['reference']}' in workstream {r.values.get('workstream')}",
-        )
+        repeated = self.duplicates_in_workstream(sheet, rows)
         summary = self.summary(sheet, 0)
         seen = set()
         next_position: dict[int, int] = {}
@@ -612,16 +616,7 @@ class _Importer:
 
     def import_measures(self) -> None:
         sheet, rows = MEASURES, self.plan.rows[MEASURES.title]
-        repeated = self.duplicates(
-            sheet,
-            rows,
-            lambda r: (
-                (r.values.get("workstream"), r.values.get("reference"))
-                if r.values.get("reference")
-                else None
-            ),
-            lambda r: f"Ref '{r.values['reference']}' in workstream {r.values.get('workstream')}",
-        )
+        repeated = self.duplicates_in_workstream(sheet, rows)
         summary = self.summary(sheet, 0)
         seen = set()
         for row in rows:

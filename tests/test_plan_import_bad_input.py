@@ -143,6 +143,32 @@ def test_a_reference_used_twice(programme, office):
     ]
 
 
+def test_a_milestone_reference_used_twice_in_one_workstream(programme, office):
+    plan = small_plan(Milestones=[milestone(Due="Oct 26", **{"Action milestone": "Other"})])
+
+    problems = refused(programme, office, make_workbook(plan))
+
+    assert problems == [
+        "Milestones row 3, Ref: Ref '1.1.1' in workstream 1.1 is used twice (rows 2 and 3). "
+        "Each must be unique"
+    ]
+
+
+def test_the_same_milestone_reference_in_two_workstreams_is_allowed(programme, office):
+    plan = small_plan(
+        Workstreams=[workstream(Ref="1.2", Workstream="Another")],
+        Milestones=[milestone(Workstream="1.2", Due="Oct 26")],
+    )
+
+    result = import_plan(programme, make_workbook(plan), by=office)
+
+    assert result.is_ok, [str(problem) for problem in result.problems]
+    assert sorted(Milestone.objects.values_list("workstream__reference", "reference")) == [
+        ("1.1", "1.1.1"),
+        ("1.2", "1.1.1"),
+    ]
+
+
 def test_a_lead_who_is_not_a_known_person(programme, office):
     plan = small_plan(Workstreams=[]) | {
         "Workstreams": [workstream(**{"Responsible lead": "Jo Bloggs"})]
