@@ -197,64 +197,22 @@ class ProgrammeSettingsForm(forms.Form):
         return data
 
 
-XLSX_TYPES = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+def add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: by the field it names, else at the top."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
 
 
-class PlanUploadForm(forms.Form):
-    """The plan workbook to check (a dry run first, always)."""
-
-    workbook = forms.FileField(
-        label="Plan workbook",
-        help_text="An Excel workbook (.xlsx) in the format of the template, up to 10 MB.",
-        widget=forms.FileInput(attrs={"accept": XLSX_TYPES}),
-        error_messages={
-            "required": "Choose the plan workbook to upload",
-            "empty": "The file is empty: choose the plan workbook",
-        },
-    )
-
-    def clean_workbook(self):
-        from programmes.plan_read import MAX_FILE_BYTES
-
-        upload = self.cleaned_data["workbook"]
-        if upload.size > MAX_FILE_BYTES:
-            raise ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB; the largest plan we accept "
-                f"is {MAX_FILE_BYTES // (1024 * 1024)} MB"
-            )
-        return upload
-
-
-class PlanImportForm(forms.Form):
-    """Confirming an import after its dry run: the checked file, and the choices it needs."""
-
-    upload = forms.CharField(widget=forms.HiddenInput)
-    create_people = forms.BooleanField(required=False)
-    rebaseline_reason = forms.CharField(
-        label="Reason for re-baselining",
-        help_text="Kept in each milestone's history, as when a due date is moved on its page.",
-        required=False,
-        max_length=500,
-        widget=forms.Textarea,
-    )
-
-    def __init__(self, *args, new_people: int = 0, rebaselined: int = 0, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.new_people = new_people
-        self.rebaselined = rebaselined
-        self.fields["create_people"].label = (
-            f"Add {'this person' if new_people == 1 else f'these {new_people} people'} to the "
-            "council's list of people"
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.new_people and not cleaned.get("create_people"):
-            self.add_error(
-                "create_people",
-                "Tick the box to add the new people, or correct their names in the file and "
-                "upload it again",
-            )
-        if self.rebaselined and not (cleaned.get("rebaseline_reason") or "").strip():
-            self.add_error("rebaseline_reason", "Give the reason for re-baselining")
-        return cleaned
+def with_version(form_class, request, stored_version: int, **kwargs):
+    """Rebuild a bound form at the stored version, keeping everything the user typed, so
+    that their next save goes through once they have seen the other change."""
+    data = request.POST.copy()
+    data["version"] = str(stored_version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    return form

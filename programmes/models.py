@@ -4,6 +4,7 @@ objectives, funding, reporting periods and calendar links (DOMAIN.md sections 1 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -33,8 +34,17 @@ from programmes.querysets import (
     ScopedQuerySet,
 )
 from programmes.references import reference_sort_key
-from programmes.rules import Tolerances
-from risks.rules import DEFAULT_AMBER_FROM, DEFAULT_RED_FROM
+from programmes.rules import DEFAULT_AMBER_FROM, DEFAULT_RED_FROM, Tolerances
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an object sits in the plan: its programme, and its area and workstream if any
+    (what `programmes.permissions` decides by)."""
+
+    programme_id: int
+    area_id: int | None = None
+    workstream_id: int | None = None
 
 
 class Referenced(models.Model):

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from programmes.choices import Role
-from programmes.models import Membership, Programme, ProgrammeArea
+from programmes.models import Membership, Programme, ProgrammeArea, Scope
 
 
 class Action(StrEnum):
@@ -78,15 +78,6 @@ ALLOWED: dict[Role, dict[Action, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Where an object sits in the plan."""
-
-    programme_id: int
-    area_id: int | None = None
-    workstream_id: int | None = None
-
-
 def scope_of(obj) -> Scope:
     """The programme, area and workstream an object belongs to.
 
@@ -98,10 +89,9 @@ def scope_of(obj) -> Scope:
         return Scope(obj.pk)
     if isinstance(obj, ProgrammeArea):
         return Scope(obj.programme_id, obj.pk)
-    from workstreams.models import Workstream
-
-    if isinstance(obj, Workstream):
-        return Scope(obj.programme_id, obj.area_id, obj.pk)
+    own = getattr(obj, "scope", None)
+    if isinstance(own, Scope):  # a workstream says where it sits
+        return own
     for parent in ("milestone", "measure", "risk", "issue"):
         if getattr(obj, f"{parent}_id", None) is not None:
             return scope_of(getattr(obj, parent))

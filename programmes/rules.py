@@ -146,3 +146,30 @@ class Tolerances:
             benefit_percent=self.benefit_percent if benefit_percent is None else benefit_percent,
             risk_score=self.risk_score if risk_score is None else risk_score,
         )
+
+
+# ----- Risk bands (DOMAIN.md section 3, "Risk score"): thresholds the programme sets -----
+
+DEFAULT_AMBER_FROM = 5
+DEFAULT_RED_FROM = 15
+
+
+def risk_band(
+    score: int, *, amber_from: int = DEFAULT_AMBER_FROM, red_from: int = DEFAULT_RED_FROM
+) -> Rag:
+    """The band of a score: Red from `red_from`, Amber from `amber_from`, Green below.
+
+    Defaults 1-4 Green, 5-12 Amber, 15-25 Red, so 4x3 = 12 is Amber as in the East Sussex
+    log; a programme sets its own thresholds to express its appetite.
+    """
+    validate_bands(amber_from, red_from)
+    if score >= red_from:
+        return Rag.RED
+    if score >= amber_from:
+        return Rag.AMBER
+    return Rag.GREEN
+
+
+def validate_bands(amber_from: int, red_from: int) -> None:
+    if not 2 <= amber_from < red_from <= 25:
+        raise ValueError("Amber must start above 1 and below Red, and Red at 25 or below")

@@ -5,17 +5,10 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from programmes.models import ProgrammeArea
-from programmes.services import sync_area_memberships, sync_workstream_memberships
-from workstreams.models import Workstream
+from programmes.services import sync_area_memberships
 
 
 @receiver(post_save, sender=ProgrammeArea, dispatch_uid="sync_area_memberships")
 def area_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         sync_area_memberships(instance)
-
-
-@receiver(post_save, sender=Workstream, dispatch_uid="sync_workstream_memberships")
-def workstream_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        sync_workstream_memberships(instance)

@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from programmes.charts import as_data_uri, sparkline
 from programmes.choices import Rag
 from programmes.dates import FinancialYear
 from programmes.models import ReportingPeriod
-from programmes.rules import SEVERITY, RagResult, roll_up, to_three_point
-from reporting.charts import as_data_uri, sparkline
+from programmes.rules import SEVERITY, RagResult, risk_band, roll_up, to_three_point
 from reporting.state import ProgrammeData
+from risks.heat_map import HeatMap, heat_map
 from risks.models import BoardMeeting, Decision, DecisionStatus, Risk, RiskStatus
-from risks.rules import Movement, risk_band, risk_movement
+from risks.rules import Movement, risk_movement
 from workstreams.assessment import MeasureRating, ProgrammeRating, WorkstreamRating, assess
 from workstreams.models import MilestoneKind
 from workstreams.rules import (
@@ -74,31 +75,6 @@ class MilestoneCounts:
     overdue: int = 0
     completed_this_period: int = 0
     slipped: int = 0
-
-
-@dataclass
-class HeatCell:
-    likelihood: int
-    impact: int
-    count: int
-    band: Rag
-
-
-@dataclass
-class HeatMap:
-    """Open risks counted by likelihood (rows, 5 at the top) and impact (columns, 1 to 5)."""
-
-    scores: str  # "current" or "inherent"
-    rows: list[list[HeatCell]]
-    total: int
-
-    @property
-    def label(self) -> str:
-        return (
-            "Current (after mitigation)"
-            if self.scores == "current"
-            else "Inherent (before mitigation)"
-        )
 
 
 @dataclass
@@ -174,35 +150,6 @@ class Dashboard:
             (rag, self.rag_counts.get(rag.value, 0))
             for rag in (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE)
         ]
-
-
-def heat_map(risks: list[Risk], programme, scores: str) -> HeatMap:
-    counts = defaultdict(int)
-    total = 0
-    for risk in risks:
-        likelihood = getattr(risk, f"{scores}_likelihood")
-        impact = getattr(risk, f"{scores}_impact")
-        if likelihood is None or impact is None:
-            continue
-        counts[(likelihood, impact)] += 1
-        total += 1
-    rows = [
-        [
-            HeatCell(
-                likelihood,
-                impact,
-                counts[(likelihood, impact)],
-                risk_band(
-                    likelihood * impact,
-                    amber_from=programme.risk_amber_from,
-                    red_from=programme.risk_red_from,
-                ),
-            )
-            for impact in range(1, 6)
-        ]
-        for likelihood in range(5, 0, -1)
-    ]
-    return HeatMap(scores, rows, total)
 
 
 def _milestone_counts(rating: ProgrammeRating, data: ProgrammeData) -> MilestoneCounts:

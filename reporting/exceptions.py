@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from programmes.choices import Rag
+from programmes.rules import risk_band
 from reporting.dashboard import Dashboard
 from reporting.models import BreachKind, ExceptionNarrative
 from reporting.state import ProgrammeData
-from risks.rules import risk_band
 from workstreams.rules import has_slipped_beyond_tolerance, is_overdue
 
 

@@ -18,11 +18,10 @@ from django.db.models.functions import Coalesce
 
 from programmes.choices import Rag
 from programmes.models import Programme, ProgrammeArea
-from programmes.rules import RagResult, roll_up, to_three_point
+from programmes.rules import RagResult, risk_band, roll_up, to_three_point
+from programmes.snapshots import Snapshot
 from reporting.dashboard import MOVEMENT_WORDS, rating_movement
-from reporting.state import Snapshot
 from risks.models import BoardMeeting, Risk, RiskStatus
-from risks.rules import risk_band
 from workstreams.models import (
     Measure,
     MeasureReading,

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from programmes.choices import PeriodStatus, ProgrammeStatus
 from programmes.dates import month_start
+from programmes.jobs import queue_after_commit
 from programmes.models import Programme, ReportingPeriod
 from programmes.permissions import Action, require
 from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
+from reporting.reports import has_exceptions
 
 
 def _next_version(programme: Programme, period: ReportingPeriod, kind: str) -> int:
@@ -75,9 +77,7 @@ def create_run(
             requested_by=by,
             notify_board=notify_board,
         )
-        from reporting.tasks import render_report
-
-        transaction.on_commit(lambda: render_report.delay(run.pk))
+        queue_after_commit("reporting.render_report", run.pk)
     return run
 
 
@@ -171,3 +171,31 @@ def roll_periods(today: date | None = None) -> dict[str, int]:
         )
         opened += created
     return {"closed": closed, "opened": opened}
+
+
+def make_reports_for(
+    programme: Programme, period: ReportingPeriod, *, trigger: str, kinds=None
+) -> list[ReportRun]:
+    """Last month's reports for a programme, as the schedule makes them: the highlight
+    report, and the exception report where there are exceptions. Not made twice."""
+    kinds = kinds or [ReportKind.HIGHLIGHT, ReportKind.EXCEPTION]
+    made = []
+    for kind in kinds:
+        if (
+            ReportRun.objects.filter(programme=programme, period=period, kind=kind, trigger=trigger)
+            .exclude(status=RunStatus.FAILED)
+            .exists()
+        ):
+            continue
+        if kind == ReportKind.EXCEPTION and not has_exceptions(programme, period):
+            continue
+        made.append(
+            create_run(
+                programme,
+                period,
+                kind,
+                trigger=trigger,
+                notify_board=trigger == RunTrigger.SCHEDULED,
+            )
+        )
+    return made

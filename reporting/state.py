@@ -9,14 +9,14 @@ fixed number of queries, whatever the programme's size.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from programmes.choices import PeriodStatus
 from programmes.dates import month_start
 from programmes.models import Funding, Person, Programme, ProgrammeArea, ReportingPeriod
+from programmes.snapshots import Snapshot, end_of_day
 from risks.models import BoardMeeting, Decision, Risk
 from workstreams.assessment import ProgrammeState
 from workstreams.models import (
@@ -30,36 +30,6 @@ from workstreams.models import (
     UpdateState,
     Workstream,
 )
-
-
-def end_of_day(day: date) -> datetime:
-    """The last moment of a day, in the council's time zone."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min)) - timedelta(
-        microseconds=1
-    )
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """When to read: now (`at` is None) or as at a moment, from the recorded history."""
-
-    at: datetime | None = None
-
-    @property
-    def is_historical(self) -> bool:
-        return self.at is not None
-
-    def rows(self, model, **filters) -> QuerySet:
-        """The objects as they were: for each, its latest record at the moment (records
-        saved in the same instant are told apart by their order), unless it was deleted."""
-        if self.at is None:
-            return model.objects.filter(**filters)
-        records = model.history.filter(history_date__lte=self.at)
-        later = records.filter(id=OuterRef("id")).filter(
-            Q(history_date__gt=OuterRef("history_date"))
-            | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
-        )
-        return records.filter(~Exists(later), **filters).as_instances()
 
 
 @dataclass

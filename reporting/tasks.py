@@ -37,6 +37,9 @@ from programmes.choices import PeriodStatus, ProgrammeStatus, Role
 from programmes.dates import add_months, month_start
 from programmes.models import Membership, Programme, ReportingPeriod
 from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
+from reporting.pdf import html_to_pdf, render_html
+from reporting.reports import gather_exceptions, gather_highlight
+from reporting.services import make_reports_for, roll_periods
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +73,6 @@ def _author(run: ReportRun) -> str:
 
 def build_pdf(run: ReportRun):
     """Gather, render HTML, make the PDF: the three steps, in order."""
-    from reporting.pdf import html_to_pdf, render_html
-    from reporting.reports import gather_exceptions, gather_highlight
-
     gather = gather_highlight if run.kind == ReportKind.HIGHLIGHT else gather_exceptions
     report = gather(run.programme, run.period, author=_author(run), version=run.version)
     report.is_draft = run.is_draft
@@ -196,40 +196,7 @@ def working_day_number(day: date) -> int | None:
     name="reporting.roll_reporting_periods", autoretry_for=TRANSIENT_ERRORS, retry_backoff=30
 )
 def roll_reporting_periods(today: str | None = None) -> dict:
-    from reporting.services import roll_periods
-
     return roll_periods(date.fromisoformat(today) if today else None)
-
-
-def make_reports_for(
-    programme: Programme, period: ReportingPeriod, *, trigger: str, kinds=None
-) -> list[ReportRun]:
-    """Last month's reports for a programme, as the schedule makes them: the highlight
-    report, and the exception report where there are exceptions. Not made twice."""
-    from reporting.reports import has_exceptions
-    from reporting.services import create_run
-
-    kinds = kinds or [ReportKind.HIGHLIGHT, ReportKind.EXCEPTION]
-    made = []
-    for kind in kinds:
-        if (
-            ReportRun.objects.filter(programme=programme, period=period, kind=kind, trigger=trigger)
-            .exclude(status=RunStatus.FAILED)
-            .exists()
-        ):
-            continue
-        if kind == ReportKind.EXCEPTION and not has_exceptions(programme, period):
-            continue
-        made.append(
-            create_run(
-                programme,
-                period,
-                kind,
-                trigger=trigger,
-                notify_board=trigger == RunTrigger.SCHEDULED,
-            )
-        )
-    return made
 
 
 @shared_task(
@@ -240,8 +207,6 @@ def make_monthly_reports(today: str | None = None) -> int:
     number = working_day_number(day)
     if number is None:
         return 0
-    from reporting.services import roll_periods
-
     roll_periods(day)
     last_month = add_months(month_start(day), -1)
     made = 0

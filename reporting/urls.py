@@ -1,34 +1,47 @@
 from django.urls import path
 
-from reporting import periods_views, report_views, views
+from reporting.views import calendars, dashboards, my_work, periods, reports, workstreams
 
 urlpatterns = [
-    path("programmes/<int:programme_id>/periods/", periods_views.period_list, name="period_list"),
-    path("periods/<int:period_id>/close/", periods_views.period_close, name="period_close"),
-    path("periods/<int:period_id>/reopen/", periods_views.period_reopen, name="period_reopen"),
+    path("", my_work.home, name="home"),
+    path(
+        "programmes/<int:programme_id>/",
+        dashboards.programme_detail,
+        name="programme_detail",
+    ),
+    path(
+        "workstreams/<int:workstream_id>/", workstreams.workstream_detail, name="workstream_detail"
+    ),
+    path("calendars/", calendars.calendar_feed_list, name="calendar_feed_list"),
+    path("calendars/get-link/", calendars.calendar_feed_create, name="calendar_feed_create"),
+    path("calendars/reset-link/", calendars.calendar_feed_reset, name="calendar_feed_reset"),
+    path("calendars/<slug:token>.ics", calendars.calendar_feed_ics, name="calendar_feed"),
+    path("programmes/<int:programme_id>/periods/", periods.period_list, name="period_list"),
+    path("periods/<int:period_id>/close/", periods.period_close, name="period_close"),
+    path("periods/<int:period_id>/reopen/", periods.period_reopen, name="period_reopen"),
     path(
         "periods/<int:period_id>/exceptions/",
-        periods_views.period_exceptions,
+        periods.period_exceptions,
         name="period_exceptions",
     ),
     path(
         "periods/<int:period_id>/exceptions/<slug:kind>/<int:object_id>/",
-        periods_views.exception_narrative,
+        periods.exception_narrative,
         name="exception_narrative",
     ),
     path(
         "periods/<int:period_id>/exceptions/<slug:kind>/<int:object_id>/approve/",
-        periods_views.exception_approve,
+        periods.exception_approve,
         name="exception_approve",
     ),
-    path("programmes/<int:programme_id>/reports/", report_views.report_list, name="report_list"),
-    path("reports/<int:run_id>/", report_views.report_run, name="report_run"),
-    path("reports/<int:run_id>/approve/", report_views.report_approve, name="report_approve"),
-    path("reports/<int:run_id>/download/", report_views.report_download, name="report_download"),
-    path("portfolio/", views.portfolio, name="portfolio"),
+    path("programmes/<int:programme_id>/reports/", reports.report_list, name="report_list"),
+    path("reports/<int:run_id>/", reports.report_run, name="report_run"),
+    path("reports/<int:run_id>/approve/", reports.report_approve, name="report_approve"),
+    path("reports/<int:run_id>/download/", reports.report_download, name="report_download"),
+    path("portfolio/", dashboards.portfolio, name="portfolio"),
     path(
         "programmes/<int:programme_id>/timeline/",
-        views.programme_timeline,
+        dashboards.programme_timeline,
         name="programme_timeline",
     ),
 ]

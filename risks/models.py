@@ -13,7 +13,8 @@ from programmes.choices import DatePrecision, Rag
 from programmes.dates import format_plan_date
 from programmes.models import Person, Programme, ProgrammeArea, Referenced, Versioned
 from programmes.querysets import ScopedQuerySet
-from risks.rules import risk_band, risk_score
+from programmes.rules import risk_band
+from risks.rules import risk_score
 from workstreams.models import Milestone, Workstream
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]

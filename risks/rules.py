@@ -6,11 +6,9 @@ from datetime import date
 
 from django.db import models
 
-from programmes.choices import Rag
 from programmes.dates import PlanDate, month_start
+from programmes.rules import DEFAULT_RED_FROM
 
-DEFAULT_AMBER_FROM = 5
-DEFAULT_RED_FROM = 15
 SCALE = range(1, 6)
 
 
@@ -26,27 +24,6 @@ def risk_score(likelihood: int, impact: int) -> int:
     if likelihood not in SCALE or impact not in SCALE:
         raise ValueError("Likelihood and impact must each be a whole number from 1 to 5")
     return likelihood * impact
-
-
-def risk_band(
-    score: int, *, amber_from: int = DEFAULT_AMBER_FROM, red_from: int = DEFAULT_RED_FROM
-) -> Rag:
-    """The band of a score: Red from `red_from`, Amber from `amber_from`, Green below.
-
-    Defaults 1-4 Green, 5-12 Amber, 15-25 Red, so 4x3 = 12 is Amber as in the East Sussex
-    log; a programme sets its own thresholds to express its appetite.
-    """
-    validate_bands(amber_from, red_from)
-    if score >= red_from:
-        return Rag.RED
-    if score >= amber_from:
-        return Rag.AMBER
-    return Rag.GREEN
-
-
-def validate_bands(amber_from: int, red_from: int) -> None:
-    if not 2 <= amber_from < red_from <= 25:
-        raise ValueError("Amber must start above 1 and below Red, and Red at 25 or below")
 
 
 def risk_movement(previous_score: int | None, current_score: int) -> Movement:

@@ -7,7 +7,7 @@ from io import BytesIO
 
 from openpyxl import Workbook, load_workbook
 
-from programmes.plan_format import PLAN_SHEETS
+from plans.format import PLAN_SHEETS
 
 
 def make_workbook(rows: dict[str, list[dict]] | None = None, *, leave_out=()) -> bytes:

@@ -93,7 +93,7 @@ def test_the_portfolio_as_at_a_past_month(client, people, plan, changed_since):
 
 def test_changes_saved_in_the_same_instant_give_one_object_as_at(plan):
     """The demo and bulk imports save several changes at one moment: the later one wins."""
-    from reporting.state import Snapshot
+    from programmes.snapshots import Snapshot
 
     instant = timezone.make_aware(datetime(2026, 5, 1, 9, 0))
     milestone = MilestoneFactory.build(workstream=plan["ws_1_1"], reference="1.1.9", title="First")

@@ -5,10 +5,7 @@ from datetime import date
 
 import pytest
 
-from programmes.choices import Role
-from programmes.models import Membership
-from programmes.scale_data import ScaleSize, generate_scale_data, scale_programmes
-from reporting.bench import (
+from plans.bench import (
     NOT_BUILT,
     PAGES_BY_NAME,
     Page,
@@ -17,6 +14,9 @@ from reporting.bench import (
     percentile,
     run_bench,
 )
+from plans.scale_data import ScaleSize, generate_scale_data, scale_programmes
+from programmes.choices import Role
+from programmes.models import Membership
 
 TINY = ScaleSize(programmes=2, workstreams=3, milestones=4, risks=5, measures=2, months=6)
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from programmes.choices import DatePrecision, Role
 from programmes.dates import PlanDate
-from risks.governance import board_business, falls_by, meetings_of
 from risks.models import BoardMeeting, Decision, DecisionStatus
+from risks.services.governance import board_business, falls_by, meetings_of
 from tests import forms
 from tests.factories import (
     MilestoneFactory,

@@ -9,9 +9,9 @@ from django.db import IntegrityError
 from django.urls import reverse
 from icalendar import Calendar
 
-from programmes.calendar import create_calendar_feed, reset_calendar_feed
 from programmes.choices import DatePrecision, Role
 from programmes.models import CalendarFeed, Membership
+from reporting.calendars import create_calendar_feed, reset_calendar_feed
 from risks.models import BoardMeeting, Decision, DecisionStatus
 from tests.factories import (
     AreaFactory,

@@ -15,13 +15,13 @@ from django.utils import timezone
 from programmes.choices import DatePrecision, Role
 from programmes.dates import PlanDate
 from risks.filtersets import DecisionFilterSet
-from risks.governance import (
+from risks.models import BoardMeeting, Decision, DecisionStatus
+from risks.services.governance import (
     DecisionDetails,
     add_decision,
     decision_problems,
     may_add_decision,
 )
-from risks.models import BoardMeeting, Decision, DecisionStatus
 from tests import forms
 from tests.factories import (
     MilestoneFactory,

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from plans.demo import load_demo
 from programmes.choices import Rag, Role
-from programmes.demo import load_demo
 from programmes.models import Funding, Membership, Objective, Programme
 from programmes.rules import requires_reason
 from risks.models import Risk

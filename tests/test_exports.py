@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.dates import month_end
-from reporting.exports import ExportColumn, csv_safe, export_filename, to_csv, to_xlsx
+from programmes.exports import ExportColumn, csv_safe, export_filename, to_csv, to_xlsx
 from tests.factories import MilestoneFactory, RiskFactory
 
 TODAY = timezone.localdate()

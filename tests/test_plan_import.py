@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from plans.importer import import_plan
 from programmes.choices import DatePrecision, Role
 from programmes.models import Person, ProgrammeArea
-from programmes.plan_import import import_plan
 from risks.models import Risk
 from tests.factories import (
     AreaFactory,

@@ -6,10 +6,10 @@ from io import BytesIO
 
 import pytest
 
+from plans.importer import import_plan
+from plans.read import MAX_FILE_BYTES
 from programmes.choices import Role
 from programmes.models import Person, ProgrammeArea
-from programmes.plan_import import import_plan
-from programmes.plan_read import MAX_FILE_BYTES
 from risks.models import Risk
 from tests.factories import ProgrammeFactory, UserFactory, grant
 from tests.plan_workbooks import (

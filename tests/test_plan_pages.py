@@ -10,10 +10,10 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from programmes.plan_export import blank_template, export_plan
-from programmes.plan_format import PLAN_SHEETS
-from programmes.plan_import import import_plan
-from programmes.tasks import delete_stale_plan_uploads
+from plans.export import blank_template, export_plan
+from plans.format import PLAN_SHEETS
+from plans.importer import import_plan
+from plans.tasks import delete_stale_plan_uploads
 from tests.factories import AreaFactory, MilestoneFactory, UserFactory, WorkstreamFactory, grant
 from tests.plan_workbooks import make_workbook, milestone, small_plan
 from workstreams.models import BaselineChange, Milestone

@@ -7,11 +7,11 @@ from unittest import mock
 import pytest
 from django.db import transaction
 
+from plans.demo import load_demo
+from plans.export import export_plan, plan_rows
+from plans.importer import import_plan
 from programmes.choices import DatePrecision
-from programmes.demo import load_demo
 from programmes.models import Objective, OutcomeCategory, Programme
-from programmes.plan_export import export_plan, plan_rows
-from programmes.plan_import import import_plan
 from tests.factories import (
     AreaFactory,
     BudgetLineFactory,
@@ -51,7 +51,7 @@ def harrow_programme(django_db_setup, django_db_blocker):
     with (
         django_db_blocker.unblock(),
         transaction.atomic(),
-        mock.patch("programmes.demo.FILES", ["harrow.yaml"]),
+        mock.patch("plans.demo.FILES", ["harrow.yaml"]),
     ):
         (programme,) = load_demo(today=TODAY, log=lambda *args: None)
         yield programme

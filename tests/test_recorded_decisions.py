@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from risks.governance import record_decision
 from risks.models import BoardMeeting, Decision
+from risks.services.governance import record_decision
 from tests.factories import MilestoneFactory
 
 TODAY = timezone.localdate()

@@ -8,11 +8,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from plans.scale_data import ScaleSize, generate_scale_data, scale_programmes
 from programmes.choices import MembershipSource, Rag, Role
 from programmes.dates import FinancialYear, add_months, month_end, month_start
 from programmes.models import Membership, Objective, Organisation, Programme, ProgrammeArea
 from programmes.references import reference_sort_key
-from programmes.scale_data import ScaleSize, generate_scale_data, scale_programmes
 from risks.models import Decision, Risk
 from tests.factories import ProgrammeFactory
 from workstreams.models import (

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "workstreams",
     "risks",
     "reporting",
+    "plans",
 ]
 
 MIDDLEWARE = [
@@ -248,7 +249,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
     },
     "delete-stale-plan-uploads": {
-        "task": "programmes.delete_stale_plan_uploads",
+        "task": "plans.delete_stale_plan_uploads",
         "schedule": crontab(hour=2, minute=0),
     },
 }

@@ -7,9 +7,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("transformation.api_urls")),
     path("account/api-token/", api_token, name="api_token"),
-    path("", include("programmes.calendar_urls")),
     path("", include("programmes.urls")),
     path("", include("workstreams.urls")),
     path("", include("reporting.urls")),
     path("", include("risks.urls")),
+    path("", include("plans.urls")),
 ]

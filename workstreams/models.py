@@ -20,6 +20,7 @@ from programmes.models import (
     ProgrammeArea,
     Referenced,
     ReportingPeriod,
+    Scope,
     Versioned,
 )
 from programmes.querysets import ScopedQuerySet
@@ -65,6 +66,11 @@ class Workstream(Referenced):
 
     def get_absolute_url(self) -> str:
         return reverse("workstream_detail", args=[self.pk])
+
+    @property
+    def scope(self) -> Scope:
+        """Where the workstream sits: what its items take as theirs for permissions."""
+        return Scope(self.programme_id, self.area_id, self.pk)
 
     def save(self, *args, **kwargs):
         if self.area_id and not self.programme_id:

@@ -1,11 +1,8 @@
 from django.urls import path
 
-from workstreams.views import lists, measures, milestones, updates, workstreams
+from workstreams.views import lists, measures, milestones, updates
 
 urlpatterns = [
-    path(
-        "workstreams/<int:workstream_id>/", workstreams.workstream_detail, name="workstream_detail"
-    ),
     path(
         "workstreams/<int:workstream_id>/milestones/new/",
         milestones.milestone_add,

@@ -30,7 +30,7 @@ from risks.api.serializers import (
     RiskSerializer,
 )
 from risks.models import BoardMeeting, Decision, Issue, IssueAction, MitigationAction, Risk
-from risks.services import RiskDetails, close_risk, edit_risk, raise_risk
+from risks.services.risks import RiskDetails, close_risk, edit_risk, raise_risk
 
 RISK_DETAILS = [field.name for field in fields(RiskDetails)]
 

@@ -1,35 +1,30 @@
-"""Lists of a programme's workstreams, milestones and measures, and what every list shares:
-filter, sort, page, and download exactly what is shown (DOMAIN.md section 6: "Every list
-filters and exports to CSV/Excel"). The risk register and decision log use the same.
-
-A list loads its filtered rows in a fixed number of queries, rates them in Python with the
-rules every other page uses, then sorts them in Python: RAG columns and filters are computed
-values, so one path sorts every column the same way, and the download takes all the rows in
-the order the pages show them.
-"""
+"""Lists of a programme's workstreams, milestones and measures, built on the list framework
+of `programmes.lists`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 
 from programmes.choices import Rag
-from programmes.dates import PlanDate, day_label, format_plan_date, month_label, month_start
-from programmes.filtersets import ProgrammeFilterSet
+from programmes.dates import day_label, format_plan_date, month_label, month_start
+from programmes.exports import ExportColumn
+from programmes.lists import (
+    Column,
+    Listing,
+    plan_date_key,
+    programme_for,
+    rag_rank,
+    reason_text,
+    render_list,
+    text_key,
+)
 from programmes.models import Programme, ProgrammeArea
-from programmes.permissions import Action, require
 from programmes.rules import RagResult
-from reporting.exports import FORMATS, ExportColumn, export_filename, export_response
 from workstreams.assessment import (
     ProgrammeState,
     WorkstreamRating,
@@ -47,238 +42,6 @@ from workstreams.models import (
     Workstream,
 )
 from workstreams.rules import Target, target_for_month
-
-PAGE_SIZE = 50
-LISTS = [
-    ("Workstreams", "workstream_list"),
-    ("Milestones", "milestone_list"),
-    ("Measures", "measure_list"),
-    ("Risks", "risk_list"),
-    ("Issues", "issue_list"),
-    ("Decisions", "decision_list"),
-]
-
-# Worst first, so that sorting a RAG column ascending puts the reds at the top.
-RAG_ORDER = {
-    Rag.RED: 0,
-    Rag.AMBER_RED: 1,
-    Rag.AMBER: 2,
-    Rag.AMBER_GREEN: 3,
-    Rag.GREEN: 4,
-    Rag.COMPLETE: 5,
-    Rag.NOT_STARTED: 6,
-    Rag.NO_DATA: 7,
-}
-
-
-# ----- What every list shares -----
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column on screen: its heading as users name it, its key in `?sort=`, and the value
-    it sorts by (None: it does not sort; rows with no value go last either way)."""
-
-    key: str
-    heading: str
-    sort_value: Callable[[Any], Any] | None = None
-    numeric: bool = False
-    css: str = ""
-
-
-@dataclass(frozen=True)
-class Listing:
-    """One kind of list: its words, its template, its columns on screen and in downloads."""
-
-    name: str  # in the download's file name: "milestones"
-    singular: str
-    plural: str
-    template: str
-    columns: Sequence[Column]
-    export_columns: Sequence[ExportColumn]
-    default_sort: str  # a column key, "-" first for descending
-
-    def count_label(self, count: int) -> str:
-        return f"{count:,} {self.singular if count == 1 else self.plural}"
-
-
-@dataclass(frozen=True)
-class Sort:
-    column: Column
-    descending: bool
-
-    @property
-    def param(self) -> str:
-        return f"-{self.column.key}" if self.descending else self.column.key
-
-
-def rag_rank(rag) -> int | None:
-    return RAG_ORDER[Rag(rag)] if rag else None
-
-
-def text_key(text: str | None) -> str | None:
-    return text.casefold() if text else None
-
-
-def plan_date_key(value: date | None, precision: str | None) -> date | None:
-    """Month-precision dates sort as the month's last day, as they are due."""
-    plan_date = PlanDate.from_fields(value, precision)
-    return plan_date.value if plan_date else None
-
-
-def reason_text(result: RagResult) -> str:
-    """Why a rating is what it is, for ratings that are not plainly fine ("It is 47 days
-    late"); blank for Green and Complete, as on every list."""
-    if result.rag in (Rag.GREEN, Rag.COMPLETE) or not result.reasons:
-        return ""
-    text = "; ".join(reason.text("it") for reason in result.reasons)
-    return text[:1].upper() + text[1:]
-
-
-def programme_for(request, programme_id: int) -> Programme:
-    """The programme a list is of: 404 for anyone who may not see it."""
-    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
-    require(request.user, Action.VIEW, programme)
-    return programme
-
-
-def _chosen_sort(listing: Listing, param: str) -> Sort:
-    columns = {column.key: column for column in listing.columns if column.sort_value}
-    for wanted in (param, listing.default_sort):
-        key = wanted.removeprefix("-")
-        if key in columns:
-            return Sort(columns[key], wanted.startswith("-"))
-    raise ValueError(f"The default sort of {listing.name} is not a sortable column")
-
-
-def sort_rows(rows: list, sort: Sort) -> list:
-    """Sorted by the column, keeping the rows' own order among equals; empty values last."""
-    value = sort.column.sort_value
-    present = [row for row in rows if value(row) is not None]
-    missing = [row for row in rows if value(row) is None]
-    return sorted(present, key=value, reverse=sort.descending) + missing
-
-
-def _query(params: QueryDict, **changes) -> str:
-    """The list's parameters with some changed (None removes one); never the page's number
-    or a download's format unless asked."""
-    query = params.copy()
-    for name in ("page", "format"):
-        query.pop(name, None)
-    for name, value in changes.items():
-        if value is None:
-            query.pop(name, None)
-        else:
-            query[name] = str(value)
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else ""
-
-
-def _headers(request, listing: Listing, sort: Sort) -> list[dict]:
-    headers = []
-    for column in listing.columns:
-        header = {"column": column, "url": None, "aria_sort": None, "next": None}
-        if column.sort_value:
-            is_sorted = column is sort.column
-            descending_next = is_sorted and not sort.descending
-            header["url"] = request.path + _query(
-                request.GET, sort=f"-{column.key}" if descending_next else column.key
-            )
-            header["next"] = "descending" if descending_next else "ascending"
-            if is_sorted:
-                header["aria_sort"] = "descending" if sort.descending else "ascending"
-        headers.append(header)
-    return headers
-
-
-def _pagination(request, page) -> dict | None:
-    paginator = page.paginator
-    if paginator.num_pages < 2:
-        return None
-
-    def url(number: int) -> str:
-        return request.path + _query(request.GET, page=number if number > 1 else None)
-
-    items = [
-        {"ellipsis": True}
-        if number == paginator.ELLIPSIS
-        else {"number": number, "url": url(number), "current": number == page.number}
-        for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
-    ]
-    return {
-        "previous": url(page.previous_page_number()) if page.has_previous() else None,
-        "next": url(page.next_page_number()) if page.has_next() else None,
-        "items": items,
-        "first": page.start_index(),
-        "last": page.end_index(),
-    }
-
-
-def _other_lists(request, programme: Programme) -> list[dict]:
-    links = []
-    for label, url_name in LISTS:
-        url = reverse(url_name, args=[programme.pk])
-        links.append({"label": label, "url": url, "current": url == request.path})
-    return links
-
-
-def render_list(
-    request,
-    programme: Programme,
-    listing: Listing,
-    filterset: ProgrammeFilterSet,
-    load_rows: Callable[[], list],
-    *,
-    as_of: date,
-    context: dict | None = None,
-) -> HttpResponse:
-    """Filter, sort, and either download every row or show one page of them.
-
-    `load_rows` gives the rows the query left, rated; they are loaded only when the filters
-    are valid. With `?format=csv` or `?format=xlsx` the response is a file of all the rows,
-    in the order the pages show them.
-    """
-    valid = filterset.is_valid()
-    rows = filterset.filter_rows(load_rows()) if valid else []
-    sort = _chosen_sort(listing, request.GET.get("sort", ""))
-    rows = sort_rows(rows, sort)
-    file_format = request.GET.get("format")
-    if valid and file_format in FORMATS:
-        return export_response(
-            file_format,
-            columns=listing.export_columns,
-            rows=rows,
-            filename=export_filename(listing.name, programme.reference, as_of, file_format),
-            title=listing.plural.capitalize(),
-        )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    explicit_sort = request.GET.get("sort") == sort.param
-    return render(
-        request,
-        listing.template,
-        {
-            "programme": programme,
-            "header_organisation": programme.organisation,
-            "today": as_of,
-            "listing": listing,
-            "filterset": filterset,
-            "page": page,
-            "count_label": listing.count_label(len(rows)),
-            "headers": _headers(request, listing, sort),
-            "sort": sort,
-            "sort_param": sort.param if explicit_sort else "",
-            "clear_url": request.path
-            + _query(QueryDict(), sort=sort.param if explicit_sort else None),
-            "csv_url": request.path + _query(request.GET, format="csv"),
-            "xlsx_url": request.path + _query(request.GET, format="xlsx"),
-            "pagination": _pagination(request, page),
-            "as_of": as_of,
-            "other_lists": _other_lists(request, programme),
-            **(context or {}),
-        },
-        status=200 if valid else 400,
-    )
-
 
 # ----- Workstreams -----
 

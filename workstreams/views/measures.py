@@ -11,16 +11,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from programmes.charts import as_data_uri, sparkline
+from programmes.forms import add_errors, with_version
 from programmes.history import HistorySource, conflict_message, describe_history
 from programmes.models import StaleEdit
 from programmes.permissions import Action, may, require
-from reporting.charts import as_data_uri, sparkline
 from workstreams.assessment import assess_workstream
 from workstreams.forms import ReadingForm, reading_months
 from workstreams.models import Measure, MeasureReading
 from workstreams.rules import Target, target_for_month
 from workstreams.services import closed_months, record_reading
-from workstreams.views.milestones import _add_errors, with_version
 
 
 def _measure(measure_id: int) -> Measure:
@@ -109,7 +109,7 @@ def _save(request, measure, form, *, existing: MeasureReading | None):
         )
         return form, None
     except ValidationError as error:
-        _add_errors(form, error)
+        add_errors(form, error)
         return form, None
     messages.success(request, f"Reading for {data['period']:%B %Y} saved")
     return form, redirect("measure_detail", measure.pk)

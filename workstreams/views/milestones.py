@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from programmes.forms import add_errors, with_version
 from programmes.history import HistorySource, conflict_message, describe_history
 from programmes.models import StaleEdit
 from programmes.permissions import Action, may, require
@@ -34,26 +35,6 @@ def _milestone(milestone_id: int) -> Milestone:
         ),
         pk=milestone_id,
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            for message in messages_:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-def with_version(form_class, request, stored_version: int, **kwargs):
-    """Rebuild a bound form at the stored version, keeping everything the user typed, so
-    that their next save goes through once they have seen the other change."""
-    data = request.POST.copy()
-    data["version"] = str(stored_version)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    return form
 
 
 def _rating(milestone: Milestone):
@@ -112,7 +93,7 @@ def milestone_detail(request, milestone_id: int):
                     conflict_message(Milestone, milestone.pk, data["version"], "milestone"),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, f"Milestone {milestone.reference} updated")
                 return redirect("milestone_detail", milestone.pk)
@@ -194,7 +175,7 @@ def milestone_add(request, workstream_id: int):
                 baseline=form.cleaned_data["baseline"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Milestone {milestone.reference} added")
             return redirect("milestone_detail", milestone.pk)
@@ -234,7 +215,7 @@ def milestone_edit(request, milestone_id: int):
             )
             form.add_error(None, conflict_message(Milestone, milestone.pk, version, "milestone"))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Milestone {milestone.reference} changed")
             return redirect("milestone_detail", milestone.pk)
@@ -273,7 +254,7 @@ def milestone_rebaseline(request, milestone_id: int):
             form = with_version(RebaselineForm, request, stale.stored_version)
             form.add_error(None, conflict_message(Milestone, milestone.pk, version, "milestone"))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Milestone {milestone.reference} re-baselined")
             return redirect("milestone_detail", milestone.pk)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from programmes.forms import add_errors, with_version
 from programmes.history import HistorySource, conflict_message, describe_history
 from programmes.models import ReportingPeriod, StaleEdit
 from programmes.permissions import Action, may, require
@@ -17,7 +18,6 @@ from workstreams.assessment import assess_workstream
 from workstreams.forms import StatusUpdateForm
 from workstreams.models import StatusUpdate, Workstream
 from workstreams.services import reopen_status_update, save_status_update
-from workstreams.views.milestones import _add_errors, with_version
 
 FIELDS = ["rag", "reason", "achievements", "planned_next", "escalations", "decisions_needed"]
 
@@ -72,7 +72,7 @@ def status_update(request, workstream_id: int, period_id: int):
                     None, conflict_message(StatusUpdate, stale.instance.pk, version or 1, "update")
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 word = "submitted" if saved.is_submitted else "saved as a draft"
                 messages.success(request, f"Status update for {period.label} {word}")

@@ -15,7 +15,7 @@ from programmes.choices import ProgrammeStatus
 from programmes.models import Programme, ReportingPeriod
 from reporting.models import ReportKind, ReportRun, RunTrigger
 from reporting.services import create_run
-from reporting.tasks import make_reports_for
+from reporting.services import make_reports_for
 
 
 class Command(BaseCommand):

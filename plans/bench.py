@@ -1,0 +1,340 @@
+"""How fast the main pages are at scale (docs/benchmarks.md; `manage.py bench`).
+
+Each page is requested in-process with Django's test client, signed in as a board member (or,
+for My work, as the programme office), against the synthetic data set of
+`plans.scale_data`: a few warm-up requests, then N timed ones. What is measured is server
+time (the view, its queries and the template), not the network or the browser. The number of
+SQL queries comes from one warm-up request, so that counting them does not slow the timed ones.
+
+Pages are looked up by URL name; one that does not exist yet is reported as "not built yet"
+rather than failing the run, so the bench can be run while the pages are being built.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import NoReverseMatch, get_resolver, reverse
+
+from plans.scale_data import (
+    DEFAULT_SIZE,
+    ScaleSize,
+    ScaleSummary,
+    generate_scale_data,
+    scale_programmes,
+)
+from programmes.choices import MembershipSource, Role
+from programmes.models import Membership, Person, Programme
+from risks.models import Risk
+from workstreams.models import Measure, MeasureReading, Milestone, StatusUpdate, Workstream
+
+BENCH_PREFIX = "SCALE"
+DEFAULT_REQUESTS = 20
+WARM_UP_REQUESTS = 2
+BOARD, OFFICE = "board", "office"
+BENCH_USERS = {
+    BOARD: ("bench-board", "Bench Board Member", Role.BOARD_MEMBER),
+    OFFICE: ("bench-office", "Bench Programme Office", Role.PROGRAMME_OFFICE),
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to time: its URL name, who looks at it, and the median it should beat."""
+
+    url_name: str
+    label: str
+    signed_in_as: str = BOARD
+    takes_programme: bool = False
+    target_ms: int | None = None
+    cold_cache: bool = False  # empty the shared cache before each request (sparklines redrawn)
+
+
+PAGES = (
+    Page("portfolio", "Portfolio", target_ms=300),
+    Page("programme_detail", "Programme dashboard", takes_programme=True, target_ms=250),
+    Page(
+        "programme_detail",
+        "Programme dashboard, cold cache",
+        takes_programme=True,
+        cold_cache=True,
+    ),
+    Page("programme_timeline", "Timeline", takes_programme=True, target_ms=250),
+    Page("milestone_list", "Milestone list", takes_programme=True),
+    Page("risk_list", "Risk list", takes_programme=True),
+    Page("home", "My work (programme office)", signed_in_as=OFFICE),
+)
+PAGES_BY_NAME = {page.url_name: page for page in PAGES if not page.cold_cache}
+
+MEASURED, NOT_BUILT, FAILED = "measured", "not built yet", "failed"
+
+
+def percentile(values: Iterable[float], percent: float) -> float:
+    """The nearest-rank percentile: the smallest value with `percent`% of values at or below
+    it (the 95th of 20 timings is the 19th slowest)."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("No values")
+    rank = max(1, math.ceil(percent / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class PageResult:
+    page: Page
+    outcome: str
+    url: str = ""
+    timings_ms: list[float] = field(default_factory=list)
+    queries: int | None = None
+    detail: str = ""
+
+    @property
+    def median_ms(self) -> float | None:
+        return statistics.median(self.timings_ms) if self.timings_ms else None
+
+    @property
+    def p95_ms(self) -> float | None:
+        return percentile(self.timings_ms, 95) if self.timings_ms else None
+
+    @property
+    def meets_target(self) -> bool | None:
+        """None when there is no target or nothing was measured."""
+        if self.page.target_ms is None or self.median_ms is None:
+            return None
+        return self.median_ms < self.page.target_ms
+
+    @property
+    def verdict(self) -> str:
+        if self.outcome == NOT_BUILT:
+            return "not built yet"
+        if self.outcome == FAILED:
+            return f"failed: {self.detail}"
+        if self.meets_target is None:
+            return "measured (no target)"
+        return "meets target" if self.meets_target else "MISSES target"
+
+
+@dataclass
+class BenchReport:
+    machine: dict[str, str]
+    data_set: dict[str, int]
+    results: list[PageResult]
+    requests: int
+    warm_ups: int
+
+    def result(self, url_name: str) -> PageResult:
+        return next(r for r in self.results if r.page.url_name == url_name)
+
+    def lines(self) -> list[str]:
+        """The report as Markdown, to read in a terminal or paste into docs/benchmarks.md."""
+        lines = ["Machine: " + ", ".join(f"{k} {v}" for k, v in self.machine.items())]
+        lines.append("Data set: " + ", ".join(f"{v:,} {k}" for k, v in self.data_set.items()))
+        lines.append(
+            f"Server time in-process (Django test client, DEBUG off): {self.requests} requests "
+            f"per page after {self.warm_ups} warm-up requests."
+        )
+        lines.append("")
+        lines.append("| page | median ms | 95th percentile ms | SQL queries | target | result |")
+        lines.append("| --- | ---: | ---: | ---: | --- | --- |")
+        for result in self.results:
+            target = f"median < {result.page.target_ms} ms" if result.page.target_ms else "-"
+            lines.append(
+                f"| {result.page.label} (`{result.page.url_name}`) "
+                f"| {_number(result.median_ms)} | {_number(result.p95_ms)} "
+                f"| {result.queries if result.queries is not None else '-'} "
+                f"| {target} | {result.verdict} |"
+            )
+        return lines
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+# --------------------------------------------------------------------------------------------
+# Getting ready: the data set and the people who look at it
+# --------------------------------------------------------------------------------------------
+
+
+def ensure_scale_data(
+    size: ScaleSize = DEFAULT_SIZE,
+    *,
+    prefix: str = BENCH_PREFIX,
+    log: Callable[[str], object] | None = None,
+) -> ScaleSummary | None:
+    """Generate the data set unless its programmes are there; None if they were."""
+    if scale_programmes(prefix).exists():
+        return None
+    # Leftovers without programmes (organisations, people) would block a plain run.
+    return generate_scale_data(size, prefix=prefix, replace=True, log=log)
+
+
+def ensure_bench_users(prefix: str = BENCH_PREFIX) -> dict[str, object]:
+    """A board member and a programme-office user, each with a role in every programme of
+    the data set (idempotent)."""
+    programmes = list(scale_programmes(prefix).select_related("organisation").order_by("pk"))
+    if not programmes:
+        raise ValueError(f"There is no data set with prefix {prefix}")
+    user_model = get_user_model()
+    users = {}
+    for key, (username, name, role) in BENCH_USERS.items():
+        user, created = user_model.objects.get_or_create(username=username)
+        if created:
+            user.set_unusable_password()
+            user.save()
+        person = Person.objects.filter(user=user).first()
+        if person is None:
+            person, _ = Person.objects.get_or_create(
+                organisation=programmes[0].organisation, name=name
+            )
+            person.user = user
+            person.save()
+        held = set(
+            Membership.objects.filter(person=person, role=role).values_list(
+                "programme_id", flat=True
+            )
+        )
+        for programme in programmes:
+            if programme.pk not in held:
+                Membership.objects.create(
+                    person=person,
+                    role=role,
+                    programme=programme,
+                    source=MembershipSource.GRANTED,
+                )
+        users[key] = user
+    return users
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------------------------
+
+
+def page_url(page: Page, programme: Programme) -> str | None:
+    """The page's URL, or None if no URL has that name yet. NoReverseMatch if the page
+    exists but takes other arguments than expected."""
+    if page.url_name not in get_resolver().reverse_dict:
+        return None
+    return reverse(page.url_name, args=[programme.pk] if page.takes_programme else [])
+
+
+def time_page(client: Client, page: Page, url: str, *, requests: int, warm_ups: int):
+    """Warm up (counting the queries of the last warm-up request), then time the requests."""
+    for _ in range(warm_ups):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        if response.status_code != 200:
+            return PageResult(page, FAILED, url, detail=f"HTTP {response.status_code}")
+    counted = len(queries)
+    timings = []
+    for _ in range(requests):
+        if page.cold_cache:
+            cache.clear()
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            return PageResult(page, FAILED, url, detail=f"HTTP {response.status_code}")
+    return PageResult(page, MEASURED, url, timings, queries=counted)
+
+
+def run_bench(
+    *,
+    prefix: str = BENCH_PREFIX,
+    pages: Iterable[Page] = PAGES,
+    requests: int = DEFAULT_REQUESTS,
+    warm_ups: int = WARM_UP_REQUESTS,
+    log: Callable[[str], object] | None = None,
+) -> BenchReport:
+    """Time each page on the data set with this prefix (which must be there)."""
+    if requests < 1 or warm_ups < 1:
+        raise ValueError("At least one request and one warm-up request per page")
+    users = ensure_bench_users(prefix)
+    programme = scale_programmes(prefix).order_by("pk").first()
+    clients = {}
+    for key, user in users.items():
+        clients[key] = Client(raise_request_exception=False)
+        clients[key].force_login(user)
+    results = []
+    # As in production: no query log kept in memory, no debug pages.
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        for page in pages:
+            try:
+                url = page_url(page, programme)
+            except NoReverseMatch:
+                result = PageResult(page, FAILED, detail="its URL takes other arguments")
+            else:
+                if url is None:
+                    result = PageResult(page, NOT_BUILT)
+                else:
+                    result = time_page(
+                        clients[page.signed_in_as],
+                        page,
+                        url,
+                        requests=requests,
+                        warm_ups=warm_ups,
+                    )
+            if log is not None:
+                log(f"  {page.label}: {result.verdict}")
+            results.append(result)
+    return BenchReport(
+        machine=machine(),
+        data_set=data_set_size(prefix),
+        results=results,
+        requests=requests,
+        warm_ups=warm_ups,
+    )
+
+
+def machine() -> dict[str, str]:
+    version = ".".join(str(part) for part in connection.get_database_version())
+    return {
+        "CPU": f"{os.cpu_count()} x {_cpu_model()}",
+        "Python": platform.python_version(),
+        "database": f"{connection.display_name} {version}",
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return " ".join(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def data_set_size(prefix: str = BENCH_PREFIX) -> dict[str, int]:
+    programmes = scale_programmes(prefix)
+    milestones = Milestone.objects.filter(workstream__programme__in=programmes)
+    risks = Risk.objects.filter(programme__in=programmes)
+    return {
+        "programmes": programmes.count(),
+        "workstreams": Workstream.objects.filter(programme__in=programmes).count(),
+        "milestones": milestones.count(),
+        "risks": risks.count(),
+        "measures": Measure.objects.filter(workstream__programme__in=programmes).count(),
+        "readings": MeasureReading.objects.filter(
+            measure__workstream__programme__in=programmes
+        ).count(),
+        "status updates": StatusUpdate.objects.filter(workstream__programme__in=programmes).count(),
+        "milestone history records": Milestone.history.filter(
+            id__in=milestones.values("pk")
+        ).count(),
+        "risk history records": Risk.history.filter(id__in=risks.values("pk")).count(),
+    }

@@ -1,0 +1,113 @@
+import os
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from plans.bench import (
+    DEFAULT_REQUESTS,
+    PAGES,
+    PAGES_BY_NAME,
+    ensure_scale_data,
+    run_bench,
+)
+
+BENCH_SQLITE_FILE = settings.BASE_DIR / "bench.sqlite3"
+
+
+def use_bench_database() -> str:
+    """Without DATABASE_URL, use a SQLite file of the bench's own, so that the developer's
+    demo database (db.sqlite3) is untouched. Returns what is used, in words."""
+    if os.environ.get("DATABASE_URL"):
+        return "the database of DATABASE_URL"
+    connection = connections["default"]
+    connection.close()
+    settings.DATABASES["default"]["NAME"] = str(BENCH_SQLITE_FILE)
+    connection.settings_dict["NAME"] = str(BENCH_SQLITE_FILE)
+    return f"SQLite file {BENCH_SQLITE_FILE.name}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Time the main pages on the synthetic data set at scale (generated the first time): "
+        "median and 95th percentile of server time, and SQL queries. See docs/benchmarks.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--requests",
+            type=int,
+            default=DEFAULT_REQUESTS,
+            help="timed requests per page, after two warm-up requests",
+        )
+        parser.add_argument(
+            "--no-reports",
+            action="store_true",
+            help="time the pages only, not the reports and the monthly run",
+        )
+        parser.add_argument(
+            "--pages",
+            default="",
+            help="URL names to time, comma-separated: " + ",".join(page.url_name for page in PAGES),
+        )
+
+    def handle(self, *args, **options):
+        names = [name.strip() for name in options["pages"].split(",") if name.strip()]
+        unknown = [name for name in names if name not in PAGES_BY_NAME]
+        if unknown:
+            raise CommandError(
+                f"Unknown page {', '.join(unknown)}; choose from "
+                + ", ".join(page.url_name for page in PAGES)
+            )
+        if options["requests"] < 1:
+            raise CommandError("--requests must be at least 1")
+        pages = [PAGES_BY_NAME[name] for name in names] if names else list(PAGES)
+
+        self.stdout.write(f"Using {use_bench_database()}.")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Generating the data set at full size if it is not there yet...")
+        summary = ensure_scale_data(log=self.stdout.write)
+        self.stdout.write(summary.line() if summary else "The data set is there already.")
+        self.stdout.write("Timing the pages:")
+        report = run_bench(pages=pages, requests=options["requests"], log=self.stdout.write)
+        self.stdout.write("")
+        for line in report.lines():
+            self.stdout.write(line)
+
+        if not options["no_reports"]:
+            self.bench_reports()
+
+    def bench_reports(self):
+        from plans.demo import load_demo
+        from plans.report_bench import measure_report, monthly_run
+        from plans.scale_data import ScaleSize, generate_scale_data, scale_programmes
+        from programmes.models import Programme
+
+        self.stdout.write("")
+        self.stdout.write("Reports: loading the demo and a 60-workstream programme if not there...")
+        load_demo(log=lambda *args: None)
+        if not scale_programmes("SIXTY").exists():
+            generate_scale_data(
+                ScaleSize(programmes=1, workstreams=60), prefix="SIXTY", replace=True
+            )
+        largest_demo = max(
+            Programme.objects.exclude(reference__startswith="SCALE").exclude(
+                reference__startswith="SIXTY"
+            ),
+            key=lambda p: p.workstreams.count(),
+        )
+        sixty = scale_programmes("SIXTY").get()
+        self.stdout.write("")
+        self.stdout.write("| programme | report | seconds | peak memory MB | pages | size KB |")
+        self.stdout.write("| --- | --- | ---: | ---: | ---: | ---: |")
+        for programme, label in ((largest_demo, largest_demo.name), (sixty, "Scale programme")):
+            for kind in ("highlight", "exception"):
+                self.stdout.write(measure_report(programme, kind, label).line())
+        self.stdout.write("")
+        programmes = list(scale_programmes("SCALE").order_by("pk"))
+        seconds, done, how = monthly_run(programmes)
+        self.stdout.write(
+            f"Monthly run: {done} reports for {len(programmes)} programmes in {seconds:.1f} s "
+            f"with {how} (target: under 180 s)."
+        )

@@ -1,0 +1,360 @@
+"""Reporting periods and their exceptions: the programme's months, closed and reopened by the
+programme office; each period's breaches of tolerance with the narratives written for the
+board, and the sponsor's approval of them (DOMAIN.md sections 4 and 5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from programmes.dates import month_start
+from programmes.forms import add_errors, with_version
+from programmes.history import changes_since, conflict_message
+from programmes.models import Programme, ReportingPeriod, StaleEdit
+from programmes.permissions import Action, may, require
+from reporting.exceptions import Breach
+from reporting.forms import NarrativeForm
+from reporting.models import BreachKind, ExceptionNarrative
+from reporting.narratives import (
+    PeriodExceptions,
+    approve_narrative,
+    exceptions_for_period,
+    may_approve,
+    may_write,
+    placed_at,
+    write_narrative,
+)
+from reporting.services import close_period, reopen_period
+from workstreams.models import UpdateState, Workstream
+
+GROUP_HEADINGS = {
+    BreachKind.WORKSTREAM: "Red workstreams",
+    BreachKind.MILESTONE: "Milestones overdue or beyond time tolerance",
+    BreachKind.MEASURE: "Red measures",
+    BreachKind.BUDGET: "Budgets over cost tolerance",
+    BreachKind.RISK: "Risks at or above the board's threshold, or newly Red",
+}
+STATUS_LABELS = {
+    "none": "No narrative",
+    "incomplete": "Narrative incomplete",
+    "awaiting_approval": "Awaiting approval",
+    "approved": "Approved",
+}
+# Where each kind of breached thing has its own page.
+DETAIL_PAGES = {
+    BreachKind.WORKSTREAM: "workstream_detail",
+    BreachKind.MILESTONE: "milestone_detail",
+    BreachKind.MEASURE: "measure_detail",
+    BreachKind.RISK: "risk_detail",
+}
+
+
+def _period(period_id: int) -> ReportingPeriod:
+    return get_object_or_404(
+        ReportingPeriod.objects.select_related("programme__organisation", "closed_by__person"),
+        pk=period_id,
+    )
+
+
+def _has_ended(period: ReportingPeriod) -> bool:
+    return period.month < month_start(timezone.localdate())
+
+
+# ----- The periods page -----
+
+
+@dataclass
+class PeriodRow:
+    period: ReportingPeriod
+    updates_in: int
+    has_ended: bool
+    exceptions: PeriodExceptions | None  # None: not checked on this page
+    can_close: bool
+    can_reopen: bool
+
+
+@login_required
+def period_list(request, programme_id: int):
+    """The programme's periods, newest first. Exceptions are found only for the newest open
+    period and the newest closed one: each costs a full read of the programme."""
+    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
+    require(request.user, Action.VIEW, programme)
+    periods = list(
+        ReportingPeriod.objects.filter(programme=programme)
+        .select_related("closed_by__person")
+        .annotate(
+            updates_in=Count(
+                "status_updates", filter=Q(status_updates__state=UpdateState.SUBMITTED)
+            )
+        )
+        .order_by("-month")
+    )
+    this_month = month_start(timezone.localdate())
+    for period in periods:
+        period.programme = programme
+    checked = [
+        next((p for p in periods if not p.is_closed and p.month <= this_month), None),
+        next((p for p in periods if p.is_closed), None),
+    ]
+    found = {period.pk: exceptions_for_period(period) for period in checked if period}
+    can_manage = may(request.user, Action.MANAGE_PROGRAMME, programme)
+    rows = [
+        PeriodRow(
+            period=period,
+            updates_in=period.updates_in,
+            has_ended=period.month < this_month,
+            exceptions=found.get(period.pk),
+            can_close=can_manage and not period.is_closed and period.month < this_month,
+            can_reopen=can_manage and period.is_closed,
+        )
+        for period in periods
+    ]
+    return render(
+        request,
+        "reporting/periods.html",
+        {
+            "programme": programme,
+            "header_organisation": programme.organisation,
+            "rows": rows,
+            "workstream_count": Workstream.objects.filter(programme=programme).count(),
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+@require_POST
+def period_close(request, period_id: int):
+    period = _period(period_id)
+    require(request.user, Action.MANAGE_PROGRAMME, period)
+    try:
+        close_period(period, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{period.label} is closed. Its reports show the programme as it stood on "
+            f"{period.ends_on:%-d %B %Y}, and its status updates are locked.",
+        )
+    return redirect("period_list", period.programme_id)
+
+
+@login_required
+@require_POST
+def period_reopen(request, period_id: int):
+    period = _period(period_id)
+    require(request.user, Action.MANAGE_PROGRAMME, period)
+    reopen_period(period, by=request.user)
+    messages.success(
+        request,
+        f"{period.label} is open again. Leads can correct its status updates, and its reports "
+        "are drafts until it is closed.",
+    )
+    return redirect("period_list", period.programme_id)
+
+
+# ----- A period's exceptions -----
+
+
+@dataclass
+class ExceptionLine:
+    """One breach as the page shows it, with what the user may do about it."""
+
+    breach: Breach
+    can_write: bool
+    can_approve: bool
+
+    @property
+    def anchor(self) -> str:
+        return self.breach.key.replace(":", "-")
+
+    @property
+    def url_kind(self) -> str:
+        return self.breach.key.split(":")[0]
+
+    @property
+    def url_id(self) -> str:
+        return self.breach.key.split(":")[1]
+
+    @property
+    def detail_url(self) -> str:
+        name = DETAIL_PAGES.get(self.breach.kind)
+        return reverse(name, args=[self.url_id]) if name else ""
+
+    @property
+    def status(self) -> str:
+        """none, incomplete (no cause or recommendation yet), awaiting_approval or approved."""
+        narrative = self.breach.narrative
+        if narrative is None:
+            return "none"
+        if not narrative.is_written:
+            return "incomplete"
+        return "approved" if narrative.approved_at else "awaiting_approval"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class ExceptionGroup:
+    kind: BreachKind
+    heading: str
+    lines: list[ExceptionLine]
+
+    @property
+    def anchor(self) -> str:
+        return f"kind-{self.kind}"
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+
+def _lines(request, found: PeriodExceptions) -> list[ExceptionLine]:
+    return [
+        ExceptionLine(
+            breach,
+            can_write=may_write(request.user, found.period, breach),
+            can_approve=may_approve(request.user, found.period, breach),
+        )
+        for breach in found.breaches
+    ]
+
+
+def _groups(lines: list[ExceptionLine]) -> list[ExceptionGroup]:
+    """The lines by kind of breach, in the order they were found (most serious kinds first)."""
+    groups: dict[str, ExceptionGroup] = {}
+    for line in lines:
+        kind = line.breach.kind
+        groups.setdefault(kind, ExceptionGroup(kind, GROUP_HEADINGS[kind], [])).lines.append(line)
+    return list(groups.values())
+
+
+def _render_exceptions(request, period, found, *, status=200, **context):
+    """The exceptions page; with `editing`, the form for one exception's narrative. With
+    ?mine=1, only the exceptions the user may write or approve."""
+    lines = _lines(request, found)
+    mine = [line for line in lines if line.can_write or line.can_approve]
+    only_mine = request.GET.get("mine") == "1" and bool(mine)
+    return render(
+        request,
+        "reporting/exceptions.html",
+        {
+            "programme": period.programme,
+            "header_organisation": period.programme.organisation,
+            "period": period,
+            "found": found,
+            "groups": _groups(mine if only_mine else lines),
+            "mine_count": len(mine),
+            "only_mine": only_mine,
+            # The filter helps only someone who may act on some exceptions but not all.
+            "offer_mine": 0 < len(mine) < len(lines),
+            "has_ended": _has_ended(period),
+        }
+        | context,
+        status=status,
+    )
+
+
+@login_required
+def period_exceptions(request, period_id: int):
+    period = _period(period_id)
+    require(request.user, Action.VIEW, period)
+    return _render_exceptions(request, period, exceptions_for_period(period))
+
+
+def _breach(found: PeriodExceptions, kind: str, object_id: int) -> Breach:
+    breach = found.find(f"{kind}:{object_id}")
+    if breach is None:
+        raise Http404("No such exception in this period")
+    return breach
+
+
+@login_required
+def exception_narrative(request, period_id: int, kind: str, object_id: int):
+    """Write or change the narrative for one exception."""
+    period = _period(period_id)
+    require(request.user, Action.VIEW, period)
+    found = exceptions_for_period(period)
+    breach = _breach(found, kind, object_id)
+    require(request.user, Action.WRITE_EXCEPTION, placed_at(period, breach))
+    line = ExceptionLine(breach, can_write=True, can_approve=False)
+    form = NarrativeForm(request.POST or None, narrative=breach.narrative)
+    stored = None
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["version"]
+        try:
+            write_narrative(
+                period, breach, by=request.user, version=version, fields=form.cleaned_data
+            )
+        except StaleEdit as stale:
+            stored = stale.instance
+            form = with_version(NarrativeForm, request, stale.stored_version)
+            form.add_error(
+                None,
+                conflict_message(ExceptionNarrative, stored.pk, version or 0, "narrative"),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Narrative saved for {breach.title}")
+            url = reverse("period_exceptions", args=[period.pk])
+            return redirect(f"{url}#{line.anchor}")
+    return _render_exceptions(
+        request,
+        period,
+        found,
+        editing=line,
+        form=form,
+        stored=stored,
+        status=409 if stored is not None else 400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def exception_approve(request, period_id: int, kind: str, object_id: int):
+    """The sponsor approves a narrative as they read it."""
+    period = _period(period_id)
+    require(request.user, Action.VIEW, period)
+    found = exceptions_for_period(period)
+    breach = _breach(found, kind, object_id)
+    require(request.user, Action.APPROVE_EXCEPTION, placed_at(period, breach))
+    anchor = ExceptionLine(breach, False, False).anchor
+    try:
+        version = int(request.POST.get("version") or 0)
+    except ValueError:
+        version = 0
+    try:
+        approve_narrative(period, breach, by=request.user, version=version)
+    except StaleEdit as stale:
+        told = "; ".join(
+            f"{change.who} on {timezone.localtime(change.when):%-d %b %Y at %H:%M}"
+            for change in changes_since(ExceptionNarrative, stale.instance.pk, version or 1)
+            if change.descriptions != ("Added",)  # the first writing, which they saw
+        )
+        message = (
+            f"The narrative for {breach.title} was changed after you opened this page"
+            + (f" (by {told})" if told else "")
+            + ". It has not been approved: read it again below, and approve it if you agree."
+        )
+        return _render_exceptions(
+            request, period, exceptions_for_period(period), error=(message, anchor), status=409
+        )
+    except ValidationError as error:
+        return _render_exceptions(
+            request, period, found, error=(" ".join(error.messages), anchor), status=400
+        )
+    messages.success(request, f"Narrative approved for {breach.title}")
+    return redirect(f"{reverse('period_exceptions', args=[period.pk])}#{anchor}")

@@ -1,0 +1,206 @@
+"""An issue's page (what happened, actions, resolution, history) and the pages that change
+issues: raise, edit, resolve, and add or complete their actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from programmes.forms import add_errors, with_version
+from programmes.history import HistorySource, conflict_message, describe_history
+from programmes.models import Programme, StaleEdit
+from programmes.permissions import Action, may, require
+from risks.forms.risks import ActionForm, IssueForm, ResolveIssueForm
+from risks.models import Issue, IssueAction, IssueStatus
+from risks.services.risks import (
+    add_issue_action,
+    complete_action,
+    edit_issue,
+    raise_issue,
+    resolve_issue,
+)
+from risks.views.lists import may_raise_risks
+
+
+def _issue(issue_id: int) -> Issue:
+    return get_object_or_404(
+        Issue.objects.select_related(
+            "programme__organisation", "area", "workstream", "owner", "risk"
+        ),
+        pk=issue_id,
+    )
+
+
+def _context(issue: Issue, **extra) -> dict:
+    return {
+        "issue": issue,
+        "programme": issue.programme,
+        "workstream": issue.workstream,
+        "header_organisation": issue.programme.organisation,
+        **extra,
+    }
+
+
+@login_required
+def issue_detail(request, issue_id: int):
+    issue = _issue(issue_id)
+    require(request.user, Action.VIEW, issue)
+    can_manage = may(request.user, Action.MANAGE_RISKS, issue)
+    action_form = ActionForm(programme=issue.programme, prefix="action") if can_manage else None
+    if request.method == "POST":
+        require(request.user, Action.MANAGE_RISKS, issue)
+        action_form = ActionForm(request.POST, programme=issue.programme, prefix="action")
+        if action_form.is_valid():
+            data = action_form.cleaned_data
+            try:
+                add_issue_action(
+                    issue,
+                    by=request.user,
+                    description=data["description"],
+                    owner=data["owner"],
+                    due_date=data["due_date"],
+                )
+            except ValidationError as error:
+                add_errors(action_form, error)
+            else:
+                messages.success(request, "Action added")
+                return redirect("issue_detail", issue.pk)
+    history = describe_history(
+        [
+            HistorySource(Issue.history.filter(id=issue.pk), lambda r: "Issue"),
+            HistorySource(
+                IssueAction.history.filter(issue_id=issue.pk),
+                lambda r: "Action",
+                lambda r: f"Added: {r.description[:100]}",
+            ),
+        ]
+    )
+    return render(
+        request,
+        "risks/issue_detail.html",
+        _context(
+            issue,
+            actions=issue.actions.select_related("owner"),
+            action_form=action_form,
+            can_manage=can_manage,
+            is_open=issue.status == IssueStatus.OPEN,
+            history=history,
+            today=timezone.localdate(),
+        ),
+        status=400 if action_form is not None and action_form.errors else 200,
+    )
+
+
+@login_required
+def issue_add(request, programme_id: int):
+    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
+    require(request.user, Action.VIEW, programme)
+    if not may_raise_risks(request.user, programme):
+        require(request.user, Action.MANAGE_RISKS, programme)
+    form = IssueForm(
+        request.POST or None,
+        programme=programme,
+        initial={"raised_on": timezone.localdate(), "priority": "medium"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            issue = raise_issue(programme, by=request.user, details=form.details())
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Issue {issue.reference} raised")
+            return redirect("issue_detail", issue.pk)
+    return render(
+        request,
+        "risks/issue_form.html",
+        {
+            "form": form,
+            "programme": programme,
+            "issue": None,
+            "header_organisation": programme.organisation,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def issue_edit(request, issue_id: int):
+    issue = _issue(issue_id)
+    require(request.user, Action.MANAGE_RISKS, issue)
+    initial = {
+        name: getattr(issue, name)
+        for name in ("reference", "title", "description", "severity", "priority", "raised_on")
+    } | {
+        "owner": issue.owner_id,
+        "area": issue.area_id,
+        "workstream": issue.workstream_id,
+        "version": issue.version,
+    }
+    form = IssueForm(request.POST or None, programme=issue.programme, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["version"] or issue.version
+        try:
+            edit_issue(issue, by=request.user, version=version, details=form.details())
+        except StaleEdit as stale:
+            form = with_version(IssueForm, request, stale.stored_version, programme=issue.programme)
+            form.add_error(None, conflict_message(Issue, issue.pk, version, "issue"))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Issue {issue.reference} changed")
+            return redirect("issue_detail", issue.pk)
+    return render(
+        request,
+        "risks/issue_form.html",
+        _context(issue, form=form),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def issue_resolve(request, issue_id: int):
+    issue = _issue(issue_id)
+    require(request.user, Action.MANAGE_RISKS, issue)
+    form = ResolveIssueForm(
+        request.POST or None,
+        initial={"version": issue.version, "resolved_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        version = data["version"] or issue.version
+        try:
+            resolve_issue(
+                issue,
+                by=request.user,
+                version=version,
+                resolution=data["resolution"],
+                resolved_on=data["resolved_on"],
+            )
+        except StaleEdit as stale:
+            form = with_version(ResolveIssueForm, request, stale.stored_version)
+            form.add_error(None, conflict_message(Issue, issue.pk, version, "issue"))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Issue {issue.reference} resolved")
+            return redirect("issue_detail", issue.pk)
+    return render(
+        request,
+        "risks/issue_resolve.html",
+        _context(issue, form=form),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def issue_action_done(request, action_id: int):
+    action = get_object_or_404(IssueAction.objects.select_related("issue"), pk=action_id)
+    require(request.user, Action.MANAGE_RISKS, action)
+    complete_action(action, by=request.user)
+    messages.success(request, "Action marked as done")
+    return redirect("issue_detail", action.issue_id)

@@ -1,0 +1,303 @@
+"""The risk register and the decision log of a programme, as lists that filter, sort, page
+and download (DOMAIN.md sections 3 and 6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.utils import timezone
+
+from programmes.choices import Rag
+from programmes.dates import day_label, month_start
+from programmes.exports import ExportColumn
+from programmes.lists import (
+    Column,
+    Listing,
+    plan_date_key,
+    programme_for,
+    rag_rank,
+    render_list,
+    text_key,
+)
+from programmes.models import Programme, ReportingPeriod
+from programmes.permissions import ALLOWED, Action, access_for, scope_of
+from programmes.snapshots import Snapshot, end_of_day
+from risks.filtersets import DecisionFilterSet, IssueFilterSet, RiskFilterSet
+from risks.heat_map import heat_map
+from risks.models import Decision, Issue, Risk, RiskStatus
+from risks.rules import Movement, risk_movement
+from risks.services.governance import may_add_decision
+
+MOVEMENT_ORDER = {Movement.UP: 0, Movement.NEW: 1, Movement.SAME: 2, Movement.DOWN: 3}
+
+
+def may_raise_risks(user, programme: Programme) -> bool:
+    """Anyone who may manage risks somewhere in the programme may raise one there."""
+    access = access_for(user)
+    if access.may(Action.MANAGE_RISKS, scope_of(programme)):
+        return True
+    return any(
+        ALLOWED[grant.role].get(Action.MANAGE_RISKS)
+        for grant in access.grants.get(programme.pk, [])
+    )
+
+
+# ----- Risk register -----
+
+
+@dataclass
+class RiskRow:
+    risk: Risk
+    band: Rag
+    inherent_band: Rag | None
+    movement: str = Movement.NEW
+    previous_score: int | None = None
+
+    @property
+    def movement_label(self) -> str:
+        return Movement(self.movement).label
+
+    @property
+    def scope_order(self) -> tuple:
+        risk = self.risk
+        if risk.workstream_id:
+            return (2, risk.workstream.sort_key)
+        if risk.area_id:
+            return (1, risk.area.sort_key)
+        return (0, "")
+
+
+def _score_text(likelihood, impact, score) -> str:
+    return f"{likelihood} x {impact} = {score}" if score is not None else ""
+
+
+def _band_word(band) -> str:
+    return Rag(band).label if band else ""
+
+
+def _risk_listing(show_inherent: bool) -> Listing:
+    """The register's columns; with inherent scores filtered on, those scores show too, so
+    that every row visibly matches the filters."""
+    inherent_columns, inherent_exports = [], []
+    if show_inherent:
+        inherent_columns = [
+            Column("inherent", "Inherent score", lambda r: r.risk.inherent_score, numeric=True)
+        ]
+        inherent_exports = [
+            ExportColumn("Inherent likelihood", lambda r: r.risk.inherent_likelihood),
+            ExportColumn("Inherent impact", lambda r: r.risk.inherent_impact),
+            ExportColumn("Inherent score", lambda r: r.risk.inherent_score),
+            ExportColumn("Inherent band", lambda r: _band_word(r.inherent_band)),
+        ]
+    return Listing(
+        name="risks",
+        singular="risk",
+        plural="risks",
+        template="lists/risks.html",
+        columns=[
+            Column("reference", "Ref", lambda r: r.risk.sort_key, css="app-table__reference"),
+            Column("title", "Risk", lambda r: text_key(r.risk.title)),
+            Column("scope", "Scope", lambda r: r.scope_order),
+            Column("owner", "Owner", lambda r: text_key(r.risk.owner and r.risk.owner.name)),
+            *inherent_columns,
+            Column("score", "Current score", lambda r: r.risk.current_score, numeric=True),
+            Column("band", "Band", lambda r: rag_rank(r.band)),
+            Column("movement", "Since last period", lambda r: MOVEMENT_ORDER[r.movement]),
+            Column("status", "Status", lambda r: r.risk.get_status_display()),
+            Column("review", "Review date", lambda r: r.risk.review_date),
+        ],
+        export_columns=[
+            ExportColumn("Reference", lambda r: r.risk.reference),
+            ExportColumn("Risk", lambda r: r.risk.title),
+            ExportColumn("Scope", lambda r: r.risk.scope_label),
+            ExportColumn("Owner", lambda r: r.risk.owner.name if r.risk.owner else ""),
+            *inherent_exports,
+            ExportColumn("Current likelihood", lambda r: r.risk.current_likelihood),
+            ExportColumn("Current impact", lambda r: r.risk.current_impact),
+            ExportColumn("Current score", lambda r: r.risk.current_score),
+            ExportColumn("Band", lambda r: _band_word(r.band)),
+            ExportColumn("Since last period", lambda r: r.movement_label),
+            ExportColumn("Score last period", lambda r: r.previous_score),
+            ExportColumn("Status", lambda r: r.risk.get_status_display()),
+            ExportColumn(
+                "Proximity", lambda r: day_label(r.risk.proximity) if r.risk.proximity else ""
+            ),
+            ExportColumn(
+                "Review date", lambda r: day_label(r.risk.review_date) if r.risk.review_date else ""
+            ),
+        ],
+        default_sort="-score",
+    )
+
+
+def previous_scores(programme: Programme) -> dict[int, int]:
+    """Each risk's current score at the end of the last reporting period, from the history
+    (one query): movement since then is what the register shows."""
+    today = timezone.localdate()
+    period = (
+        ReportingPeriod.objects.filter(programme=programme, month__lt=month_start(today))
+        .order_by("-month")
+        .first()
+    )
+    if period is None:
+        return {}
+    then = Snapshot(end_of_day(period.ends_on))
+    return {
+        risk_id: likelihood * impact
+        for risk_id, likelihood, impact in then.rows(Risk, programme_id=programme.pk).values_list(
+            "id", "current_likelihood", "current_impact"
+        )
+    }
+
+
+def _risk_rows(programme: Programme, filterset: RiskFilterSet):
+    def load() -> list[RiskRow]:
+        risks = filterset.qs.select_related("owner", "area", "workstream")
+        before = previous_scores(programme)
+        return [
+            RiskRow(
+                risk,
+                risk.band_of(risk.current_score, programme),
+                risk.band_of(risk.inherent_score, programme),
+                risk_movement(before.get(risk.pk), risk.current_score),
+                before.get(risk.pk),
+            )
+            for risk in risks
+        ]
+
+    return load
+
+
+@login_required
+def risk_list(request, programme_id: int):
+    programme = programme_for(request, programme_id)
+    filterset = RiskFilterSet(
+        request.GET, programme=programme, queryset=Risk.objects.filter(programme=programme)
+    )
+    show_inherent = filterset.uses_inherent_scores
+    scores = "inherent" if show_inherent else "current"
+    open_risks = list(Risk.objects.filter(programme=programme, status=RiskStatus.OPEN))
+    return render_list(
+        request,
+        programme,
+        _risk_listing(show_inherent),
+        filterset,
+        _risk_rows(programme, filterset),
+        as_of=timezone.localdate(),
+        context={
+            "show_inherent": show_inherent,
+            "heat": heat_map(open_risks, programme, scores),
+            "can_raise": may_raise_risks(request.user, programme),
+        },
+    )
+
+
+# ----- Decision log -----
+
+
+def _needed_by_key(decision: Decision):
+    return plan_date_key(decision.needed_by, decision.needed_by_precision)
+
+
+def _milestone_text(decision: Decision) -> str:
+    milestone = decision.milestone
+    return f"{milestone.reference} {milestone.title}" if milestone else ""
+
+
+DECISIONS = Listing(
+    name="decisions",
+    singular="decision",
+    plural="decisions",
+    template="lists/decisions.html",
+    columns=[
+        Column("reference", "Ref", lambda d: d.sort_key, css="app-table__reference"),
+        Column("title", "Decision", lambda d: text_key(d.title)),
+        Column("forum", "Forum", lambda d: text_key(d.forum)),
+        Column("needed", "Needed by", _needed_by_key),
+        Column("status", "Status", lambda d: d.get_status_display()),
+        Column("outcome", "Outcome"),
+        Column("made", "Made on", lambda d: d.made_on),
+        Column("milestone", "Milestone", lambda d: d.milestone.sort_key if d.milestone else None),
+    ],
+    export_columns=[
+        ExportColumn("Reference", lambda d: d.reference),
+        ExportColumn("Decision", lambda d: d.title),
+        ExportColumn("Forum", lambda d: d.forum),
+        ExportColumn("Needed by", lambda d: d.needed_by_label),
+        ExportColumn("Status", lambda d: d.get_status_display()),
+        ExportColumn("Outcome", lambda d: d.outcome),
+        ExportColumn("Made on", lambda d: day_label(d.made_on) if d.made_on else ""),
+        ExportColumn("Milestone", _milestone_text),
+    ],
+    default_sort="reference",
+)
+
+
+@login_required
+def decision_list(request, programme_id: int):
+    programme = programme_for(request, programme_id)
+    filterset = DecisionFilterSet(
+        request.GET, programme=programme, queryset=Decision.objects.filter(programme=programme)
+    )
+    return render_list(
+        request,
+        programme,
+        DECISIONS,
+        filterset,
+        lambda: list(filterset.qs.select_related("milestone")),
+        as_of=timezone.localdate(),
+        context={"can_add_decision": may_add_decision(request.user, programme)},
+    )
+
+
+# ----- Issues log -----
+
+ISSUES = Listing(
+    name="issues",
+    singular="issue",
+    plural="issues",
+    template="lists/issues.html",
+    columns=[
+        Column("reference", "Ref", lambda i: i.sort_key, css="app-table__reference"),
+        Column("title", "Issue", lambda i: text_key(i.title)),
+        Column("severity", "Severity", lambda i: SEVERITY_ORDER[i.severity]),
+        Column("priority", "Priority", lambda i: PRIORITY_ORDER[i.priority]),
+        Column("owner", "Owner", lambda i: text_key(i.owner and i.owner.name)),
+        Column("status", "Status", lambda i: i.get_status_display()),
+        Column("raised", "Raised", lambda i: i.raised_on),
+    ],
+    export_columns=[
+        ExportColumn("Reference", lambda i: i.reference),
+        ExportColumn("Issue", lambda i: i.title),
+        ExportColumn("Scope", lambda i: i.scope_label),
+        ExportColumn("Severity", lambda i: i.get_severity_display()),
+        ExportColumn("Priority", lambda i: i.get_priority_display()),
+        ExportColumn("Owner", lambda i: i.owner.name if i.owner else ""),
+        ExportColumn("Status", lambda i: i.get_status_display()),
+        ExportColumn("Raised", lambda i: day_label(i.raised_on)),
+        ExportColumn("Resolution", lambda i: i.resolution),
+        ExportColumn("Resolved", lambda i: day_label(i.resolved_on) if i.resolved_on else ""),
+        ExportColumn("From risk", lambda i: i.risk.reference if i.risk else ""),
+    ],
+    default_sort="severity",
+)
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+@login_required
+def issue_list(request, programme_id: int):
+    programme = programme_for(request, programme_id)
+    filterset = IssueFilterSet(
+        request.GET, programme=programme, queryset=Issue.objects.filter(programme=programme)
+    )
+    return render_list(
+        request,
+        programme,
+        ISSUES,
+        filterset,
+        lambda: list(filterset.qs.select_related("owner", "area", "workstream", "risk")),
+        as_of=timezone.localdate(),
+        context={"can_raise": may_raise_risks(request.user, programme)},
+    )

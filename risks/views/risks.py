@@ -1,0 +1,323 @@
+"""A risk's page (scores, their history as a chart, mitigation actions, its full history) and
+the pages that change risks: raise, edit, close, reopen, realise into an issue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from programmes.charts import as_data_uri, score_history
+from programmes.dates import day_label
+from programmes.forms import add_errors, with_version
+from programmes.history import HistorySource, conflict_message, describe_history
+from programmes.models import Programme, ProgrammeArea, StaleEdit
+from programmes.permissions import Action, may, require
+from programmes.rules import risk_band
+from risks.forms.risks import ActionForm, CloseRiskForm, RealiseRiskForm, RiskForm, risk_initial
+from risks.models import MitigationAction, Risk
+from risks.services.risks import (
+    add_mitigation,
+    close_risk,
+    complete_action,
+    edit_risk,
+    raise_risk,
+    realise_risk,
+    reopen_risk,
+)
+from workstreams.models import Workstream
+
+
+def _risk(risk_id: int) -> Risk:
+    return get_object_or_404(
+        Risk.objects.select_related("programme__organisation", "area", "workstream", "owner"),
+        pk=risk_id,
+    )
+
+
+def _context(risk: Risk, **extra) -> dict:
+    return {
+        "risk": risk,
+        "programme": risk.programme,
+        "workstream": risk.workstream,
+        "header_organisation": risk.programme.organisation,
+        **extra,
+    }
+
+
+def score_points(risk: Risk) -> list[dict]:
+    """The current score at each change of it, oldest first, from the history."""
+    points, last = [], None
+    for record in risk.history.order_by("history_date", "history_id"):
+        score = record.current_likelihood * record.current_impact
+        if score != last:
+            points.append(
+                {
+                    "when": timezone.localtime(record.history_date).date(),
+                    "likelihood": record.current_likelihood,
+                    "impact": record.current_impact,
+                    "score": score,
+                    "band": risk_band(
+                        score,
+                        amber_from=risk.programme.risk_amber_from,
+                        red_from=risk.programme.risk_red_from,
+                    ),
+                }
+            )
+            last = score
+    return points
+
+
+def _history(risk: Risk):
+    return describe_history(
+        [
+            HistorySource(Risk.history.filter(id=risk.pk), lambda r: "Risk"),
+            HistorySource(
+                MitigationAction.history.filter(risk_id=risk.pk),
+                lambda r: "Mitigation action",
+                lambda r: f"Added: {r.description[:100]}",
+            ),
+        ]
+    )
+
+
+@login_required
+def risk_detail(request, risk_id: int):
+    risk = _risk(risk_id)
+    require(request.user, Action.VIEW, risk)
+    can_manage = may(request.user, Action.MANAGE_RISKS, risk)
+    action_form = ActionForm(programme=risk.programme, prefix="action") if can_manage else None
+    if request.method == "POST":
+        require(request.user, Action.MANAGE_RISKS, risk)
+        action_form = ActionForm(request.POST, programme=risk.programme, prefix="action")
+        if action_form.is_valid():
+            data = action_form.cleaned_data
+            try:
+                add_mitigation(
+                    risk,
+                    by=request.user,
+                    description=data["description"],
+                    owner=data["owner"],
+                    due_date=data["due_date"],
+                )
+            except ValidationError as error:
+                add_errors(action_form, error)
+            else:
+                messages.success(request, "Mitigation action added")
+                return redirect("risk_detail", risk.pk)
+    points = score_points(risk)
+    chart = ""
+    if len(points) > 1:
+        labelled = [(day_label(p["when"]), p["score"]) for p in points]
+        chart = as_data_uri(
+            score_history(
+                labelled,
+                amber_from=risk.programme.risk_amber_from,
+                red_from=risk.programme.risk_red_from,
+            )
+        )
+    programme = risk.programme
+    scores = [
+        (label, likelihood, impact, risk.band_of(score, programme) if score else None, score)
+        for label, likelihood, impact, score in (
+            (
+                "Inherent (before mitigation)",
+                risk.inherent_likelihood,
+                risk.inherent_impact,
+                risk.inherent_score,
+            ),
+            ("Current", risk.current_likelihood, risk.current_impact, risk.current_score),
+            ("Target", risk.target_likelihood, risk.target_impact, risk.target_score),
+        )
+    ]
+    return render(
+        request,
+        "risks/risk_detail.html",
+        _context(
+            risk,
+            scores=scores,
+            points=points,
+            chart=chart,
+            actions=risk.actions.select_related("owner"),
+            action_form=action_form,
+            can_manage=can_manage,
+            issue=getattr(risk, "issue", None),
+            review_overdue=risk.review_date is not None and risk.review_date < timezone.localdate(),
+            goes_to_board=risk.current_score >= programme.risk_tolerance_score,
+            history=_history(risk),
+        ),
+        status=400 if action_form is not None and action_form.errors else 200,
+    )
+
+
+def _scope_initial(request, programme: Programme) -> dict:
+    initial = {"raised_on": timezone.localdate()}
+    workstream = Workstream.objects.filter(
+        programme=programme, pk=request.GET.get("workstream") or 0
+    ).first()
+    area = ProgrammeArea.objects.filter(
+        programme=programme, pk=request.GET.get("area") or 0
+    ).first()
+    if workstream is not None:
+        initial |= {"workstream": workstream.pk, "area": workstream.area_id}
+    elif area is not None:
+        initial["area"] = area.pk
+    return initial
+
+
+@login_required
+def risk_add(request, programme_id: int):
+    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
+    require(request.user, Action.VIEW, programme)
+    if not any(
+        may(request.user, Action.MANAGE_RISKS, scope)
+        for scope in [programme, *programme.areas.all(), *programme.workstreams.all()]
+    ):
+        require(request.user, Action.MANAGE_RISKS, programme)
+    form = RiskForm(
+        request.POST or None,
+        programme=programme,
+        initial=_scope_initial(request, programme) | {"kind": "threat"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            risk = raise_risk(programme, by=request.user, details=form.details())
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Risk {risk.reference} raised")
+            return redirect("risk_detail", risk.pk)
+    return render(
+        request,
+        "risks/risk_form.html",
+        {
+            "form": form,
+            "programme": programme,
+            "risk": None,
+            "header_organisation": programme.organisation,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def risk_edit(request, risk_id: int):
+    risk = _risk(risk_id)
+    require(request.user, Action.MANAGE_RISKS, risk)
+    form = RiskForm(request.POST or None, programme=risk.programme, initial=risk_initial(risk))
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["version"] or risk.version
+        try:
+            edit_risk(risk, by=request.user, version=version, details=form.details())
+        except StaleEdit as stale:
+            form = with_version(RiskForm, request, stale.stored_version, programme=risk.programme)
+            form.add_error(None, conflict_message(Risk, risk.pk, version, "risk"))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Risk {risk.reference} changed")
+            return redirect("risk_detail", risk.pk)
+    return render(
+        request,
+        "risks/risk_form.html",
+        _context(risk, form=form),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def risk_close(request, risk_id: int):
+    risk = _risk(risk_id)
+    require(request.user, Action.MANAGE_RISKS, risk)
+    form = CloseRiskForm(request.POST or None, initial={"version": risk.version})
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["version"] or risk.version
+        try:
+            close_risk(
+                risk, by=request.user, version=version, reason=form.cleaned_data["closing_reason"]
+            )
+        except StaleEdit as stale:
+            form = with_version(CloseRiskForm, request, stale.stored_version)
+            form.add_error(None, conflict_message(Risk, risk.pk, version, "risk"))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Risk {risk.reference} closed")
+            return redirect("risk_detail", risk.pk)
+    return render(
+        request,
+        "risks/risk_close.html",
+        _context(risk, form=form),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def risk_reopen(request, risk_id: int):
+    risk = _risk(risk_id)
+    require(request.user, Action.MANAGE_RISKS, risk)
+    try:
+        reopen_risk(risk, by=request.user, version=int(request.POST.get("version") or risk.version))
+    except (StaleEdit, ValidationError, ValueError):
+        messages.error(
+            request, "The risk could not be reopened: it changed meanwhile, or is not closed"
+        )
+    else:
+        messages.success(request, f"Risk {risk.reference} reopened")
+    return redirect("risk_detail", risk.pk)
+
+
+@login_required
+def risk_realise(request, risk_id: int):
+    risk = _risk(risk_id)
+    require(request.user, Action.MANAGE_RISKS, risk)
+    form = RealiseRiskForm(
+        request.POST or None, initial={"reference": risk.reference, "version": risk.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        version = data["version"] or risk.version
+        try:
+            issue = realise_risk(
+                risk,
+                by=request.user,
+                version=version,
+                severity=data["severity"],
+                priority=data["priority"],
+                reference=data["reference"],
+            )
+        except StaleEdit as stale:
+            form = with_version(RealiseRiskForm, request, stale.stored_version)
+            form.add_error(None, conflict_message(Risk, risk.pk, version, "risk"))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request, f"Risk {risk.reference} realised: it is now issue {issue.reference}"
+            )
+            return redirect("issue_detail", issue.pk)
+    return render(
+        request,
+        "risks/risk_realise.html",
+        _context(
+            risk,
+            form=form,
+            open_actions=risk.actions.filter(done=False).count(),
+            already=hasattr(risk, "issue"),
+        ),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def mitigation_done(request, action_id: int):
+    action = get_object_or_404(MitigationAction.objects.select_related("risk"), pk=action_id)
+    require(request.user, Action.MANAGE_RISKS, action)
+    complete_action(action, by=request.user)
+    messages.success(request, "Action marked as done")
+    return redirect("risk_detail", action.risk_id)
