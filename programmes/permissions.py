@@ -5,7 +5,10 @@ Anyone with any role in a programme sees the whole programme; nobody else sees a
 it. What each role may change is the table `ALLOWED` below. Site administrators (superusers)
 see and change everything.
 
-Pages and the API ask `may(user, action, obj)`; lists use `Model.objects.visible_to(user)`.
+Views fetch through `get_for(user, action, queryset, **lookup)`: the object comes from the
+user's scoped queryset (404 when they may not see it, so its existence is not revealed), then
+the action is checked (403). Lists use `Model.objects.visible_to(user)`; pages and the API ask
+`may(user, action, obj)` for what to offer.
 A user's memberships are read once per request (one query) and kept on the user object.
 """
 
@@ -15,7 +18,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from programmes.choices import Role
 from programmes.models import Membership, Programme, ProgrammeArea, Scope
@@ -194,3 +199,18 @@ def require(user, action: Action | str, obj) -> None:
         raise Http404("Not found")
     if not access.may(Action(action), scope):
         raise PermissionDenied("Your role does not allow this")
+
+
+def get_for(user, action: Action | str, queryset: QuerySet | type[Model], **lookup):
+    """The object a view works on: looked up only among what the user may see (404 when it is
+    not there for them), then refused (403) if their role does not allow the action on it.
+
+    The one way views fetch an object by id (scope first, then fetch): `queryset` may carry
+    the view's select_related; it is narrowed with its `visible_to(user)`.
+    """
+    if isinstance(queryset, type):
+        queryset = queryset.objects.all()
+    obj = get_object_or_404(queryset.visible_to(user), **lookup)
+    if not access_for(user).may(Action(action), scope_of(obj)):
+        raise PermissionDenied("Your role does not allow this")
+    return obj
