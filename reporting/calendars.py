@@ -100,8 +100,7 @@ def load_personal_feed(user) -> list[Milestone]:
     if person is None:
         return []
     return list(
-        own_milestones(person)
-        .visible_to(user)
+        own_milestones(person, user)
         .exclude(actual_date__isnull=True, forecast_date__isnull=True, baseline_date__isnull=True)
         .select_related("workstream__programme", "workstream__lead", "owner")
     )

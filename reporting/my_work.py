@@ -3,6 +3,8 @@ overdue, status updates due, readings missing, and risks past their review date.
 
 "Theirs" follows their roles: a lead's workstreams, a project manager's area, what they own
 by name; the programme office sees the updates still to come in across its programmes.
+Every list starts from what the user may see (`visible_to(user)`): a person named as owner in
+a programme where their user holds no role sees nothing of it here (DOMAIN.md section 2).
 A fixed number of queries, whatever the size of the programmes.
 """
 
@@ -67,14 +69,15 @@ class MyWork:
         )
 
 
-def own_milestones(person: Person) -> QuerySet[Milestone]:
+def own_milestones(person: Person, user) -> QuerySet[Milestone]:
     """A person's own milestones, whatever their status or date: those of the workstreams
     they lead, of the areas they manage as project manager, and those they own by name
-    (DOMAIN.md section 6, "My work"). One query; callers narrow it to what they show."""
+    (DOMAIN.md section 6, "My work"), among those the user may see. One query; callers
+    narrow it to what they show."""
     roles = Membership.objects.filter(person=person)
     led = roles.filter(role=Role.WORKSTREAM_LEAD).values("workstream_id")
     managed_areas = roles.filter(role=Role.PROJECT_MANAGER).values("area_id")
-    return Milestone.objects.filter(
+    return Milestone.objects.visible_to(user).filter(
         Q(workstream_id__in=led) | Q(workstream__area_id__in=managed_areas) | Q(owner=person)
     )
 
@@ -95,7 +98,7 @@ def my_work(user, today: date) -> MyWork:
     mine = Q(pk__in=led) | Q(area_id__in=managed_areas)
 
     milestones = (
-        own_milestones(person)
+        own_milestones(person, user)
         .exclude(status=MilestoneStatus.COMPLETE)
         .annotate(due_on=Coalesce("forecast_date", "baseline_date"))
         .filter(due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
@@ -106,16 +109,18 @@ def my_work(user, today: date) -> MyWork:
         milestone.days_late = (today - milestone.due_on).days
         (work.overdue if milestone.due_on < today else work.due_soon).append(milestone)
 
-    chased = Workstream.objects.filter(mine | Q(programme_id__in=office))
+    chased = Workstream.objects.visible_to(user).filter(mine | Q(programme_id__in=office))
     periods = {
         period.programme_id: period
-        for period in ReportingPeriod.objects.filter(
+        for period in ReportingPeriod.objects.visible_to(user)
+        .filter(
             programme__workstreams__in=chased, month=month_start(today), status=PeriodStatus.OPEN
-        ).distinct()
+        )
+        .distinct()
     }
     updates = {
         update.workstream_id: update
-        for update in StatusUpdate.objects.filter(
+        for update in StatusUpdate.objects.visible_to(user).filter(
             workstream__in=chased, period__in=list(periods.values())
         )
     }
@@ -129,25 +134,27 @@ def my_work(user, today: date) -> MyWork:
         work.updates_due.append(UpdateDue(workstream, period, update, workstream.pk in led))
 
     work.readings_missing = list(
-        Measure.objects.filter(Q(workstream_id__in=led) | Q(owner=person), targets__isnull=False)
+        Measure.objects.visible_to(user)
+        .filter(Q(workstream_id__in=led) | Q(owner=person), targets__isnull=False)
         .exclude(pk__in=MeasureReading.objects.filter(period=work.readings_month).values("measure"))
         .select_related("workstream__programme")
         .distinct()
         .order_by("workstream__sort_key", "sort_key")
     )
     work.risks_to_review = list(
-        Risk.objects.filter(owner=person, status=RiskStatus.OPEN, review_date__lt=today)
+        Risk.objects.visible_to(user)
+        .filter(owner=person, status=RiskStatus.OPEN, review_date__lt=today)
         .select_related("programme")
         .order_by("review_date")
     )
     soon = today + timedelta(days=DUE_SOON_DAYS)
     actions = [
-        *MitigationAction.objects.filter(
-            owner=person, done=False, due_date__lte=soon
-        ).select_related("risk__programme"),
-        *IssueAction.objects.filter(owner=person, done=False, due_date__lte=soon).select_related(
-            "issue__programme"
-        ),
+        *MitigationAction.objects.visible_to(user)
+        .filter(owner=person, done=False, due_date__lte=soon)
+        .select_related("risk__programme"),
+        *IssueAction.objects.visible_to(user)
+        .filter(owner=person, done=False, due_date__lte=soon)
+        .select_related("issue__programme"),
     ]
     for action in actions:
         action.parent = getattr(action, "risk", None) or action.issue

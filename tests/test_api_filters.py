@@ -9,6 +9,7 @@ from django.utils import timezone
 from programmes.choices import Role
 from programmes.dates import month_start
 from tests.api import api_url, client_for
+from tests.clock import TODAY
 from tests.factories import (
     MeasureFactory,
     MeasureReadingFactory,
@@ -22,8 +23,6 @@ from tests.factories import (
     WorkstreamFactory,
     grant,
 )
-
-TODAY = timezone.localdate()
 
 
 def references(response) -> set[str]:

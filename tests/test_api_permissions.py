@@ -7,11 +7,11 @@ exist), 401 without a working token."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from programmes.dates import month_start
 from risks.models import Risk
 from tests.api import api_url, client_for
+from tests.clock import TODAY
 from tests.factories import (
     MeasureFactory,
     MeasureReadingFactory,
@@ -35,7 +35,6 @@ ROLES = [
     "anonymous",
     "inactive",
 ]
-TODAY = timezone.localdate()
 THIS_MONTH = month_start(TODAY)
 LAST_MONTH = month_start(THIS_MONTH - timedelta(days=1))
 TWO_MONTHS_AGO = month_start(LAST_MONTH - timedelta(days=1))

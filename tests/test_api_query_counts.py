@@ -2,11 +2,11 @@
 a few queries whatever the data size"), ratings included."""
 
 import pytest
-from django.utils import timezone
 
 from programmes.choices import Role
 from risks.models import BoardMeeting, Decision, Issue, IssueAction, MitigationAction, Risk
 from tests.api import api_url, client_for
+from tests.clock import TODAY
 from tests.factories import (
     AreaFactory,
     BudgetLineFactory,
@@ -17,8 +17,6 @@ from tests.factories import (
 )
 from tests.test_list_query_counts import build_programme
 from workstreams.models import Milestone, Workstream
-
-TODAY = timezone.localdate()
 
 # (list, most queries): the token and its user, the page's count and rows, and one query per
 # prefetched relation (roles, dependencies, targets, actions, decisions).

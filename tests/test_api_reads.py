@@ -11,6 +11,7 @@ from programmes.choices import DatePrecision
 from programmes.dates import FinancialYear, month_start
 from risks.models import BoardMeeting, Decision, Issue
 from tests.api import api_url, client_for
+from tests.clock import TODAY
 from tests.factories import (
     BudgetLineFactory,
     MeasureFactory,
@@ -23,8 +24,6 @@ from tests.factories import (
     StatusUpdateFactory,
     WorkstreamFactory,
 )
-
-TODAY = timezone.localdate()
 
 # Every list, by its route name, and how to make one row of it in a workstream.
 KINDS = [

@@ -12,6 +12,7 @@ from programmes.choices import PeriodStatus
 from programmes.dates import month_start
 from risks.models import Risk
 from tests.api import api_url, client_for
+from tests.clock import TODAY
 from tests.factories import (
     MeasureFactory,
     MeasureReadingFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
 )
 from workstreams.models import MeasureReading, Milestone, ProgressNote, StatusUpdate
 
-TODAY = timezone.localdate()
 THIS_MONTH = month_start(TODAY)
 LAST_MONTH = month_start(THIS_MONTH - timedelta(days=1))
 

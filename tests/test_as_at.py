@@ -11,10 +11,10 @@ from programmes.choices import Rag
 from programmes.models import ProgrammeArea
 from reporting.dashboard import build_dashboard
 from reporting.state import load_programme_data
+from tests.clock import TODAY
 from tests.factories import MilestoneFactory, PeriodFactory, RiskFactory
 from workstreams.models import Milestone, Workstream
 
-TODAY = timezone.localdate()
 LAST_MONTH = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 

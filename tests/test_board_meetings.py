@@ -6,13 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from programmes.choices import DatePrecision, Role
 from programmes.dates import PlanDate
 from risks.models import BoardMeeting, Decision, DecisionStatus
 from risks.services.governance import board_business, falls_by, meetings_of
 from tests import forms
+from tests.clock import TODAY
 from tests.factories import (
     MilestoneFactory,
     OrganisationFactory,
@@ -23,8 +23,6 @@ from tests.factories import (
     grant,
 )
 from tests.test_decisions import error_summary
-
-TODAY = timezone.localdate()
 
 
 def meeting_on(programme, held_on, **fields) -> BoardMeeting:

@@ -6,14 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from programmes.models import StaleEdit
 from tests import forms
+from tests.clock import TODAY
 from tests.factories import MeasureFactory, MeasureReadingFactory, MilestoneFactory, PeriodFactory
 from workstreams.models import MeasureReading, Milestone, StatusUpdate
-
-TODAY = timezone.localdate()
 
 
 def test_the_second_save_of_a_milestone_is_refused_with_the_other_change_shown(

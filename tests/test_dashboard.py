@@ -13,6 +13,7 @@ from programmes.dates import FinancialYear
 from reporting.dashboard import build_dashboard
 from reporting.state import load_programme_data
 from risks.models import BoardMeeting, Decision
+from tests.clock import TODAY
 from tests.factories import (
     BudgetLineFactory,
     MeasureFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
     StatusUpdateFactory,
 )
 
-TODAY = timezone.localdate()
 THIS_MONTH = TODAY.replace(day=1)
 LAST_MONTH = (THIS_MONTH - timedelta(days=1)).replace(day=1)
 

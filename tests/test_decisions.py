@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 
 from programmes.choices import DatePrecision, Role
 from programmes.dates import PlanDate
@@ -23,6 +22,7 @@ from risks.services.governance import (
     may_add_decision,
 )
 from tests import forms
+from tests.clock import TODAY
 from tests.factories import (
     MilestoneFactory,
     PersonFactory,
@@ -31,8 +31,6 @@ from tests.factories import (
     WorkstreamFactory,
     grant,
 )
-
-TODAY = timezone.localdate()
 
 
 def decision_form(**overrides) -> dict[str, str]:

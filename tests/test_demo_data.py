@@ -14,10 +14,9 @@ from programmes.choices import Rag, Role
 from programmes.models import Funding, Membership, Objective, Programme
 from programmes.rules import requires_reason
 from risks.models import Risk
+from tests.clock import TODAY
 from workstreams.assessment import assess_programme
 from workstreams.models import Measure, Milestone, StatusUpdate, Workstream
-
-TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from programmes.dates import FinancialYear
 from programmes.models import ProgrammeArea
 from reporting.narratives import exceptions_for_period
 from reporting.services import close_period
+from tests.clock import TODAY
 from tests.factories import (
     BudgetLineFactory,
     MeasureFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
 )
 from workstreams.models import Workstream
 
-TODAY = timezone.localdate()
 THIS_MONTH = TODAY.replace(day=1)
 LAST_MONTH = (THIS_MONTH - timedelta(days=1)).replace(day=1)
 YEAR = FinancialYear.containing(TODAY).start_year

@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from programmes.choices import Role
 from programmes.dates import FinancialYear
 from programmes.models import StaleEdit
 from reporting.models import ExceptionNarrative
 from reporting.narratives import approve_narrative, exceptions_for_period, write_narrative
+from tests.clock import TODAY
 from tests.factories import (
     BudgetLineFactory,
     MilestoneFactory,
@@ -25,7 +25,6 @@ from tests.factories import (
 )
 from tests.test_pages import build_programme
 
-TODAY = timezone.localdate()
 YEAR = FinancialYear.containing(TODAY).start_year
 WRITTEN = {
     "cause": "The provider withdrew from the consultation.",

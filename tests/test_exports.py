@@ -12,13 +12,12 @@ from html import unescape
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from programmes.dates import month_end
 from programmes.exports import ExportColumn, csv_safe, export_filename, to_csv, to_xlsx
+from tests.clock import TODAY
 from tests.factories import MilestoneFactory, RiskFactory
 
-TODAY = timezone.localdate()
 REFERENCE_CELL = re.compile(r'<td class="govuk-table__cell app-table__reference">([^<]*)</td>')
 
 

@@ -8,16 +8,15 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from programmes.choices import Role
 from risks.models import BoardMeeting, Decision, DecisionStatus
 from tests import forms
+from tests.clock import TODAY
 from tests.factories import PersonFactory, UserFactory, grant
 from tests.test_decisions import decision_form
 
 ROLES = ["board", "sponsor", "manager", "lead", "other_lead", "office", "outsider", "admin"]
-TODAY = timezone.localdate()
 
 
 @pytest.fixture

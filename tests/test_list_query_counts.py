@@ -12,6 +12,7 @@ from django.utils import timezone
 from programmes.choices import Role
 from programmes.dates import FinancialYear
 from risks.models import Decision
+from tests.clock import TODAY
 from tests.factories import (
     AreaFactory,
     MeasureFactory,
@@ -28,8 +29,6 @@ from tests.factories import (
     grant,
 )
 from workstreams.models import ProgressNote
-
-TODAY = timezone.localdate()
 
 # (list, filters, most queries): session, user, memberships, programme, the filters' choices
 # and the rows; the same whether the programme has a few rows or many.

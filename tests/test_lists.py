@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from programmes.dates import FinancialYear, month_end, month_start
 from risks.models import Decision
+from tests.clock import TODAY
 from tests.factories import (
     MeasureFactory,
     MeasureReadingFactory,
@@ -26,7 +27,6 @@ from tests.factories import (
     WorkstreamFactory,
 )
 
-TODAY = timezone.localdate()
 THIS_MONTH = month_start(TODAY)
 LAST_MONTH = month_start(THIS_MONTH - timedelta(days=1))
 LISTS = ["workstream_list", "milestone_list", "measure_list", "risk_list", "decision_list"]

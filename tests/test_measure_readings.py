@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from programmes.choices import PeriodStatus
 from programmes.dates import FinancialYear
+from tests.clock import TODAY
 from tests.factories import (
     MeasureFactory,
     MeasureReadingFactory,
@@ -18,7 +18,6 @@ from tests.factories import (
 )
 from workstreams.models import MeasureReading
 
-TODAY = timezone.localdate()
 THIS_MONTH = TODAY.replace(day=1)
 LAST_MONTH = (THIS_MONTH - timedelta(days=1)).replace(day=1)
 

@@ -4,13 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from tests import forms
+from tests.clock import TODAY
 from tests.factories import MilestoneFactory
 from workstreams.models import Milestone
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture

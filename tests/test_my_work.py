@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from programmes.choices import Role
 from programmes.dates import FinancialYear
+from tests.clock import TODAY
 from tests.factories import (
     MeasureFactory,
     MeasureReadingFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
     grant,
 )
 
-TODAY = timezone.localdate()
 THIS_MONTH = TODAY.replace(day=1)
 LAST_MONTH = (THIS_MONTH - timedelta(days=1)).replace(day=1)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from programmes.choices import PeriodStatus, Role
 from programmes.dates import add_months
 from programmes.models import ReportingPeriod
+from tests.clock import TODAY
 from tests.factories import (
     MilestoneFactory,
     PeriodFactory,
@@ -19,7 +20,6 @@ from tests.factories import (
 )
 from tests.test_pages import build_programme
 
-TODAY = timezone.localdate()
 THIS_MONTH = TODAY.replace(day=1)
 
 

@@ -12,6 +12,7 @@ from plans.export import export_plan, plan_rows
 from plans.importer import import_plan
 from programmes.choices import DatePrecision
 from programmes.models import Objective, OutcomeCategory, Programme
+from tests.clock import TODAY
 from tests.factories import (
     AreaFactory,
     BudgetLineFactory,
@@ -24,8 +25,6 @@ from tests.factories import (
     WorkstreamFactory,
 )
 from workstreams.models import Milestone
-
-TODAY = date(2026, 11, 23)
 
 
 def empty_programme_beside(programme: Programme) -> Programme:

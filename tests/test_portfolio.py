@@ -11,6 +11,7 @@ from programmes.choices import Rag
 from programmes.dates import FinancialYear
 from reporting.portfolio import build_portfolio
 from risks.models import BoardMeeting
+from tests.clock import TODAY
 from tests.factories import (
     MeasureFactory,
     MeasureReadingFactory,
@@ -22,7 +23,6 @@ from tests.factories import (
     StatusUpdateFactory,
 )
 
-TODAY = timezone.localdate()
 THIS_MONTH = TODAY.replace(day=1)
 LAST_MONTH = (THIS_MONTH - timedelta(days=1)).replace(day=1)
 

@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from risks.models import Issue, MitigationAction, Risk
+from tests.clock import TODAY
 from tests.factories import PersonFactory, RiskFactory
 from tests.forms import date_parts
 
 ROLES = ["board", "sponsor", "manager", "lead", "other_lead", "office", "outsider", "admin"]
-TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -2,13 +2,10 @@
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from risks.models import BoardMeeting, Decision
 from risks.services.governance import record_decision
+from tests.clock import TODAY
 from tests.factories import MilestoneFactory
-
-TODAY = timezone.localdate()
 
 
 def test_recording_the_decision_completes_the_key_decision_milestone(plan, people):

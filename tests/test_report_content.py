@@ -18,6 +18,7 @@ from reporting.models import ExceptionNarrative
 from reporting.pdf import html_to_pdf, render_html
 from reporting.reports import gather_exceptions, gather_highlight
 from risks.models import Decision, Issue, Risk
+from tests.clock import TODAY
 from tests.factories import (
     BudgetLineFactory,
     MeasureFactory,
@@ -39,7 +40,6 @@ from workstreams.models import (
     Workstream,
 )
 
-TODAY = timezone.localdate()
 THIS_MONTH = TODAY.replace(day=1)
 LAST_MONTH = add_months(THIS_MONTH, -1)
 NEXT_MONTH = add_months(THIS_MONTH, 1)

@@ -17,11 +17,11 @@ from reporting.tasks import (
     render_report,
     working_day_number,
 )
+from tests.clock import TODAY
 from tests.factories import MilestoneFactory, PeriodFactory
 from workstreams.models import Milestone, Workstream
 
 ROLES = ["board", "sponsor", "manager", "lead", "other_lead", "office", "outsider", "admin"]
-TODAY = timezone.localdate()
 LAST_MONTH = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 

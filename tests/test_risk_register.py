@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from programmes.choices import Rag
 from risks.models import Issue, IssueAction, MitigationAction, Risk
+from tests.clock import TODAY
 from tests.factories import PeriodFactory, PersonFactory, RiskFactory
 from tests.forms import date_parts
-
-TODAY = timezone.localdate()
 
 
 def risk_form(**overrides) -> dict:

@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from programmes.choices import PeriodStatus
 from tests import forms
+from tests.clock import TODAY
 from tests.factories import PeriodFactory, StatusUpdateFactory
 from workstreams.models import StatusUpdate
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture

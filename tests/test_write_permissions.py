@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from programmes.choices import PeriodStatus
 from tests import forms
+from tests.clock import TODAY
 from tests.factories import (
     MeasureFactory,
     MeasureReadingFactory,
@@ -21,7 +22,6 @@ from tests.factories import (
 from workstreams.models import MeasureReading, Milestone, StatusUpdate
 
 ROLES = ["board", "sponsor", "manager", "lead", "other_lead", "office", "outsider", "admin"]
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
