@@ -144,10 +144,13 @@ def edit_milestone(milestone: Milestone, *, by, version: int, plan: MilestonePla
 def rebaseline_milestone(
     milestone: Milestone, *, by, version: int, baseline: PlanDate, reason: str
 ) -> BaselineChange:
-    """Move the baseline, with a reason, kept in the history (DOMAIN.md section 3)."""
+    """Move the baseline, with a reason, kept in the history (DOMAIN.md section 3). A move to
+    the baseline it already has (the same date and precision) is no move, and is refused."""
     require(by, Action.EDIT_PLAN, milestone)
     reason = reason.strip()
     problems = milestone_plan_problems(start=milestone.start, baseline=baseline)
+    if baseline == milestone.baseline:
+        problems["baseline"] = "The new baseline is the same as the current one"
     if not reason:
         problems["reason"] = "Give the reason for re-baselining"
     _refuse(problems)

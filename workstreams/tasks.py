@@ -16,11 +16,12 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from programmes.choices import PeriodStatus, ProgrammeStatus, Role
+from programmes.choices import PeriodStatus, ProgrammeStatus, Rag, Role
 from programmes.models import Membership, Notice, ReportingPeriod
 from workstreams.models import Milestone, MilestoneStatus, StatusUpdate, UpdateState, Workstream
 
@@ -49,7 +50,8 @@ def _email_of(person) -> str:
 @shared_task(name="workstreams.send_status_update_reminders")
 def send_status_update_reminders(today: str | None = None) -> int:
     """Remind each lead whose update is not submitted, from N days before the cut-off
-    (N per programme, default 5), once per workstream and period."""
+    (N per programme, default 5), once per workstream and period. A workstream whose last
+    submitted update was Complete is finished: its lead is not reminded."""
     today = date.fromisoformat(today) if today else timezone.localdate()
     sent = 0
     periods = ReportingPeriod.objects.filter(
@@ -63,9 +65,20 @@ def send_status_update_reminders(today: str | None = None) -> int:
         submitted = StatusUpdate.objects.filter(period=period, state=UpdateState.SUBMITTED).values(
             "workstream_id"
         )
+        last_rating = (
+            StatusUpdate.objects.filter(
+                workstream=OuterRef("pk"),
+                state=UpdateState.SUBMITTED,
+                period__month__lt=period.month,
+            )
+            .order_by("-period__month")
+            .values("rag")[:1]
+        )
         workstreams = (
             Workstream.objects.filter(programme=period.programme, lead__isnull=False)
             .exclude(pk__in=submitted)
+            .annotate(last_rating=Subquery(last_rating))
+            .filter(Q(last_rating__isnull=True) | ~Q(last_rating=Rag.COMPLETE))
             .select_related("lead__user")
         )
         for workstream in workstreams:

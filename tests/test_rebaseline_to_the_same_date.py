@@ -1,0 +1,60 @@
+"""Re-baselining moves the baseline: a "re-baseline" to the date it already has is refused
+with a message by the field, and nothing is logged (DOMAIN.md section 3)."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from programmes.dates import PlanDate
+from tests import forms
+from tests.factories import MilestoneFactory
+from workstreams.models import BaselineChange, Milestone
+from workstreams.services import rebaseline_milestone
+
+SAME = "The new baseline is the same as the current one"
+
+
+@pytest.fixture
+def milestone(plan):
+    return MilestoneFactory(
+        workstream=plan["ws_1_1"], baseline_date=date(2026, 9, 30), baseline_precision="month"
+    )
+
+
+def test_the_page_refuses_the_same_baseline_by_the_field(client, people, milestone):
+    client.force_login(people["manager"])
+    response = client.post(
+        reverse("milestone_rebaseline", args=[milestone.pk]),
+        {"reason": "No change really", "version": "1", **forms.date_parts("baseline", (9, 2026))},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert SAME in html and 'href="#id_baseline' in html
+    assert not BaselineChange.objects.exists()
+    assert Milestone.objects.get(pk=milestone.pk).version == milestone.version
+
+
+def test_the_service_refuses_the_same_baseline(people, milestone):
+    with pytest.raises(ValidationError) as refused:
+        rebaseline_milestone(
+            milestone,
+            by=people["manager"],
+            version=milestone.version,
+            baseline=PlanDate.of_month(2026, 9),
+            reason="No change really",
+        )
+    assert refused.value.message_dict == {"baseline": [SAME]}
+    assert not BaselineChange.objects.exists()
+
+
+def test_a_month_made_precise_to_a_day_is_a_real_change(people, milestone):
+    rebaseline_milestone(
+        milestone,
+        by=people["manager"],
+        version=milestone.version,
+        baseline=PlanDate.of_day(date(2026, 9, 30)),
+        reason="The cabinet date is now fixed",
+    )
+    assert BaselineChange.objects.get().new_label == "30 Sep 2026"
