@@ -1,27 +1,68 @@
-"""RAG results that explain themselves, the roll-up, and tolerances (DOMAIN.md section 3).
+"""Where every rating is decided (DOMAIN.md section 3): search this docstring for the rating.
 
-Pure functions fed plain values. The item rules live beside their data: milestone, measure
-and budget RAG in `workstreams.rules`, risk score and band in `risks.rules`; they all return
-the `RagResult` defined here and roll up through `roll_up`.
+- Explaining a rating: `RagResult` and `Reason` (here): every computed rating carries the
+  reasons that made it ("Red because: milestone 3.6.2 is 47 days late").
+- Roll-up (workstream suggested, area, programme): `roll_up` (here), worst first by the one
+  severity order `RATING_ORDER` / `severity_rank` (here); a workstream's suggestion is
+  `workstreams.rules.workstream_suggested_rag`.
+- Milestone RAG: `workstreams.rules.milestone_rag`. Measure RAG:
+  `workstreams.rules.measure_rag`. Budget RAG: `workstreams.rules.budget_rag`.
+- Overdue (milestones, decisions, actions, My work): `is_overdue` (here).
+- Tolerances, measure over area over programme: `Tolerances` (here), resolved by
+  `Programme.tolerances_for(area)` / `ProgrammeArea.tolerances_within(programme)` and, for a
+  measure's own tolerance, `Tolerances.measure_percent`.
+- Risk score: `risks.rules.risk_score`. Risk band from the programme's thresholds:
+  `risk_band` (here), always called as `Programme.risk_band(score)`.
+- Goes to the board: `goes_to_board` (here), always called through
+  `Tolerances.goes_to_board(score)` with the tolerances of the risk's area
+  (`Risk.goes_to_board`).
+- The RAG scale a programme rates on (three or five point): `ratings_on_scale` (here),
+  always called as `Programme.ratings`.
+- A whole programme, now or as at a moment (every page, report, list, API and generator):
+  `workstreams.assessment.load_state` / `load_states` then `assess`; a workstream counts as
+  its lead's report, else the suggestion (`WorkstreamRating.rating`).
+- Movement since the last period: `reporting.dashboard.rating_movement` (ratings) and
+  `risks.rules.risk_movement` (risk scores). Exceptions: `reporting.exceptions`.
+
+Pure functions fed plain values; models and pages call them and never re-implement them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from programmes.choices import Rag
+from programmes.choices import FIVE_POINT_RATINGS, THREE_POINT_RATINGS, Rag, RagScale
 
-# Worst first: the order in which one rating outranks another when rolling up.
-SEVERITY = {
-    Rag.RED: 5,
-    Rag.AMBER_RED: 4,
-    Rag.AMBER: 3,
-    Rag.AMBER_GREEN: 2,
-    Rag.GREEN: 1,
-}
+# The one order of ratings, worst first: the rated ones, then those settled either way
+# (finished, not begun, nothing to rate), which never worsen a roll-up.
+RATED = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN)
 SETTLED = (Rag.COMPLETE, Rag.NOT_STARTED, Rag.NO_DATA)
+RATING_ORDER = (*RATED, *SETTLED)
+# How bad a rated rating is, higher worse: the roll-up takes the highest.
+SEVERITY = {rag: len(RATED) - index for index, rag in enumerate(RATED)}
+
+
+def severity_rank(rag: Rag | str) -> int:
+    """A rating's place in the one order of ratings, worst first (Red 0 ... Green 4, then
+    Complete, Not started, No data): how every list sorts and every roll-up compares."""
+    return RATING_ORDER.index(Rag(rag))
+
+
+def ratings_on_scale(scale: str) -> tuple[Rag, ...]:
+    """The ratings a programme gives on its scale, worst first: Red, Amber, Green, or the
+    five-point delivery confidence scale (DOMAIN.md section 3: the programme chooses its
+    scale, and every screen and report follows it)."""
+    return FIVE_POINT_RATINGS if scale == RagScale.FIVE_POINT else THREE_POINT_RATINGS
+
+
+def is_overdue(due: date | None, *, done: bool, as_of: date) -> bool:
+    """Overdue: due before the date and not done by it. One definition for milestones (due
+    is the forecast if set, else the baseline), decisions, actions and My work; a month in
+    the plan arrives as its last day, so it is overdue only once the month is over."""
+    return due is not None and due < as_of and not done
 
 
 @dataclass(frozen=True)
@@ -110,7 +151,8 @@ def roll_up(items: Iterable[tuple[str, RagResult]], *, detailed: bool = True) ->
 
 
 def to_three_point(rag: Rag) -> Rag:
-    """Map a five-point delivery confidence rating to Red, Amber or Green for counting."""
+    """A five-point delivery confidence rating as Red, Amber or Green, for counting
+    workstreams by rating (Amber/Red and Amber/Green count as Amber)."""
     return {Rag.AMBER_RED: Rag.AMBER, Rag.AMBER_GREEN: Rag.AMBER}.get(rag, rag)
 
 
@@ -147,6 +189,22 @@ class Tolerances:
             risk_score=self.risk_score if risk_score is None else risk_score,
         )
 
+    def measure_percent(self, own_percent: Decimal | None) -> Decimal:
+        """How far a measure may miss its target: its own tolerance if it sets one, else the
+        benefits tolerance here (the area's, else the programme's)."""
+        return self.benefit_percent if own_percent is None else own_percent
+
+    def goes_to_board(self, score: int) -> bool:
+        """Whether a risk scoring this goes to the board under these tolerances."""
+        return goes_to_board(score, risk_tolerance=self.risk_score)
+
+
+def goes_to_board(score: int, *, risk_tolerance: int) -> bool:
+    """A risk whose current score is at or above the risk tolerance goes to the board
+    (DOMAIN.md section 3, "Tolerances"); the tolerance is the risk's area's, else the
+    programme's (`Tolerances.goes_to_board`)."""
+    return score >= risk_tolerance
+
 
 # ----- Risk bands (DOMAIN.md section 3, "Risk score"): thresholds the programme sets -----
 
@@ -157,7 +215,9 @@ DEFAULT_RED_FROM = 15
 def risk_band(
     score: int, *, amber_from: int = DEFAULT_AMBER_FROM, red_from: int = DEFAULT_RED_FROM
 ) -> Rag:
-    """The band of a score: Red from `red_from`, Amber from `amber_from`, Green below.
+    """The band of a risk score: Red from `red_from`, Amber from `amber_from`, Green below
+    (DOMAIN.md section 3, "Risk score"). Pages call it as `Programme.risk_band(score)`, with
+    the programme's thresholds.
 
     Defaults 1-4 Green, 5-12 Amber, 15-25 Red, so 4x3 = 12 is Amber as in the East Sussex
     log; a programme sets its own thresholds to express its appetite.
@@ -171,5 +231,6 @@ def risk_band(
 
 
 def validate_bands(amber_from: int, red_from: int) -> None:
+    """Thresholds in order: Amber from above 1, below Red, and Red at 25 or below."""
     if not 2 <= amber_from < red_from <= 25:
         raise ValueError("Amber must start above 1 and below Red, and Red at 25 or below")

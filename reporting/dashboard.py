@@ -28,7 +28,7 @@ from workstreams.rules import (
     budget_rag,
     has_slipped_beyond_tolerance,
     is_due_in_month,
-    is_overdue,
+    milestone_is_overdue,
     needs_variance_explanation,
     target_for_month,
     was_completed_in_month,
@@ -167,7 +167,7 @@ def _milestone_counts(rating: ProgrammeRating, data: ProgrammeData) -> Milestone
             baseline = milestone.baseline.value if milestone.baseline else None
             forecast = milestone.forecast.value if milestone.forecast else None
             counts.due_this_month += is_due_in_month(due, actual, as_of)
-            counts.overdue += is_overdue(due, actual, as_of)
+            counts.overdue += milestone_is_overdue(due, actual, as_of)
             counts.completed_this_period += was_completed_in_month(actual, as_of)
             counts.slipped += has_slipped_beyond_tolerance(
                 baseline, forecast, actual, as_of, tolerance

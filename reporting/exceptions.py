@@ -15,7 +15,7 @@ from programmes.rules import risk_band
 from reporting.dashboard import Dashboard
 from reporting.models import BreachKind, ExceptionNarrative
 from reporting.state import ProgrammeData
-from workstreams.rules import has_slipped_beyond_tolerance, is_overdue
+from workstreams.rules import has_slipped_beyond_tolerance, milestone_is_overdue
 
 
 @dataclass
@@ -67,7 +67,7 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
             baseline = milestone.baseline.value if milestone.baseline else None
             forecast = milestone.forecast.value if milestone.forecast else None
             actual = milestone.actual_date
-            if is_overdue(due, actual, as_of) or has_slipped_beyond_tolerance(
+            if milestone_is_overdue(due, actual, as_of) or has_slipped_beyond_tolerance(
                 baseline, forecast, actual, as_of, tolerance
             ):
                 breaches.append(

@@ -1,4 +1,6 @@
-"""Risk score, band and movement (DOMAIN.md section 3, "Risk score"). Pure functions."""
+"""Risk score and movement (DOMAIN.md section 3, "Risk score"), and when a decision is
+overdue. Pure functions. A risk's band and whether it goes to the board are decided with the
+other tolerances in `programmes.rules` (`Programme.risk_band`, `Risk.goes_to_board`)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from datetime import date
 from django.db import models
 
 from programmes.dates import PlanDate, month_start
-from programmes.rules import DEFAULT_RED_FROM
+from programmes.rules import is_overdue
 
 SCALE = range(1, 6)
 
@@ -37,19 +39,15 @@ def risk_movement(previous_score: int | None, current_score: int) -> Movement:
     return Movement.SAME
 
 
-def goes_to_board(score: int, *, risk_tolerance: int = DEFAULT_RED_FROM) -> bool:
-    """A risk at or above the programme's risk tolerance score goes to the board."""
-    return score >= risk_tolerance
-
-
 # ----- Decisions (DOMAIN.md section 1: key decisions, with the date they are needed) -----
 
 MADE, DEFERRED = "made", "deferred"
 
 
 def decision_is_overdue(status: str, needed_by: PlanDate | None, today: date) -> bool:
-    """A decision not yet made whose date needed has passed (a month: after its last day)."""
-    return status != MADE and needed_by is not None and needed_by.value < today
+    """A decision not yet made whose date needed has passed (a month: after its last day),
+    by the one definition of overdue (`programmes.rules.is_overdue`)."""
+    return is_overdue(needed_by.value if needed_by else None, done=status == MADE, as_of=today)
 
 
 def falls_by(plan_date: PlanDate, day: date) -> bool:

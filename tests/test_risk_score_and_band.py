@@ -3,8 +3,8 @@
 import pytest
 
 from programmes.choices import Rag
-from programmes.rules import risk_band
-from risks.rules import Movement, goes_to_board, risk_movement, risk_score
+from programmes.rules import goes_to_board, risk_band
+from risks.rules import Movement, risk_movement, risk_score
 
 # Appendix B of the East Sussex "Putting People First" report: CF6 - 001 to 004.
 EAST_SUSSEX_LOG = [

@@ -24,7 +24,7 @@ from workstreams.models import (
 from workstreams.rules import (
     has_slipped_beyond_tolerance,
     is_due_in_month,
-    is_overdue,
+    milestone_is_overdue,
     was_completed_in_month,
 )
 
@@ -60,7 +60,7 @@ def _matches_due(row, due: str, as_of: date) -> bool:
     if due == "this_month":
         return is_due_in_month(_due(milestone), actual, as_of)
     if due == "overdue":
-        return is_overdue(_due(milestone), actual, as_of)
+        return milestone_is_overdue(_due(milestone), actual, as_of)
     if due == "completed_this_period":
         return was_completed_in_month(actual, as_of)
     return has_slipped_beyond_tolerance(

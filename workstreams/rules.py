@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from programmes.choices import Rag
 from programmes.dates import FinancialYear, day_label, month_end
-from programmes.rules import RagResult, Reason, roll_up
+from programmes.rules import RagResult, Reason, is_overdue, roll_up
 
 HIGHER_IS_BETTER = "higher"
 LOWER_IS_BETTER = "lower"
@@ -48,7 +48,7 @@ def milestone_rag(
     due = forecast or baseline
     red: list[Reason] = []
     amber: list[Reason] = []
-    if due is not None and due < as_of:
+    if is_overdue(due, done=False, as_of=as_of):  # complete ones returned above
         red.append(Reason(f"is {_days((as_of - due).days)} late"))
     if forecast is not None and baseline is not None and forecast > baseline:
         slip = (forecast - baseline).days
@@ -79,9 +79,10 @@ def is_complete_by(actual: date | None, as_of: date) -> bool:
     return actual is not None and actual <= as_of
 
 
-def is_overdue(due: date | None, actual: date | None, as_of: date) -> bool:
-    """Due (forecast if set, else baseline) before the date and not complete."""
-    return due is not None and due < as_of and not is_complete_by(actual, as_of)
+def milestone_is_overdue(due: date | None, actual: date | None, as_of: date) -> bool:
+    """A milestone due (forecast if set, else baseline) before the date and not complete by
+    it: the one definition of overdue, `programmes.rules.is_overdue`."""
+    return is_overdue(due, done=is_complete_by(actual, as_of), as_of=as_of)
 
 
 def is_due_in_month(due: date | None, actual: date | None, as_of: date) -> bool:
