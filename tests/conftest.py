@@ -4,6 +4,7 @@
 import pytest
 
 from programmes.choices import Role
+from tests.clock import frozen_clock
 from tests.factories import (
     AreaFactory,
     ProgrammeFactory,
@@ -25,6 +26,19 @@ def pytest_configure(config):
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(request):
+    """Every test runs at `tests.clock.NOW` (still ticking), whatever the real date.
+
+    Tests marked `services` keep the real clock: they start Celery workers in processes of
+    their own, which the freeze cannot reach, and both sides must agree on the time."""
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    with frozen_clock():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from programmes.choices import Rag, Role
 from programmes.models import Funding, Membership, Objective, Programme
 from programmes.rules import requires_reason
 from risks.models import Risk
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_clock
 from workstreams.assessment import assess_programme
 from workstreams.models import Measure, Milestone, StatusUpdate, Workstream
 
@@ -23,7 +23,8 @@ from workstreams.models import Measure, Milestone, StatusUpdate, Workstream
 def demo(django_db_setup, django_db_blocker):
     """Load once for the module, inside a transaction rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        programmes = load_demo(today=TODAY, log=lambda *args: None)
+        with frozen_clock():
+            programmes = load_demo(today=TODAY, log=lambda *args: None)
         yield {programme.reference: programme for programme in programmes}
         transaction.set_rollback(True)
 

@@ -12,7 +12,7 @@ from plans.export import export_plan, plan_rows
 from plans.importer import import_plan
 from programmes.choices import DatePrecision
 from programmes.models import Objective, OutcomeCategory, Programme
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_clock
 from tests.factories import (
     AreaFactory,
     BudgetLineFactory,
@@ -51,6 +51,7 @@ def harrow_programme(django_db_setup, django_db_blocker):
         django_db_blocker.unblock(),
         transaction.atomic(),
         mock.patch("plans.demo.FILES", ["harrow.yaml"]),
+        frozen_clock(),
     ):
         (programme,) = load_demo(today=TODAY, log=lambda *args: None)
         yield programme
