@@ -3,7 +3,9 @@
 `plan_rows` reads the plan into plain rows, sheet by sheet, in the values the import reads
 back (so a plan exported and imported again compares equal row for row); `write_workbook`
 lays rows out in the format of `plans.format`, with an instructions sheet, frozen
-headers, hints and drop-downs. The blank template is the same workbook with one example row
+headers, hints and drop-downs. Every value goes into its cell through the list exports'
+`write_cell`: text stays text, never a formula, and loses only the control characters a
+workbook cannot hold. The blank template is the same workbook with one example row
 per sheet.
 """
 
@@ -28,6 +30,7 @@ from plans.format import (
     Sheet,
 )
 from programmes.dates import FinancialYear, PlanDate
+from programmes.exports import spreadsheet_text, write_cell
 from programmes.models import Programme, ProgrammeArea
 from programmes.references import natural_sorted
 from programmes.rules import risk_band
@@ -316,11 +319,8 @@ def _write_sheet(worksheet, sheet: Sheet, rows: list[Row], *, example: bool) -> 
     for row_number, row in enumerate(rows, start=2):
         for index, column in enumerate(sheet.columns, start=1):
             value = row.get(column.field) if not example else (row.get(column.field) or None)
-            cell = worksheet.cell(
-                row=row_number,
-                column=index,
-                value=value if example else cell_value(column, value),
-            )
+            cell = worksheet.cell(row=row_number, column=index)
+            write_cell(cell, value if example else cell_value(column, value))
             number_format = _number_format(column)
             if number_format and not (number_format == DATE_FORMAT and isinstance(cell.value, str)):
                 cell.number_format = number_format
@@ -369,7 +369,7 @@ def _write_instructions(worksheet, programme: Programme | None, *, example: bool
     title.font = Font(bold=True, size=16)
     line = 2
     if programme is not None:
-        worksheet.cell(row=line, column=1, value=f"{programme.reference} {programme.name}")
+        write_cell(worksheet.cell(row=line, column=1), f"{programme.reference} {programme.name}")
         worksheet.cell(
             row=line + 1,
             column=1,
@@ -439,7 +439,9 @@ def write_workbook(
         )
     for worksheet in workbook.worksheets:
         _print_across_one_page(worksheet)
-    workbook.properties.title = f"{programme.name}: plan" if programme else "Programme plan"
+    workbook.properties.title = (
+        spreadsheet_text(f"{programme.name}: plan") if programme else "Programme plan"
+    )
     workbook.properties.creator = "Transformation programmes"
     buffer = BytesIO()
     workbook.save(buffer)

@@ -3,7 +3,9 @@ the order it shows them (DOMAIN.md section 6: "Every list filters and exports to
 
 A list names its columns as users do and gives each cell as plain text (dates as shown on
 screen, RAG as words) or as a number; this module only writes them out. Text that a
-spreadsheet would run as a formula is neutralised (OWASP "CSV injection").
+spreadsheet would run as a formula is neutralised (OWASP "CSV injection"), and `write_cell`
+is the one way any Excel download of ours (these lists, the plan workbook) puts a value in a
+cell.
 """
 
 from __future__ import annotations
@@ -59,6 +61,24 @@ def csv_safe(value: Cell) -> str:
     return text
 
 
+def spreadsheet_text(text: str) -> str:
+    """Text as an Excel cell can hold it: without the control characters (a bell, an escape,
+    NUL ...) that the file's XML cannot carry, and that openpyxl refuses outright."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def write_cell(cell, value: object) -> None:
+    """Put a value in an Excel cell. Text is cleaned (`spreadsheet_text`) and stored as text,
+    so that "=1+1", "+44 20", "-5 days" or "@team" show as typed and never run as a formula;
+    without an apostrophe, so that reading the file back gives exactly the text. Numbers,
+    dates and blanks are written as they are."""
+    if isinstance(value, str):
+        cell.value = spreadsheet_text(value)
+        cell.data_type = "s"  # openpyxl would otherwise take "=..." for a formula
+    else:
+        cell.value = value
+
+
 def _number_text(value: int | Decimal) -> str:
     if isinstance(value, Decimal):
         value = value.normalize()
@@ -96,17 +116,15 @@ def to_xlsx(columns: Sequence[ExportColumn], rows: Iterable[Any], *, title: str)
     sheet = workbook.active
     sheet.title = title[:31]
     headings = [column.heading for column in columns]
-    sheet.append(headings)
-    for cell in sheet[1]:
+    for column_number, heading in enumerate(headings, start=1):
+        cell = sheet.cell(row=1, column=column_number)
+        write_cell(cell, heading)
         cell.font = Font(bold=True)
     for row_number, values in enumerate(cells, start=2):
         for column_number, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row_number, column=column_number)
-            if isinstance(value, int | Decimal):
-                cell.value = value
-            elif value is not None:
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-                cell.data_type = "s"  # text stays text, even when it starts with "="
+            if not isinstance(value, int | Decimal | None):
+                value = str(value)  # a list's cells are numbers or text (the Cell type)
+            write_cell(sheet.cell(row=row_number, column=column_number), value)
     sheet.freeze_panes = "A2"
     if cells:
         sheet.auto_filter.ref = sheet.dimensions
