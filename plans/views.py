@@ -16,14 +16,15 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from plans.export import blank_template, export_filename, export_plan
 from plans.forms import PlanImportForm, PlanUploadForm
 from plans.importer import ImportResult, import_plan
+from programmes.lists import programme_for
 from programmes.models import Programme
-from programmes.permissions import Action, require
+from programmes.permissions import Action, get_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_FOLDER = "plan-imports"
@@ -48,8 +49,7 @@ def plan_template(request):
 @login_required
 @require_GET
 def export_plan_workbook(request, programme_id: int):
-    programme = get_object_or_404(Programme, pk=programme_id)
-    require(request.user, Action.VIEW, programme)
+    programme = get_for(request.user, Action.VIEW, Programme, pk=programme_id)
     return _workbook_response(export_plan(programme), export_filename(programme))
 
 
@@ -106,8 +106,7 @@ def _import_form(token: str, *, new_people: int, rebaselined: int, data=None) ->
 @login_required
 def import_plan_page(request, programme_id: int):
     """Upload a workbook; it is checked (a dry run) and nothing is written yet."""
-    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
-    require(request.user, Action.MANAGE_PROGRAMME, programme)
+    programme = programme_for(request, programme_id, Action.MANAGE_PROGRAMME)
     if request.method != "POST":
         return _page(request, programme, upload_form=PlanUploadForm())
     upload_form = PlanUploadForm(request.POST, request.FILES)
@@ -132,8 +131,7 @@ def import_plan_page(request, programme_id: int):
 @require_POST
 def confirm_plan_import(request, programme_id: int):
     """Import the checked file, all or nothing."""
-    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
-    require(request.user, Action.MANAGE_PROGRAMME, programme)
+    programme = programme_for(request, programme_id, Action.MANAGE_PROGRAMME)
     kept = _kept_upload(request.POST.get("upload", ""), programme, request.user)
     if kept is None:
         messages.error(

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from programmes.choices import Rag
@@ -24,7 +24,7 @@ from programmes.dates import PlanDate
 from programmes.exports import FORMATS, ExportColumn, export_filename, export_response
 from programmes.filtersets import ProgrammeFilterSet
 from programmes.models import Programme
-from programmes.permissions import Action, require
+from programmes.permissions import Action, get_for
 from programmes.rules import RagResult
 
 PAGE_SIZE = 50
@@ -111,11 +111,12 @@ def reason_text(result: RagResult) -> str:
     return text[:1].upper() + text[1:]
 
 
-def programme_for(request, programme_id: int) -> Programme:
-    """The programme a list is of: 404 for anyone who may not see it."""
-    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
-    require(request.user, Action.VIEW, programme)
-    return programme
+def programme_for(request, programme_id: int, action: Action = Action.VIEW) -> Programme:
+    """The programme a page is of, from those the user may see: 404 for anyone who may not
+    see it, 403 for those whose role does not allow the action."""
+    return get_for(
+        request.user, action, Programme.objects.select_related("organisation"), pk=programme_id
+    )
 
 
 def _chosen_sort(listing: Listing, param: str) -> Sort:

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from programmes.forms import ProgrammeSettingsForm, add_errors, with_version
 from programmes.history import conflict_message
+from programmes.lists import programme_for
 from programmes.models import Programme, StaleEdit
-from programmes.permissions import Action, access_for, require
+from programmes.permissions import Action, access_for
 from programmes.services import SETTINGS, change_programme_settings
 
 
@@ -36,8 +37,7 @@ def programme_list(request):
 
 @login_required
 def programme_settings(request, programme_id: int):
-    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
-    require(request.user, Action.MANAGE_PROGRAMME, programme)
+    programme = programme_for(request, programme_id, Action.MANAGE_PROGRAMME)
     initial = {name: getattr(programme, name) for name in SETTINGS} | {"version": programme.version}
     form = ProgrammeSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -1,9 +1,9 @@
 """The base of every API list: only what the signed-in user may see (DOMAIN.md section 2).
 
 Objects of programmes in which the user holds no role are never listed, and are 404 by id,
-never 403: their existence is not revealed. Writes check the role with
-`programmes.permissions.require` (404 or 403) before calling the service, which checks it
-again.
+never 403: their existence is not revealed. Writes fetch their object with `object_for`
+(scoped first, then the role checked: `programmes.permissions.get_for`, 404 or 403) before
+calling the service, which checks it again.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, viewsets
+
+from programmes.permissions import Action, get_for
 
 
 class VisibleViewSet(viewsets.ReadOnlyModelViewSet):
@@ -31,6 +33,17 @@ class VisibleViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_context(self) -> dict:
         # Computed ratings are as of today, as on the pages.
         return super().get_serializer_context() | {"today": timezone.localdate()}
+
+    def object_for(self, action: Action):
+        """The object the URL names, from what the user may see (404), if their role allows
+        the action on it (403)."""
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        return get_for(
+            self.request.user,
+            action,
+            self.get_queryset(),
+            **{self.lookup_field: self.kwargs[lookup]},
+        )
 
     def fresh(self, instance):
         """The object as the list shows it, read again after a write."""

@@ -7,14 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.http.request import split_domain_port
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
 from programmes.models import Programme
-from programmes.permissions import Action, require
+from programmes.params import read_id
+from programmes.permissions import Action, get_for
 from reporting.calendars import (
     FeedLinks,
     calendar_links,
@@ -44,11 +45,7 @@ def _chosen_programme(request) -> Programme | None:
     value = request.POST.get("programme", "")
     if not value:
         return None
-    if not value.isdigit():
-        raise Http404("Not found")
-    programme = get_object_or_404(Programme, pk=int(value))
-    require(request.user, Action.VIEW, programme)
-    return programme
+    return get_for(request.user, Action.VIEW, Programme, pk=read_id(value))
 
 
 def _back_to_list(programme: Programme | None):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from programmes.dates import add_months, month_end, month_start
+from programmes.lists import programme_for
 from programmes.models import Programme, ReportingPeriod
-from programmes.permissions import Action, may, require
+from programmes.params import read_choice, read_id, read_int, read_month
+from programmes.permissions import Action, may
 from programmes.snapshots import Snapshot, end_of_day
 from reporting.dashboard import build_dashboard
 from reporting.portfolio import build_portfolio
@@ -18,39 +19,50 @@ from reporting.state import closed_periods, load_programme_data
 from reporting.timeline import DEFAULT_MONTHS, TimelineFilters, build_timeline, default_start
 from workstreams.models import MilestoneKind
 
+RAG_FILTERS = [
+    ("red", "Red"),
+    ("amber", "Amber"),
+    ("green", "Green"),
+    ("complete", "Complete"),
+    ("not_started", "Not started"),
+    ("no_data", "No data"),
+]
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+
+def _chosen_period(request, programme: Programme) -> ReportingPeriod | None:
+    """The reporting period asked for with `?period=`, among those the user may see. One
+    that cannot be read or is not the programme's is said so, and the page shows now."""
+    value = request.GET.get("period")
+    if not value:
         return None
-
-
-def _month(value) -> date | None:
-    try:
-        return date.fromisoformat(f"{value}-01")
-    except (TypeError, ValueError):
-        return None
+    period = (
+        ReportingPeriod.objects.visible_to(request.user)
+        .filter(programme=programme, pk=read_id(value))
+        .first()
+    )
+    if period is None:
+        messages.warning(
+            request,
+            "The address asks for a reporting period this programme does not have: "
+            "this is the programme as it stands today.",
+        )
+    return period
 
 
 @login_required
 def programme_timeline(request, programme_id: int):
-    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
-    require(request.user, Action.VIEW, programme)
-    period = None
-    if request.GET.get("period"):
-        period = ReportingPeriod.objects.filter(
-            programme=programme, pk=_int(request.GET["period"])
-        ).first()
+    programme = programme_for(request, programme_id)
+    period = _chosen_period(request, programme)
     data = load_programme_data(programme, period=period)
     filters = TimelineFilters(
-        area_id=_int(request.GET.get("area")),
-        workstream_id=_int(request.GET.get("workstream")),
-        kind=request.GET.get("kind", "") if request.GET.get("kind") in MilestoneKind.values else "",
-        rag=request.GET.get("rag", ""),
+        area_id=read_id(request.GET.get("area")),
+        workstream_id=read_id(request.GET.get("workstream")),
+        kind=read_choice(request.GET.get("kind"), MilestoneKind.values),
+        rag=read_choice(request.GET.get("rag"), [value for value, _ in RAG_FILTERS]),
     )
-    start = _month(request.GET.get("start")) or default_start(data)
-    months = _int(request.GET.get("months")) or DEFAULT_MONTHS
+    start = read_month(request.GET.get("start")) or default_start(data)
+    # Any positive number of months: the timeline keeps it within the widths it draws.
+    months = read_int(request.GET.get("months"), minimum=1, maximum=9999) or DEFAULT_MONTHS
     timeline = build_timeline(data, start=start, months=months, filters=filters)
     query = request.GET.copy()
     query.pop("start", None)
@@ -67,14 +79,7 @@ def programme_timeline(request, programme_id: int):
             "areas": data.rating_state.areas,
             "workstreams": data.rating_state.workstreams,
             "kinds": MilestoneKind.choices,
-            "rags": [
-                ("red", "Red"),
-                ("amber", "Amber"),
-                ("green", "Green"),
-                ("complete", "Complete"),
-                ("not_started", "Not started"),
-                ("no_data", "No data"),
-            ],
+            "rags": RAG_FILTERS,
             "earlier": add_months(start, -len(timeline.months) // 2).strftime("%Y-%m"),
             "later": add_months(start, len(timeline.months) // 2).strftime("%Y-%m"),
             "query": query.urlencode(),
@@ -88,7 +93,7 @@ def programme_timeline(request, programme_id: int):
 def portfolio(request):
     """Every programme the user may see, now or as at the end of a chosen month."""
     today = timezone.localdate()
-    as_at = _month(request.GET.get("as_at"))
+    as_at = read_month(request.GET.get("as_at"))
     snapshot = Snapshot()
     as_of = today
     if as_at is not None and month_end(as_at) < today:
@@ -117,13 +122,8 @@ def portfolio(request):
 @login_required
 def programme_detail(request, programme_id: int):
     """The programme dashboard, now or as at the end of a chosen reporting period."""
-    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
-    require(request.user, Action.VIEW, programme)
-    period = None
-    if request.GET.get("period"):
-        period = ReportingPeriod.objects.filter(
-            programme=programme, pk=request.GET["period"]
-        ).first()
+    programme = programme_for(request, programme_id)
+    period = _chosen_period(request, programme)
     data = load_programme_data(programme, period=period)
     dashboard = build_dashboard(data)
     heat = (

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 from programmes.dates import month_start
 from programmes.forms import add_errors, with_version
 from programmes.history import changes_since, conflict_message
-from programmes.models import Programme, ReportingPeriod, StaleEdit
-from programmes.permissions import Action, may, require
+from programmes.lists import programme_for
+from programmes.models import ReportingPeriod, StaleEdit
+from programmes.permissions import Action, get_for, may, require
 from reporting.exceptions import Breach
 from reporting.forms import NarrativeForm
 from reporting.models import BreachKind, ExceptionNarrative
@@ -58,8 +59,11 @@ DETAIL_PAGES = {
 }
 
 
-def _period(period_id: int) -> ReportingPeriod:
-    return get_object_or_404(
+def _period(request, period_id: int, action: Action = Action.VIEW) -> ReportingPeriod:
+    """The period from those the user may see (404), if their role allows the action (403)."""
+    return get_for(
+        request.user,
+        action,
         ReportingPeriod.objects.select_related("programme__organisation", "closed_by__person"),
         pk=period_id,
     )
@@ -86,10 +90,10 @@ class PeriodRow:
 def period_list(request, programme_id: int):
     """The programme's periods, newest first. Exceptions are found only for the newest open
     period and the newest closed one: each costs a full read of the programme."""
-    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
-    require(request.user, Action.VIEW, programme)
+    programme = programme_for(request, programme_id)
     periods = list(
-        ReportingPeriod.objects.filter(programme=programme)
+        ReportingPeriod.objects.visible_to(request.user)
+        .filter(programme=programme)
         .select_related("closed_by__person")
         .annotate(
             updates_in=Count(
@@ -134,8 +138,7 @@ def period_list(request, programme_id: int):
 @login_required
 @require_POST
 def period_close(request, period_id: int):
-    period = _period(period_id)
-    require(request.user, Action.MANAGE_PROGRAMME, period)
+    period = _period(request, period_id, Action.MANAGE_PROGRAMME)
     try:
         close_period(period, by=request.user)
     except ValidationError as error:
@@ -152,8 +155,7 @@ def period_close(request, period_id: int):
 @login_required
 @require_POST
 def period_reopen(request, period_id: int):
-    period = _period(period_id)
-    require(request.user, Action.MANAGE_PROGRAMME, period)
+    period = _period(request, period_id, Action.MANAGE_PROGRAMME)
     reopen_period(period, by=request.user)
     messages.success(
         request,
@@ -269,8 +271,7 @@ def _render_exceptions(request, period, found, *, status=200, **context):
 
 @login_required
 def period_exceptions(request, period_id: int):
-    period = _period(period_id)
-    require(request.user, Action.VIEW, period)
+    period = _period(request, period_id)
     return _render_exceptions(request, period, exceptions_for_period(period))
 
 
@@ -284,8 +285,7 @@ def _breach(found: PeriodExceptions, kind: str, object_id: int) -> Breach:
 @login_required
 def exception_narrative(request, period_id: int, kind: str, object_id: int):
     """Write or change the narrative for one exception."""
-    period = _period(period_id)
-    require(request.user, Action.VIEW, period)
+    period = _period(request, period_id)
     found = exceptions_for_period(period)
     breach = _breach(found, kind, object_id)
     require(request.user, Action.WRITE_EXCEPTION, placed_at(period, breach))
@@ -326,8 +326,7 @@ def exception_narrative(request, period_id: int, kind: str, object_id: int):
 @require_POST
 def exception_approve(request, period_id: int, kind: str, object_id: int):
     """The sponsor approves a narrative as they read it."""
-    period = _period(period_id)
-    require(request.user, Action.VIEW, period)
+    period = _period(request, period_id)
     found = exceptions_for_period(period)
     breach = _breach(found, kind, object_id)
     require(request.user, Action.APPROVE_EXCEPTION, placed_at(period, breach))

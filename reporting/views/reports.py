@@ -10,13 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from programmes.choices import PeriodStatus
 from programmes.forms import add_errors
+from programmes.lists import programme_for
 from programmes.models import Programme, ReportingPeriod
-from programmes.permissions import Action, access_for, may, require, scope_of
+from programmes.params import read_id
+from programmes.permissions import Action, get_for, may
 from reporting.models import ReportKind, ReportRun, RunStatus
 from reporting.services import approve_run, request_report
 
@@ -48,10 +50,6 @@ class ReportRequestForm(forms.Form):
         ]
 
 
-def _programme(programme_id: int) -> Programme:
-    return get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
-
-
 def _runs(programme: Programme, period_id: int | None):
     runs = ReportRun.objects.filter(programme=programme).select_related(
         "period", "requested_by__person", "approved_by__person"
@@ -63,11 +61,15 @@ def _runs(programme: Programme, period_id: int | None):
 
 @login_required
 def report_list(request, programme_id: int):
-    programme = _programme(programme_id)
-    require(request.user, Action.VIEW, programme)
-    periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("-month"))
+    action = Action.REQUEST_REPORT if request.method == "POST" else Action.VIEW
+    programme = programme_for(request, programme_id, action)
+    periods = list(
+        ReportingPeriod.objects.visible_to(request.user)
+        .filter(programme=programme)
+        .order_by("-month")
+    )
     can_request = may(request.user, Action.REQUEST_REPORT, programme)
-    chosen = request.GET.get("period")
+    chosen = read_id(request.GET.get("period"))
     default_period = next((p for p in periods if p.status == PeriodStatus.CLOSED), None)
     form = None
     if can_request:
@@ -75,32 +77,28 @@ def report_list(request, programme_id: int):
             request.POST or None,
             periods=periods,
             initial={
-                "period": int(chosen)
-                if chosen and chosen.isdigit()
-                else (default_period.pk if default_period else None),
+                "period": chosen or (default_period.pk if default_period else None),
                 "kind": ReportKind.HIGHLIGHT,
             },
         )
-    if request.method == "POST":
-        require(request.user, Action.REQUEST_REPORT, programme)
-        if form.is_valid():
-            period = next(p for p in periods if p.pk == form.cleaned_data["period"])
-            try:
-                run = request_report(
-                    programme,
-                    period,
-                    form.cleaned_data["kind"],
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    f"{run.get_kind_display()} for {period.label} asked for: it will be ready in a minute or so",
-                )
-                return redirect("report_run", run.pk)
+    if request.method == "POST" and form.is_valid():
+        period = next(p for p in periods if p.pk == form.cleaned_data["period"])
+        try:
+            run = request_report(
+                programme,
+                period,
+                form.cleaned_data["kind"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{run.get_kind_display()} for {period.label} asked for: it will be ready in a minute or so",
+            )
+            return redirect("report_run", run.pk)
     return render(
         request,
         "reporting/reports.html",
@@ -108,15 +106,18 @@ def report_list(request, programme_id: int):
             "programme": programme,
             "header_organisation": programme.organisation,
             "form": form,
-            "runs": _runs(programme, int(chosen) if chosen and chosen.isdigit() else None),
+            "runs": _runs(programme, chosen),
             "may_download": may(request.user, Action.DOWNLOAD_REPORT, programme),
         },
         status=400 if form is not None and form.errors else 200,
     )
 
 
-def _run(run_id: int) -> ReportRun:
-    return get_object_or_404(
+def _run(request, run_id: int, action: Action = Action.VIEW) -> ReportRun:
+    """The run from those the user may see (404), if their role allows the action (403)."""
+    return get_for(
+        request.user,
+        action,
         ReportRun.objects.select_related(
             "programme__organisation",
             "period",
@@ -130,8 +131,7 @@ def _run(run_id: int) -> ReportRun:
 
 @login_required
 def report_run(request, run_id: int):
-    run = _run(run_id)
-    require(request.user, Action.VIEW, run)
+    run = _run(request, run_id)
     context = {
         "run": run,
         "programme": run.programme,
@@ -141,9 +141,8 @@ def report_run(request, run_id: int):
         and run.status == RunStatus.DONE
         and run.approved_at is None
         and run.period.is_closed,
-        "other_versions": ReportRun.objects.filter(
-            programme=run.programme, period=run.period, kind=run.kind
-        )
+        "other_versions": ReportRun.objects.visible_to(request.user)
+        .filter(programme=run.programme, period=run.period, kind=run.kind)
         .exclude(pk=run.pk)
         .order_by("-version"),
     }
@@ -155,8 +154,7 @@ def report_run(request, run_id: int):
 @login_required
 @require_POST
 def report_approve(request, run_id: int):
-    run = _run(run_id)
-    require(request.user, Action.MANAGE_PROGRAMME, run)
+    run = _run(request, run_id, Action.MANAGE_PROGRAMME)
     try:
         approve_run(run, by=request.user)
     except ValidationError as error:
@@ -169,9 +167,13 @@ def report_approve(request, run_id: int):
 @login_required
 def report_download(request, run_id: int):
     """Only through here, and only for those who may: anyone else is told it does not exist."""
-    run = get_object_or_404(ReportRun.objects.select_related("programme", "period"), pk=run_id)
-    access = access_for(request.user)
-    if not access.may(Action.DOWNLOAD_REPORT, scope_of(run)):
+    run = get_for(
+        request.user,
+        Action.VIEW,
+        ReportRun.objects.select_related("programme", "period"),
+        pk=run_id,
+    )
+    if not may(request.user, Action.DOWNLOAD_REPORT, run):
         raise Http404("Not found")
     if run.status != RunStatus.DONE or not run.file:
         raise Http404("This report is not ready")

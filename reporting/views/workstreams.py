@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from programmes.history import HistorySource, describe_history
-from programmes.permissions import Action, may, require
+from programmes.permissions import Action, get_for, may
 from risks.models import Risk
 from workstreams.assessment import assess_workstream, current_period
 from workstreams.models import (
@@ -65,13 +65,14 @@ def workstream_history(workstream: Workstream) -> list:
 
 @login_required
 def workstream_detail(request, workstream_id: int):
-    workstream = get_object_or_404(
+    workstream = get_for(
+        request.user,
+        Action.VIEW,
         Workstream.objects.select_related(
             "programme__organisation", "area__sponsor", "area__project_manager", "lead", "objective"
         ),
         pk=workstream_id,
     )
-    require(request.user, Action.VIEW, workstream)
     today = timezone.localdate()
     rating = assess_workstream(workstream, today)
     programme = workstream.programme

@@ -81,8 +81,7 @@ class RiskViewSet(VisibleViewSet):
         "workstream given without an area brings its area.",
     )
     def partial_update(self, request, *args, **kwargs):
-        risk = self.get_object()
-        require(request.user, Action.MANAGE_RISKS, risk)
+        risk = self.object_for(Action.MANAGE_RISKS)
         incoming = RiskChangeSerializer(
             data=request.data,
             context=self.get_serializer_context() | {"programme": risk.programme},
@@ -104,8 +103,7 @@ class RiskViewSet(VisibleViewSet):
     )
     @action(detail=True, methods=["post"])
     def close(self, request, *args, **kwargs):
-        risk = self.get_object()
-        require(request.user, Action.MANAGE_RISKS, risk)
+        risk = self.object_for(Action.MANAGE_RISKS)
         incoming = RiskCloseSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data

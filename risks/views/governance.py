@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from programmes.forms import add_errors, with_version
 from programmes.history import Change, HistorySource, conflict_message, describe_history
+from programmes.lists import programme_for
 from programmes.models import Programme, StaleEdit
-from programmes.permissions import Action, may, may_record_decision_at, require
+from programmes.params import read_id
+from programmes.permissions import Action, get_for, may, may_record_decision_at
 from risks.forms.governance import (
     AgendaForm,
     DecisionForm,
@@ -48,17 +50,16 @@ from workstreams.models import Milestone
 # ----- Decisions -----
 
 
-def _decision(decision_id: int) -> Decision:
-    return get_object_or_404(
+def _decision(request, decision_id: int, action: Action = Action.VIEW) -> Decision:
+    """The decision from those the user may see (404), if their role allows the action (403)."""
+    return get_for(
+        request.user,
+        action,
         Decision.objects.select_related(
             "programme__organisation", "workstream", "milestone__workstream", "meeting__chair"
         ),
         pk=decision_id,
     )
-
-
-def _programme(programme_id: int) -> Programme:
-    return get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
 
 
 def _history(decision: Decision) -> list[Change]:
@@ -75,8 +76,7 @@ def _history(decision: Decision) -> list[Change]:
 
 @login_required
 def decision_detail(request, decision_id: int):
-    decision = _decision(decision_id)
-    require(request.user, Action.VIEW, decision)
+    decision = _decision(request, decision_id)
     meeting = decision.meeting
     return render(
         request,
@@ -123,19 +123,18 @@ def _render_decision_form(request, form, programme, decision):
 
 @login_required
 def decision_add(request, programme_id: int):
-    programme = _programme(programme_id)
-    require(request.user, Action.VIEW, programme)
+    programme = programme_for(request, programme_id)
     scopes = decision_scopes(request.user, programme)
     if not scopes.anywhere:
         raise PermissionDenied("Your role does not allow this")
     initial = {"forum": programme.board_name}
-    milestone_id = request.GET.get("milestone", "")
-    if milestone_id.isdigit():
-        milestone = Milestone.objects.filter(
-            pk=int(milestone_id), workstream__programme=programme
-        ).first()
-        if milestone is not None:
-            initial |= initial_from_milestone(milestone, programme)
+    milestone = (
+        Milestone.objects.visible_to(request.user)
+        .filter(pk=read_id(request.GET.get("milestone")), workstream__programme=programme)
+        .first()
+    )
+    if milestone is not None:
+        initial |= initial_from_milestone(milestone, programme)
     form = DecisionForm(request.POST or None, programme=programme, scopes=scopes, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,8 +149,7 @@ def decision_add(request, programme_id: int):
 
 @login_required
 def decision_edit(request, decision_id: int):
-    decision = _decision(decision_id)
-    require(request.user, Action.MANAGE_DECISIONS, decision)
+    decision = _decision(request, decision_id, Action.MANAGE_DECISIONS)
     programme = decision.programme
     scopes = decision_scopes(request.user, programme)
     form = DecisionForm(request.POST or None, programme=programme, scopes=scopes, decision=decision)
@@ -166,7 +164,7 @@ def decision_edit(request, decision_id: int):
                 stale.stored_version,
                 programme=programme,
                 scopes=scopes,
-                decision=_decision(decision_id),
+                decision=_decision(request, decision_id),
             )
             form.add_error(None, conflict_message(Decision, decision.pk, version, "decision"))
         except ValidationError as error:
@@ -174,23 +172,26 @@ def decision_edit(request, decision_id: int):
         else:
             messages.success(request, f"Decision {decision.reference} changed")
             return redirect("decision_detail", decision.pk)
-        decision = _decision(decision_id)
+        decision = _decision(request, decision_id)
     return _render_decision_form(request, form, programme, decision)
 
 
 # ----- Board meetings -----
 
 
-def _meeting(meeting_id: int) -> BoardMeeting:
-    return get_object_or_404(
-        BoardMeeting.objects.select_related("programme__organisation", "chair"), pk=meeting_id
+def _meeting(request, meeting_id: int, action: Action = Action.VIEW) -> BoardMeeting:
+    """The meeting from those the user may see (404), if their role allows the action (403)."""
+    return get_for(
+        request.user,
+        action,
+        BoardMeeting.objects.select_related("programme__organisation", "chair"),
+        pk=meeting_id,
     )
 
 
 @login_required
 def meeting_list(request, programme_id: int):
-    programme = _programme(programme_id)
-    require(request.user, Action.VIEW, programme)
+    programme = programme_for(request, programme_id)
     upcoming, past = meetings_of(programme, timezone.localdate())
     return render(
         request,
@@ -288,8 +289,7 @@ def _meeting_page(
 
 @login_required
 def meeting_detail(request, meeting_id: int):
-    meeting = _meeting(meeting_id)
-    require(request.user, Action.VIEW, meeting)
+    meeting = _meeting(request, meeting_id)
     return _meeting_page(request, meeting)
 
 
@@ -297,10 +297,14 @@ def meeting_detail(request, meeting_id: int):
 @require_POST
 def decision_record(request, meeting_id: int, decision_id: int):
     """The chair (or the programme office) records a decision on the agenda as made."""
-    meeting = _meeting(meeting_id)
+    meeting = _meeting(request, meeting_id)
     require_may_record_at(request.user, meeting)
-    decision = get_object_or_404(
-        Decision.objects.select_related("milestone", "workstream"), pk=decision_id, meeting=meeting
+    decision = get_for(
+        request.user,
+        Action.VIEW,
+        Decision.objects.select_related("milestone", "workstream"),
+        pk=decision_id,
+        meeting=meeting,
     )
     form = RecordDecisionForm(request.POST, decision=decision, meeting=meeting)
     if form.is_valid():
@@ -337,11 +341,14 @@ def decision_record(request, meeting_id: int, decision_id: int):
 @require_POST
 def meeting_agenda(request, meeting_id: int):
     """The programme office puts a decision on the agenda, or takes one off."""
-    meeting = _meeting(meeting_id)
-    require(request.user, Action.MANAGE_PROGRAMME, meeting)
+    meeting = _meeting(request, meeting_id, Action.MANAGE_PROGRAMME)
     if request.POST.get("action") == "remove":
-        decision = get_object_or_404(
-            Decision, pk=request.POST.get("decision") or 0, programme=meeting.programme_id
+        decision = get_for(
+            request.user,
+            Action.MANAGE_PROGRAMME,
+            Decision,
+            pk=read_id(request.POST.get("decision")),
+            programme=meeting.programme_id,
         )
         try:
             take_off_agenda(meeting, decision, by=request.user)
@@ -379,8 +386,7 @@ def _render_meeting_form(request, form, programme, meeting):
 
 @login_required
 def meeting_add(request, programme_id: int):
-    programme = _programme(programme_id)
-    require(request.user, Action.MANAGE_PROGRAMME, programme)
+    programme = programme_for(request, programme_id, Action.MANAGE_PROGRAMME)
     form = MeetingForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -395,8 +401,7 @@ def meeting_add(request, programme_id: int):
 
 @login_required
 def meeting_edit(request, meeting_id: int):
-    meeting = _meeting(meeting_id)
-    require(request.user, Action.MANAGE_PROGRAMME, meeting)
+    meeting = _meeting(request, meeting_id, Action.MANAGE_PROGRAMME)
     form = MeetingForm(request.POST or None, programme=meeting.programme, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         try:

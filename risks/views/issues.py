@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from programmes.forms import add_errors, with_version
 from programmes.history import HistorySource, conflict_message, describe_history
-from programmes.models import Programme, StaleEdit
-from programmes.permissions import Action, may, require
+from programmes.lists import programme_for
+from programmes.models import StaleEdit
+from programmes.permissions import Action, get_for, may
 from risks.forms.risks import ActionForm, IssueForm, ResolveIssueForm
 from risks.models import Issue, IssueAction, IssueStatus
 from risks.services.risks import (
@@ -26,8 +27,11 @@ from risks.services.risks import (
 from risks.views.lists import may_raise_risks
 
 
-def _issue(issue_id: int) -> Issue:
-    return get_object_or_404(
+def _issue(request, issue_id: int, action: Action = Action.VIEW) -> Issue:
+    """The issue from those the user may see (404), if their role allows the action (403)."""
+    return get_for(
+        request.user,
+        action,
         Issue.objects.select_related(
             "programme__organisation", "area", "workstream", "owner", "risk"
         ),
@@ -47,12 +51,11 @@ def _context(issue: Issue, **extra) -> dict:
 
 @login_required
 def issue_detail(request, issue_id: int):
-    issue = _issue(issue_id)
-    require(request.user, Action.VIEW, issue)
+    action = Action.MANAGE_RISKS if request.method == "POST" else Action.VIEW
+    issue = _issue(request, issue_id, action)
     can_manage = may(request.user, Action.MANAGE_RISKS, issue)
     action_form = ActionForm(programme=issue.programme, prefix="action") if can_manage else None
     if request.method == "POST":
-        require(request.user, Action.MANAGE_RISKS, issue)
         action_form = ActionForm(request.POST, programme=issue.programme, prefix="action")
         if action_form.is_valid():
             data = action_form.cleaned_data
@@ -97,10 +100,9 @@ def issue_detail(request, issue_id: int):
 
 @login_required
 def issue_add(request, programme_id: int):
-    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
-    require(request.user, Action.VIEW, programme)
+    programme = programme_for(request, programme_id)
     if not may_raise_risks(request.user, programme):
-        require(request.user, Action.MANAGE_RISKS, programme)
+        raise PermissionDenied("Your role does not allow this")
     form = IssueForm(
         request.POST or None,
         programme=programme,
@@ -129,8 +131,7 @@ def issue_add(request, programme_id: int):
 
 @login_required
 def issue_edit(request, issue_id: int):
-    issue = _issue(issue_id)
-    require(request.user, Action.MANAGE_RISKS, issue)
+    issue = _issue(request, issue_id, Action.MANAGE_RISKS)
     initial = {
         name: getattr(issue, name)
         for name in ("reference", "title", "description", "severity", "priority", "raised_on")
@@ -163,8 +164,7 @@ def issue_edit(request, issue_id: int):
 
 @login_required
 def issue_resolve(request, issue_id: int):
-    issue = _issue(issue_id)
-    require(request.user, Action.MANAGE_RISKS, issue)
+    issue = _issue(request, issue_id, Action.MANAGE_RISKS)
     form = ResolveIssueForm(
         request.POST or None,
         initial={"version": issue.version, "resolved_on": timezone.localdate()},
@@ -199,8 +199,12 @@ def issue_resolve(request, issue_id: int):
 @login_required
 @require_POST
 def issue_action_done(request, action_id: int):
-    action = get_object_or_404(IssueAction.objects.select_related("issue"), pk=action_id)
-    require(request.user, Action.MANAGE_RISKS, action)
+    action = get_for(
+        request.user,
+        Action.MANAGE_RISKS,
+        IssueAction.objects.select_related("issue"),
+        pk=action_id,
+    )
     complete_action(action, by=request.user)
     messages.success(request, "Action marked as done")
     return redirect("issue_detail", action.issue_id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -14,8 +14,10 @@ from programmes.charts import as_data_uri, score_history
 from programmes.dates import day_label
 from programmes.forms import add_errors, with_version
 from programmes.history import HistorySource, conflict_message, describe_history
+from programmes.lists import programme_for
 from programmes.models import Programme, ProgrammeArea, StaleEdit
-from programmes.permissions import Action, may, require
+from programmes.params import read_id
+from programmes.permissions import Action, get_for, may
 from programmes.rules import risk_band
 from risks.forms.risks import ActionForm, CloseRiskForm, RealiseRiskForm, RiskForm, risk_initial
 from risks.models import MitigationAction, Risk
@@ -31,8 +33,11 @@ from risks.services.risks import (
 from workstreams.models import Workstream
 
 
-def _risk(risk_id: int) -> Risk:
-    return get_object_or_404(
+def _risk(request, risk_id: int, action: Action = Action.VIEW) -> Risk:
+    """The risk from those the user may see (404), if their role allows the action (403)."""
+    return get_for(
+        request.user,
+        action,
         Risk.objects.select_related("programme__organisation", "area", "workstream", "owner"),
         pk=risk_id,
     )
@@ -86,12 +91,11 @@ def _history(risk: Risk):
 
 @login_required
 def risk_detail(request, risk_id: int):
-    risk = _risk(risk_id)
-    require(request.user, Action.VIEW, risk)
+    action = Action.MANAGE_RISKS if request.method == "POST" else Action.VIEW
+    risk = _risk(request, risk_id, action)
     can_manage = may(request.user, Action.MANAGE_RISKS, risk)
     action_form = ActionForm(programme=risk.programme, prefix="action") if can_manage else None
     if request.method == "POST":
-        require(request.user, Action.MANAGE_RISKS, risk)
         action_form = ActionForm(request.POST, programme=risk.programme, prefix="action")
         if action_form.is_valid():
             data = action_form.cleaned_data
@@ -155,12 +159,16 @@ def risk_detail(request, risk_id: int):
 
 def _scope_initial(request, programme: Programme) -> dict:
     initial = {"raised_on": timezone.localdate()}
-    workstream = Workstream.objects.filter(
-        programme=programme, pk=request.GET.get("workstream") or 0
-    ).first()
-    area = ProgrammeArea.objects.filter(
-        programme=programme, pk=request.GET.get("area") or 0
-    ).first()
+    workstream = (
+        Workstream.objects.visible_to(request.user)
+        .filter(programme=programme, pk=read_id(request.GET.get("workstream")))
+        .first()
+    )
+    area = (
+        ProgrammeArea.objects.visible_to(request.user)
+        .filter(programme=programme, pk=read_id(request.GET.get("area")))
+        .first()
+    )
     if workstream is not None:
         initial |= {"workstream": workstream.pk, "area": workstream.area_id}
     elif area is not None:
@@ -170,13 +178,12 @@ def _scope_initial(request, programme: Programme) -> dict:
 
 @login_required
 def risk_add(request, programme_id: int):
-    programme = get_object_or_404(Programme.objects.select_related("organisation"), pk=programme_id)
-    require(request.user, Action.VIEW, programme)
+    programme = programme_for(request, programme_id)
     if not any(
         may(request.user, Action.MANAGE_RISKS, scope)
         for scope in [programme, *programme.areas.all(), *programme.workstreams.all()]
     ):
-        require(request.user, Action.MANAGE_RISKS, programme)
+        raise PermissionDenied("Your role does not allow this")
     form = RiskForm(
         request.POST or None,
         programme=programme,
@@ -205,8 +212,7 @@ def risk_add(request, programme_id: int):
 
 @login_required
 def risk_edit(request, risk_id: int):
-    risk = _risk(risk_id)
-    require(request.user, Action.MANAGE_RISKS, risk)
+    risk = _risk(request, risk_id, Action.MANAGE_RISKS)
     form = RiskForm(request.POST or None, programme=risk.programme, initial=risk_initial(risk))
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data["version"] or risk.version
@@ -230,8 +236,7 @@ def risk_edit(request, risk_id: int):
 
 @login_required
 def risk_close(request, risk_id: int):
-    risk = _risk(risk_id)
-    require(request.user, Action.MANAGE_RISKS, risk)
+    risk = _risk(request, risk_id, Action.MANAGE_RISKS)
     form = CloseRiskForm(request.POST or None, initial={"version": risk.version})
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data["version"] or risk.version
@@ -258,8 +263,7 @@ def risk_close(request, risk_id: int):
 @login_required
 @require_POST
 def risk_reopen(request, risk_id: int):
-    risk = _risk(risk_id)
-    require(request.user, Action.MANAGE_RISKS, risk)
+    risk = _risk(request, risk_id, Action.MANAGE_RISKS)
     try:
         reopen_risk(risk, by=request.user, version=int(request.POST.get("version") or risk.version))
     except (StaleEdit, ValidationError, ValueError):
@@ -273,8 +277,7 @@ def risk_reopen(request, risk_id: int):
 
 @login_required
 def risk_realise(request, risk_id: int):
-    risk = _risk(risk_id)
-    require(request.user, Action.MANAGE_RISKS, risk)
+    risk = _risk(request, risk_id, Action.MANAGE_RISKS)
     form = RealiseRiskForm(
         request.POST or None, initial={"reference": risk.reference, "version": risk.version}
     )
@@ -316,8 +319,12 @@ def risk_realise(request, risk_id: int):
 @login_required
 @require_POST
 def mitigation_done(request, action_id: int):
-    action = get_object_or_404(MitigationAction.objects.select_related("risk"), pk=action_id)
-    require(request.user, Action.MANAGE_RISKS, action)
+    action = get_for(
+        request.user,
+        Action.MANAGE_RISKS,
+        MitigationAction.objects.select_related("risk"),
+        pk=action_id,
+    )
     complete_action(action, by=request.user)
     messages.success(request, "Action marked as done")
     return redirect("risk_detail", action.risk_id)

@@ -100,8 +100,7 @@ class MilestoneViewSet(VisibleViewSet):
         "a progress note. Fields left out keep their value; `version` is the one you read.",
     )
     def partial_update(self, request, *args, **kwargs):
-        milestone = self.get_object()
-        require(request.user, Action.UPDATE_MILESTONE, milestone)
+        milestone = self.object_for(Action.UPDATE_MILESTONE)
         incoming = MilestoneProgressSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
@@ -176,8 +175,7 @@ class ReadingViewSet(VisibleViewSet):
         summary="Correct a reading",
     )
     def partial_update(self, request, *args, **kwargs):
-        reading = self.get_object()
-        require(request.user, Action.RECORD_READING, reading)
+        reading = self.object_for(Action.RECORD_READING)
         incoming = ReadingChangeSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
@@ -244,8 +242,7 @@ class StatusUpdateViewSet(VisibleViewSet):
         summary="Change or submit a status update",
     )
     def partial_update(self, request, *args, **kwargs):
-        update = self.get_object()
-        require(request.user, Action.SUBMIT_STATUS_UPDATE, update.workstream)
+        update = self.object_for(Action.SUBMIT_STATUS_UPDATE)
         incoming = StatusUpdateChangeSerializer(
             data=request.data,
             context=self.get_serializer_context() | {"programme": update.workstream.programme},

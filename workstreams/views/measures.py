@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from programmes.charts import as_data_uri, sparkline
 from programmes.forms import add_errors, with_version
 from programmes.history import HistorySource, conflict_message, describe_history
 from programmes.models import StaleEdit
-from programmes.permissions import Action, may, require
+from programmes.permissions import Action, get_for, may
 from workstreams.assessment import assess_workstream
 from workstreams.forms import ReadingForm, reading_months
 from workstreams.models import Measure, MeasureReading
@@ -23,8 +23,11 @@ from workstreams.rules import Target, target_for_month
 from workstreams.services import closed_months, record_reading
 
 
-def _measure(measure_id: int) -> Measure:
-    return get_object_or_404(
+def _measure(request, measure_id: int, action: Action = Action.VIEW) -> Measure:
+    """The measure from those the user may see (404), if their role allows the action (403)."""
+    return get_for(
+        request.user,
+        action,
         Measure.objects.select_related(
             "workstream__programme__organisation", "workstream__area", "owner"
         ),
@@ -117,8 +120,8 @@ def _save(request, measure, form, *, existing: MeasureReading | None):
 
 @login_required
 def measure_detail(request, measure_id: int):
-    measure = _measure(measure_id)
-    require(request.user, Action.VIEW, measure)
+    action = Action.RECORD_READING if request.method == "POST" else Action.VIEW
+    measure = _measure(request, measure_id, action)
     form = None
     months = reading_months(measure.workstream.programme, timezone.localdate())
     if may(request.user, Action.RECORD_READING, measure):
@@ -135,7 +138,6 @@ def measure_detail(request, measure_id: int):
             initial={"period": default.isoformat()},
         )
     if request.method == "POST":
-        require(request.user, Action.RECORD_READING, measure)
         if form.is_valid():
             form, done = _save(request, measure, form, existing=None)
             if done:
@@ -146,13 +148,14 @@ def measure_detail(request, measure_id: int):
 
 @login_required
 def reading_edit(request, measure_id: int, month: str):
-    measure = _measure(measure_id)
-    require(request.user, Action.RECORD_READING, measure)
+    measure = _measure(request, measure_id, Action.RECORD_READING)
     try:
         period = date.fromisoformat(month)
     except ValueError:
         raise Http404("No such month") from None
-    reading = get_object_or_404(MeasureReading, measure=measure, period=period)
+    reading = get_for(
+        request.user, Action.RECORD_READING, MeasureReading, measure=measure, period=period
+    )
     months = reading_months(measure.workstream.programme, timezone.localdate())
     form = ReadingForm(
         request.POST or None,

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from programmes.forms import add_errors, with_version
 from programmes.history import HistorySource, conflict_message, describe_history
 from programmes.models import StaleEdit
-from programmes.permissions import Action, may, require
+from programmes.permissions import Action, get_for, may
 from workstreams.assessment import rate_milestone
 from workstreams.forms import MilestonePlanForm, MilestoneProgressForm, RebaselineForm
 from workstreams.models import BaselineChange, Milestone, ProgressNote, Workstream
@@ -28,8 +28,11 @@ from workstreams.services import (
 )
 
 
-def _milestone(milestone_id: int) -> Milestone:
-    return get_object_or_404(
+def _milestone(request, milestone_id: int, action: Action = Action.VIEW) -> Milestone:
+    """The milestone from those the user may see (404), if their role allows the action (403)."""
+    return get_for(
+        request.user,
+        action,
         Milestone.objects.select_related(
             "workstream__programme__organisation", "workstream__area", "owner"
         ),
@@ -61,12 +64,11 @@ def _history(milestone: Milestone):
 
 @login_required
 def milestone_detail(request, milestone_id: int):
-    milestone = _milestone(milestone_id)
-    require(request.user, Action.VIEW, milestone)
+    action = Action.UPDATE_MILESTONE if request.method == "POST" else Action.VIEW
+    milestone = _milestone(request, milestone_id, action)
     can_update = may(request.user, Action.UPDATE_MILESTONE, milestone)
     form = MilestoneProgressForm(milestone=milestone) if can_update else None
     if request.method == "POST":
-        require(request.user, Action.UPDATE_MILESTONE, milestone)
         form = MilestoneProgressForm(request.POST, milestone=milestone)
         if form.is_valid():
             data = form.cleaned_data
@@ -86,7 +88,7 @@ def milestone_detail(request, milestone_id: int):
                     MilestoneProgressForm,
                     request,
                     stale.stored_version,
-                    milestone=_milestone(milestone_id),
+                    milestone=_milestone(request, milestone_id),
                 )
                 form.add_error(
                     None,
@@ -97,7 +99,7 @@ def milestone_detail(request, milestone_id: int):
             else:
                 messages.success(request, f"Milestone {milestone.reference} updated")
                 return redirect("milestone_detail", milestone.pk)
-        milestone = _milestone(milestone_id)
+        milestone = _milestone(request, milestone_id)
     return render(
         request,
         "workstreams/milestone_detail.html",
@@ -125,8 +127,7 @@ def milestone_detail(request, milestone_id: int):
 @require_POST
 def milestone_preview(request, milestone_id: int):
     """The RAG the milestone would have with what the user has typed so far (htmx)."""
-    milestone = _milestone(milestone_id)
-    require(request.user, Action.UPDATE_MILESTONE, milestone)
+    milestone = _milestone(request, milestone_id, Action.UPDATE_MILESTONE)
     form = MilestoneProgressForm(request.POST, milestone=milestone)
     rating = _rating(milestone)
     preview = False
@@ -161,10 +162,12 @@ def _plan(data) -> MilestonePlan:
 
 @login_required
 def milestone_add(request, workstream_id: int):
-    workstream = get_object_or_404(
-        Workstream.objects.select_related("programme__organisation", "area"), pk=workstream_id
+    workstream = get_for(
+        request.user,
+        Action.EDIT_PLAN,
+        Workstream.objects.select_related("programme__organisation", "area"),
+        pk=workstream_id,
     )
-    require(request.user, Action.EDIT_PLAN, workstream)
     form = MilestonePlanForm(request.POST or None, workstream=workstream)
     if request.method == "POST" and form.is_valid():
         try:
@@ -195,8 +198,7 @@ def milestone_add(request, workstream_id: int):
 
 @login_required
 def milestone_edit(request, milestone_id: int):
-    milestone = _milestone(milestone_id)
-    require(request.user, Action.EDIT_PLAN, milestone)
+    milestone = _milestone(request, milestone_id, Action.EDIT_PLAN)
     workstream = milestone.workstream
     form = MilestonePlanForm(request.POST or None, workstream=workstream, milestone=milestone)
     if request.method == "POST" and form.is_valid():
@@ -211,7 +213,7 @@ def milestone_edit(request, milestone_id: int):
                 request,
                 stale.stored_version,
                 workstream=workstream,
-                milestone=_milestone(milestone_id),
+                milestone=_milestone(request, milestone_id),
             )
             form.add_error(None, conflict_message(Milestone, milestone.pk, version, "milestone"))
         except ValidationError as error:
@@ -235,8 +237,7 @@ def milestone_edit(request, milestone_id: int):
 
 @login_required
 def milestone_rebaseline(request, milestone_id: int):
-    milestone = _milestone(milestone_id)
-    require(request.user, Action.EDIT_PLAN, milestone)
+    milestone = _milestone(request, milestone_id, Action.EDIT_PLAN)
     form = RebaselineForm(
         request.POST or None, initial={"baseline": milestone.baseline, "version": milestone.version}
     )
@@ -274,8 +275,7 @@ def milestone_rebaseline(request, milestone_id: int):
 
 @login_required
 def milestone_remove(request, milestone_id: int):
-    milestone = _milestone(milestone_id)
-    require(request.user, Action.EDIT_PLAN, milestone)
+    milestone = _milestone(request, milestone_id, Action.EDIT_PLAN)
     workstream = milestone.workstream
     error = None
     if request.method == "POST":
@@ -284,7 +284,7 @@ def milestone_remove(request, milestone_id: int):
             remove_milestone(milestone, by=request.user, version=version)
         except StaleEdit:
             error = conflict_message(Milestone, milestone.pk, version, "milestone")
-            milestone = _milestone(milestone_id)
+            milestone = _milestone(request, milestone_id)
         except ValueError:
             error = "The form was not sent correctly: try again"
         else:
@@ -307,7 +307,6 @@ def milestone_remove(request, milestone_id: int):
 @login_required
 @require_POST
 def milestone_move(request, milestone_id: int):
-    milestone = _milestone(milestone_id)
-    require(request.user, Action.EDIT_PLAN, milestone)
+    milestone = _milestone(request, milestone_id, Action.EDIT_PLAN)
     move_milestone(milestone, by=request.user, up=request.POST.get("direction") == "up")
     return redirect(f"{milestone.workstream.get_absolute_url()}#milestones")

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from programmes.forms import add_errors, with_version
 from programmes.history import HistorySource, conflict_message, describe_history
 from programmes.models import ReportingPeriod, StaleEdit
-from programmes.permissions import Action, may, require
+from programmes.permissions import Action, get_for, may
 from workstreams.assessment import assess_workstream
 from workstreams.forms import StatusUpdateForm
 from workstreams.models import StatusUpdate, Workstream
@@ -24,12 +24,16 @@ FIELDS = ["rag", "reason", "achievements", "planned_next", "escalations", "decis
 
 @login_required
 def status_update(request, workstream_id: int, period_id: int):
-    workstream = get_object_or_404(
+    action = Action.SUBMIT_STATUS_UPDATE if request.method == "POST" else Action.VIEW
+    workstream = get_for(
+        request.user,
+        action,
         Workstream.objects.select_related("programme__organisation", "area", "lead"),
         pk=workstream_id,
     )
-    period = get_object_or_404(ReportingPeriod, pk=period_id, programme=workstream.programme)
-    require(request.user, Action.VIEW, workstream)
+    period = get_for(
+        request.user, Action.VIEW, ReportingPeriod, pk=period_id, programme=workstream.programme
+    )
     update = StatusUpdate.objects.filter(workstream=workstream, period=period).first()
     can_write = may(request.user, Action.SUBMIT_STATUS_UPDATE, workstream) and not (
         update is not None and update.is_locked
@@ -50,33 +54,31 @@ def status_update(request, workstream_id: int, period_id: int):
             request.POST or None, programme=workstream.programme, initial=initial
         )
         form.submitted_already = bool(update and update.is_submitted)
-    if request.method == "POST":
-        require(request.user, Action.SUBMIT_STATUS_UPDATE, workstream)
-        if form.is_valid():
-            data = form.cleaned_data
-            version = data["version"]  # None: the user started from no update at all
-            try:
-                saved = save_status_update(
-                    workstream,
-                    period,
-                    by=request.user,
-                    version=version,
-                    submit=request.POST.get("action") == "submit",
-                    **{name: data[name] for name in FIELDS},
-                )
-            except StaleEdit as stale:
-                form = with_version(
-                    StatusUpdateForm, request, stale.stored_version, programme=workstream.programme
-                )
-                form.add_error(
-                    None, conflict_message(StatusUpdate, stale.instance.pk, version or 1, "update")
-                )
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                word = "submitted" if saved.is_submitted else "saved as a draft"
-                messages.success(request, f"Status update for {period.label} {word}")
-                return redirect("status_update", workstream.pk, period.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        version = data["version"]  # None: the user started from no update at all
+        try:
+            saved = save_status_update(
+                workstream,
+                period,
+                by=request.user,
+                version=version,
+                submit=request.POST.get("action") == "submit",
+                **{name: data[name] for name in FIELDS},
+            )
+        except StaleEdit as stale:
+            form = with_version(
+                StatusUpdateForm, request, stale.stored_version, programme=workstream.programme
+            )
+            form.add_error(
+                None, conflict_message(StatusUpdate, stale.instance.pk, version or 1, "update")
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            word = "submitted" if saved.is_submitted else "saved as a draft"
+            messages.success(request, f"Status update for {period.label} {word}")
+            return redirect("status_update", workstream.pk, period.pk)
     history = []
     if update is not None:
         history = describe_history(
@@ -112,10 +114,12 @@ def status_update(request, workstream_id: int, period_id: int):
 @login_required
 @require_POST
 def status_update_reopen(request, update_id: int):
-    update = get_object_or_404(
-        StatusUpdate.objects.select_related("workstream__programme", "period"), pk=update_id
+    update = get_for(
+        request.user,
+        Action.MANAGE_PROGRAMME,
+        StatusUpdate.objects.select_related("workstream__programme", "period"),
+        pk=update_id,
     )
-    require(request.user, Action.MANAGE_PROGRAMME, update.workstream)
     try:
         reopen_status_update(update, by=request.user)
     except ValidationError as error:
