@@ -63,6 +63,11 @@ class ReportRun(models.Model):
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The delivery of the render task that is rendering it (reporting/tasks.py)",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     file = models.FileField(upload_to="reports/%Y/%m/", blank=True, max_length=300)
@@ -77,7 +82,7 @@ class ReportRun(models.Model):
     notify_board = models.BooleanField(
         default=False, help_text="Email the board a link when it is ready"
     )
-    history = HistoricalRecords(excluded_fields=["attempts"])
+    history = HistoricalRecords(excluded_fields=["attempts", "claimed_by"])
 
     objects = ScopedQuerySet.as_manager()
 

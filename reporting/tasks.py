@@ -1,16 +1,20 @@
 """Celery jobs that make the reports (DOMAIN.md section 4).
 
-`render_report` turns one queued report run into a PDF. It is safe to run twice: it claims
-the run with a conditional update before working on it, and a run that is done or failed is
-left alone. It is acknowledged late and rejected if its worker dies, so a killed render is
-delivered again; it retries with backoff when the database or the broker is briefly away;
-soft and hard time limits bound it; after too many attempts the run fails, saying why. A
-file is offered for download only once it is completely written and recorded.
+`render_report` turns one queued report run into a PDF. It is safe to deliver twice: it
+claims the run under a row lock before working on it, a run that is done or failed is left
+alone, and no run is rendered by two attempts at once (see `_claim`). It is acknowledged late
+and rejected if its worker's pool process dies, so a killed render is delivered again at
+once; if the whole worker dies, the broker hands the task out again after its visibility
+timeout (settings: CELERY_BROKER_TRANSPORT_OPTIONS), and `fail_stalled_runs` queues again any
+run still rendering after the hard time limit plus a margin. It retries with backoff when the
+database or the broker is briefly away; soft and hard time limits bound it; after too many
+attempts the run fails, saying why. A file is offered for download only once it is
+completely written and recorded, and only by the latest attempt.
 
 `make_monthly_reports` (beat, every morning) makes, on each programme's chosen working day,
 last month's highlight report, and an exception report where there are exceptions, and
 emails the board a link. `roll_reporting_periods` closes ended periods and opens new ones;
-`fail_stalled_runs` ends runs whose worker vanished.
+`fail_stalled_runs` queues again (or fails) runs whose worker vanished.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import uuid
 from datetime import date, timedelta
 
 import holidays
@@ -28,13 +33,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from programmes.choices import PeriodStatus, ProgrammeStatus, Role
 from programmes.dates import add_months, month_start
+from programmes.jobs import queue_after_commit
 from programmes.models import Membership, Programme, ReportingPeriod
 from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
 from reporting.pdf import html_to_pdf, render_html
@@ -45,22 +51,62 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, ConnectionError)
+RENDER_TIME_LIMIT = settings.CELERY_TASK_TIME_LIMIT
+# A render that started longer ago than this has stopped: the hard time limit ends any live
+# one sooner. The margin covers clocks and the worker noticing.
+STALLED_AFTER = timedelta(seconds=RENDER_TIME_LIMIT + 60)
+QUEUED_AT_MOST = timedelta(hours=6)
 
 
-def _claim(run_id: int) -> bool:
-    """Take the run for this attempt, unless it is finished or out of attempts."""
-    claimed = ReportRun.objects.filter(
-        pk=run_id,
-        status__in=[RunStatus.QUEUED, RunStatus.RENDERING],
-        attempts__lt=MAX_ATTEMPTS,
-    ).update(status=RunStatus.RENDERING, attempts=F("attempts") + 1, started_at=timezone.now())
-    return claimed == 1
+def _is_stalled(started_at) -> bool:
+    return started_at is None or started_at < timezone.now() - STALLED_AFTER
 
 
-def _fail(run_id: int, reason: str) -> None:
-    ReportRun.objects.filter(pk=run_id).exclude(status=RunStatus.DONE).update(
-        status=RunStatus.FAILED, error=reason[:2000], finished_at=timezone.now()
-    )
+def _claim(run_id: int, delivery: str) -> int | None:
+    """Take the run for this delivery of the task and return the attempt's number, or None
+    when the run is not this delivery's to render.
+
+    A queued run is taken. A run being rendered is taken over only by the same delivery
+    coming back (its worker died and the broker handed the task out again) or once its render
+    started longer ago than the hard time limit plus a margin (whatever rendered it has
+    stopped); otherwise another attempt is alive and this delivery is a duplicate. So no run
+    is rendered by two attempts at once. A run out of attempts is failed, saying why.
+    """
+    with transaction.atomic():
+        run = (
+            ReportRun.objects.select_for_update()
+            .filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RENDERING])
+            .only("pk", "status", "attempts", "started_at", "claimed_by")
+            .order_by("pk")  # not the default ordering, whose join would lock the period too
+            .first()
+        )
+        if run is None:
+            return None  # finished, or gone
+        if (
+            run.status == RunStatus.RENDERING
+            and run.claimed_by != delivery
+            and not _is_stalled(run.started_at)
+        ):
+            return None
+        if run.attempts >= MAX_ATTEMPTS:
+            _fail(run_id, f"Rendering stopped {run.attempts} times before it finished")
+            return None
+        attempt = run.attempts + 1
+        ReportRun.objects.filter(pk=run_id).update(
+            status=RunStatus.RENDERING,
+            attempts=attempt,
+            started_at=timezone.now(),
+            claimed_by=delivery,
+        )
+        return attempt
+
+
+def _fail(run_id: int, reason: str, *, attempt: int | None = None) -> None:
+    """Fail the run, saying why; with an attempt, only if that attempt still holds it."""
+    runs = ReportRun.objects.filter(pk=run_id).exclude(status=RunStatus.DONE)
+    if attempt is not None:
+        runs = runs.filter(status=RunStatus.RENDERING, attempts=attempt)
+    runs.update(status=RunStatus.FAILED, error=reason[:2000], finished_at=timezone.now())
 
 
 def _author(run: ReportRun) -> str:
@@ -93,10 +139,10 @@ def build_pdf(run: ReportRun):
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )
 def render_report(self, run_id: int) -> str:
-    if not _claim(run_id):
-        run = ReportRun.objects.filter(pk=run_id).first()
-        if run is not None and run.status == RunStatus.RENDERING:
-            _fail(run_id, f"Rendering stopped {run.attempts} times before it finished")
+    # A delivery is known by its task id, which survives the broker handing it out again; a
+    # direct call has none and is its own delivery.
+    attempt = _claim(run_id, self.request.id or f"call-{uuid.uuid4()}")
+    if attempt is None:
         return "skipped"
     run = ReportRun.objects.select_related("programme", "period", "requested_by__person").get(
         pk=run_id
@@ -113,7 +159,9 @@ def render_report(self, run_id: int) -> str:
             ContentFile(pdf.content),
         )
         with transaction.atomic():
-            updated = ReportRun.objects.filter(pk=run_id, status=RunStatus.RENDERING).update(
+            updated = ReportRun.objects.filter(
+                pk=run_id, status=RunStatus.RENDERING, attempts=attempt
+            ).update(
                 status=RunStatus.DONE,
                 file=name,
                 size_bytes=len(pdf.content),
@@ -125,12 +173,16 @@ def render_report(self, run_id: int) -> str:
             )
             if updated and run.notify_board:
                 transaction.on_commit(lambda: notify_board.delay(run_id))
-        if not updated:  # someone ended the run meanwhile: keep nothing half-recorded
+        if not updated:  # ended or taken over meanwhile: keep nothing half-recorded
             default_storage.delete(name)
         return "done" if updated else "abandoned"
     except SoftTimeLimitExceeded:
         _discard(name)
-        _fail(run_id, "It took longer than the time allowed to render; ask for it again")
+        _fail(
+            run_id,
+            "It took longer than the time allowed to render; ask for it again",
+            attempt=attempt,
+        )
         return "failed"
     except TRANSIENT_ERRORS:
         _discard(name)
@@ -138,7 +190,11 @@ def render_report(self, run_id: int) -> str:
     except Exception as error:  # a failed run says why on the page
         _discard(name)
         logger.exception("Report run %s failed", run_id)
-        _fail(run_id, f"The report could not be made: {type(error).__name__}: {error}")
+        _fail(
+            run_id,
+            f"The report could not be made: {type(error).__name__}: {error}",
+            attempt=attempt,
+        )
         return "failed"
 
 
@@ -223,13 +279,43 @@ def make_monthly_reports(today: str | None = None) -> int:
 
 @shared_task(name="reporting.fail_stalled_runs")
 def fail_stalled_runs() -> int:
-    """A run still rendering well after the hard time limit lost its worker for good."""
-    stalled = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2 + 60)
-    return ReportRun.objects.filter(
-        Q(status=RunStatus.RENDERING, started_at__lt=stalled)
-        | Q(status=RunStatus.QUEUED, requested_at__lt=timezone.now() - timedelta(hours=6))
-    ).update(
-        status=RunStatus.FAILED,
-        error="The worker stopped before the report was finished; ask for it again",
-        finished_at=timezone.now(),
+    """Runs whose worker vanished (beat, every two minutes); returns how many it dealt with.
+
+    A run still rendering longer than the hard time limit plus a margin has stopped for good:
+    it is queued again if it has attempts left, else failed, saying why. A run waiting in the
+    queue for six hours is failed too. Each change is conditional on the run being as it was
+    read, so a render that finishes meanwhile, or a second sweep, is never overridden.
+    """
+    now = timezone.now()
+    dealt_with = 0
+    stalled = ReportRun.objects.filter(
+        status=RunStatus.RENDERING, started_at__lt=now - STALLED_AFTER
+    ).values_list("pk", "attempts")
+    for run_id, attempts in stalled:
+        unchanged = ReportRun.objects.filter(
+            pk=run_id, status=RunStatus.RENDERING, attempts=attempts
+        )
+        with transaction.atomic():
+            if attempts < MAX_ATTEMPTS:
+                changed = unchanged.update(status=RunStatus.QUEUED, claimed_by="")
+                if changed:
+                    queue_after_commit("reporting.render_report", run_id)
+            else:
+                changed = unchanged.update(
+                    status=RunStatus.FAILED,
+                    error=f"The worker stopped {attempts} times before the report was "
+                    "finished; ask for it again",
+                    finished_at=now,
+                )
+            dealt_with += changed
+    dealt_with += (
+        ReportRun.objects.filter(status=RunStatus.QUEUED)
+        .annotate(waiting_since=Coalesce("started_at", "requested_at"))
+        .filter(waiting_since__lt=now - QUEUED_AT_MOST)
+        .update(
+            status=RunStatus.FAILED,
+            error="The report waited too long to be made; ask for it again",
+            finished_at=now,
+        )
     )
+    return dealt_with

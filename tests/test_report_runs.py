@@ -213,13 +213,15 @@ def test_running_a_render_twice_changes_nothing(plan, closed_period):
 
 
 def test_a_run_whose_worker_vanished_is_failed_not_left_rendering(plan, closed_period):
+    # Out of attempts; one with attempts left is queued again
+    # (tests/test_report_runs_after_a_lost_worker.py).
     run = ReportRun.objects.create(
         programme=plan["programme"],
         period=closed_period,
         kind="highlight",
         version=1,
         status="rendering",
-        attempts=1,
+        attempts=3,
         started_at=timezone.now() - timedelta(hours=2),
     )
     assert fail_stalled_runs() == 1

@@ -227,6 +227,23 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 600_000)  # KiB
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks are acknowledged late, so Redis hands out again a task whose whole worker died once
+# this many seconds have passed since it was handed out (kombu's default is an hour). It must
+# be longer than a worker can hold a live task: the hard time limit plus the longest retry
+# countdown (120 s), or a task still running would be handed out twice. Just above that, a
+# killed worker's report is made again within ten minutes. Redis is checked for such tasks
+# every 10 seconds (kombu's default is every 100).
+visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 180)
+if visibility_timeout <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT, or a task still "
+        "running would be handed out again"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": visibility_timeout,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 CELERY_BEAT_SCHEDULE = {
     "status-update-reminders": {
         "task": "workstreams.send_status_update_reminders",
@@ -246,7 +263,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "fail-stalled-report-runs": {
         "task": "reporting.fail_stalled_runs",
-        "schedule": crontab(minute="*/10"),
+        # With renders stalled after the time limit plus a minute, every two minutes ends or
+        # queues again a report of a lost worker within ten minutes, whatever the broker did.
+        "schedule": crontab(minute="*/2"),
     },
     "delete-stale-plan-uploads": {
         "task": "plans.delete_stale_plan_uploads",

@@ -1,5 +1,6 @@
-"""Reports made by a real Celery worker, through Redis, on PostgreSQL: end to end, and with
-the worker's process killed in the middle of rendering (DOMAIN.md section 4).
+"""Reports made by a real Celery worker, through Redis, on PostgreSQL: end to end, with the
+worker's pool process killed in the middle of rendering, and with the whole worker killed and
+started again (DOMAIN.md section 4).
 
 These need the real services: they run in CI (.ci/run sets DATABASE_URL and REDIS_URL) and
 skip elsewhere, saying why.
@@ -52,44 +53,20 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def worker(tmp_path, request):
-    """A real worker (prefork, one process) on the test database and the Redis of REDIS_URL."""
+def start_worker(tmp_path):
+    """Start real workers (prefork, one pool process each) on the test database and the Redis
+    of REDIS_URL; each is stopped at the end of the test, if it is still running."""
     _need_services()
-    pause = getattr(request, "param", 0)
     media = tmp_path / "media"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "MEDIA_ROOT": str(media),
-        "REPORT_RENDER_PAUSE_SECONDS": str(pause),
-        "DJANGO_SETTINGS_MODULE": "transformation.settings",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - kept open for the worker's life
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "transformation",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    started = []
+
+    def start(pause: float = 0, **environment: str):
+        log_path = tmp_path / f"worker-{len(started) + 1}.log"
+        process = _start_worker(log_path, media, pause, environment)
+        started.append(process)
+        _wait_until_ready(log_path, process)
+        return process
+
     # The test process sends its tasks to the broker, for real this time.
     app.conf.task_always_eager = False
     settings.STORAGES = {
@@ -100,16 +77,65 @@ def worker(tmp_path, request):
         },
     }
     try:
-        _wait_until_ready(tmp_path / "worker.log", process)
-        yield process
+        yield start
     finally:
         app.conf.task_always_eager = True
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+        for process in started:
+            _stop(process)
+
+
+@pytest.fixture
+def worker(start_worker, request):
+    """One real worker; a test's parameter is how long it pauses in the middle of rendering."""
+    return start_worker(pause=getattr(request, "param", 0))
+
+
+def _start_worker(log_path: Path, media: Path, pause: float, environment: dict[str, str]):
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "MEDIA_ROOT": str(media),
+        "REPORT_RENDER_PAUSE_SECONDS": str(pause),
+        "DJANGO_SETTINGS_MODULE": "transformation.settings",
+        **environment,
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with open(log_path, "w") as log:  # the worker writes to its own copy of the file
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "transformation",
+                "worker",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the worker and its pool
+        )
+
+
+def _stop(process) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=20)
 
 
 def _wait_until_ready(log: Path, process, timeout=60):
@@ -165,3 +191,27 @@ def test_a_worker_killed_mid_render_is_retried_not_left_rendering(worker, period
     finished = _wait_for(run.pk, {"done", "failed"}, timeout=120)
     assert finished.status == "done", finished.error  # delivered again, and made
     assert finished.attempts == 2
+
+
+# Limits short enough for a test and consistent as in production: the broker hands a task out
+# again only after the hard time limit has passed (settings: CELERY_VISIBILITY_TIMEOUT).
+SHORT_LIMITS = {
+    "CELERY_TASK_SOFT_TIME_LIMIT": "40",
+    "CELERY_TASK_TIME_LIMIT": "45",
+    "CELERY_VISIBILITY_TIMEOUT": "50",
+}
+
+
+def test_a_whole_worker_killed_mid_render_is_replaced_and_the_report_made(start_worker, period):
+    first = start_worker(pause=30, **SHORT_LIMITS)
+    run = create_run(period.programme, period, "highlight")
+    _wait_for(run.pk, {"rendering"}, timeout=30)
+    os.killpg(first.pid, signal.SIGKILL)  # the worker's main process and its pool, at once
+    first.wait(timeout=20)
+    killed_at = time.monotonic()
+
+    start_worker(**SHORT_LIMITS)
+    finished = _wait_for(run.pk, {"done", "failed"}, timeout=180)
+    assert finished.status == "done", finished.error  # handed out again by Redis, and made
+    assert finished.attempts == 2
+    assert time.monotonic() - killed_at < 120
