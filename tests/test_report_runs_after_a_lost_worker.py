@@ -46,9 +46,7 @@ def rendering(plan):
 
 
 def started(run, ago: timedelta, attempts: int = 1) -> None:
-    ReportRun.objects.filter(pk=run.pk).update(
-        started_at=timezone.now() - ago, attempts=attempts
-    )
+    ReportRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - ago, attempts=attempts)
 
 
 def test_a_render_past_the_time_limit_is_queued_again_and_made(
