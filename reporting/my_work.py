@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from programmes.choices import PeriodStatus, Role
 from programmes.dates import add_months, month_start
 from programmes.models import Membership, Person, ReportingPeriod
+from programmes.rules import is_overdue
 from risks.models import IssueAction, MitigationAction, Risk, RiskStatus
 from workstreams.models import (
     Measure,
@@ -107,7 +108,8 @@ def my_work(user, today: date) -> MyWork:
     )
     for milestone in milestones:
         milestone.days_late = (today - milestone.due_on).days
-        (work.overdue if milestone.due_on < today else work.due_soon).append(milestone)
+        late = is_overdue(milestone.due_on, done=False, as_of=today)
+        (work.overdue if late else work.due_soon).append(milestone)
 
     chased = Workstream.objects.visible_to(user).filter(mine | Q(programme_id__in=office))
     periods = {
@@ -158,6 +160,6 @@ def my_work(user, today: date) -> MyWork:
     ]
     for action in actions:
         action.parent = getattr(action, "risk", None) or action.issue
-        action.is_overdue = action.due_date < today
+        action.is_overdue = is_overdue(action.due_date, done=action.done, as_of=today)
     work.actions_due = sorted(actions, key=lambda action: action.due_date)
     return work
