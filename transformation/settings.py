@@ -162,13 +162,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): five failures for one user name from one address locks
-# that pair out for an hour.
+# Login throttling (django-axes, transformation/login_throttle.py): five failures for one user
+# name from one address lock that pair out for an hour; fifty for one user name from any
+# addresses within the hour lock the user name out, for an hour after the fiftieth. A locked
+# pair adds no failures (so one address contributes at most five, and guessing on during a
+# lock does not prolong it), and the lock-out page says when to try again.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+LOGIN_USER_NAME_FAILURE_LIMIT = env_int("LOGIN_USER_NAME_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "transformation.login_throttle.LoginThrottle"
+AXES_LOCKOUT_CALLABLE = "transformation.login_throttle.locked_out"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
