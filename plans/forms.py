@@ -5,11 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from plans.read import MAX_FILE_BYTES, MEGABYTE, WorkbookRefused, WorkbookSize, measure_workbook
+
 XLSX_TYPES = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PlanUploadForm(forms.Form):
     """The plan workbook to check (a dry run first, always)."""
+
+    workbook_size: WorkbookSize | None = None
 
     workbook = forms.FileField(
         label="Plan workbook",
@@ -22,14 +26,21 @@ class PlanUploadForm(forms.Form):
     )
 
     def clean_workbook(self):
-        from plans.read import MAX_FILE_BYTES
-
+        """Refuse, by the field, a file too large to read (or not a workbook), from what it
+        declares and before any cell is parsed; `workbook_size` is what the page needs to
+        decide whether to check the file at once or in the background."""
         upload = self.cleaned_data["workbook"]
         if upload.size > MAX_FILE_BYTES:
             raise ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB; the largest plan we accept "
-                f"is {MAX_FILE_BYTES // (1024 * 1024)} MB"
+                f"The file is {upload.size / MEGABYTE:.1f} MB; the largest plan we accept "
+                f"is {MAX_FILE_BYTES // MEGABYTE} MB"
             )
+        data = upload.read()
+        upload.seek(0)
+        try:
+            self.workbook_size = measure_workbook(data)
+        except WorkbookRefused as refused:
+            raise ValidationError(refused.problem.message) from None
         return upload
 
 

@@ -13,9 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from io import BytesIO
+from xml.parsers import expat
 
 from openpyxl import load_workbook
+from openpyxl.reader.workbook import WorkbookParser
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.xml.functions import iterparse
 
 from plans.format import (
     PLAN_SHEETS,
@@ -26,9 +30,16 @@ from plans.format import (
 )
 from programmes.dates import FinancialYear, PlanDate, PlanDateError, parse_plan_date
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-# An xlsx file is a zip: refuse one that would unpack to far more than any plan needs.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MEGABYTE = 1024 * 1024
+MAX_FILE_BYTES = 10 * MEGABYTE
+# An xlsx file is a zip of XML. Parsing it is what costs time and memory (about 2 GB and
+# minutes for 100 MB of XML), so the limits are on what it unpacks to, read from the zip's
+# directory before anything is unpacked. A sheet of 20,000 milestones with long titles and
+# descriptions unpacks to 12 MB; text packs 5 to 25 times.
+MAX_UNPACKED_BYTES = 60 * MEGABYTE
+# Deflate can pack a run of zeros a thousand times over (a "zip bomb"); no real workbook
+# comes near a hundred.
+MAX_PACKING_RATIO = 100
 MAX_ROWS = 20_000
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
@@ -78,35 +89,175 @@ class CellError(ValueError):
 
 
 def _size_label(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    return f"{size / MEGABYTE:.1f} MB"
+
+
+class WorkbookRefused(ValueError):
+    """The file is not a workbook we read: too large, not an xlsx, or unreadable."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class WorkbookSize:
+    """How large a workbook is, from what it declares: rows below the header on each sheet
+    (by its title), and bytes once unpacked."""
+
+    rows: dict[str, int]
+    unpacked_bytes: int
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+NOT_XLSX = (
+    "The file is not an Excel workbook (.xlsx). In Excel, use File > Save As and choose "
+    "'Excel Workbook (.xlsx)', then upload that file"
+)
+UNREADABLE = (
+    "The file could not be read as an Excel workbook. It may be damaged or password-protected: "
+    "open it in Excel, save it as 'Excel Workbook (.xlsx)' and upload it again"
+)
+SPLIT = (
+    f"a plan may have up to {MAX_ROWS:,} rows on each sheet. Split the rows into several "
+    "workbooks and import them one after the other"
+)
+
+
+def measure_workbook(data: bytes) -> WorkbookSize:
+    """The workbook's size, read before any cell is parsed, so that a file too large to read
+    is refused in a moment rather than after minutes of work: the file's bytes; what its zip
+    directory says it unpacks to (Python's zip reader never unpacks more than that), and how
+    many times over it packs; then the rows each sheet declares in its <dimension>, which
+    comes before the cells, or where a sheet declares none, its rows counted up to the limit.
+    Raises WorkbookRefused with the reason.
+
+    openpyxl's read-only mode is not used for the sizes: on opening a sheet that declares no
+    size it reads the whole sheet looking for one."""
+    if len(data) > MAX_FILE_BYTES:
+        raise WorkbookRefused(
+            Problem(
+                f"The file is {_size_label(len(data))}; the largest plan we accept is "
+                f"{MAX_FILE_BYTES // MEGABYTE} MB. Remove other sheets or pictures and try again"
+            )
+        )
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise WorkbookRefused(Problem(NOT_XLSX)) from None
+    with archive:
+        entries = archive.infolist()
+        if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+            raise WorkbookRefused(Problem(NOT_XLSX))
+        unpacked = sum(entry.file_size for entry in entries)
+        packed = sum(entry.compress_size for entry in entries)
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise WorkbookRefused(
+                Problem(
+                    f"The workbook unpacks to {_size_label(unpacked)}; the largest plan we "
+                    f"read unpacks to {MAX_UNPACKED_BYTES // MEGABYTE} MB. Remove other sheets "
+                    "or pictures and try again"
+                )
+            )
+        if unpacked > MEGABYTE and unpacked > MAX_PACKING_RATIO * packed:
+            raise WorkbookRefused(
+                Problem(
+                    f"The workbook unpacks to {_size_label(unpacked)} from "
+                    f"{_size_label(len(data))}, more than {MAX_PACKING_RATIO} times its size, "
+                    "which no real workbook does; it is not read"
+                )
+            )
+        try:
+            rows = _rows_by_sheet(archive)
+        except WorkbookRefused:
+            raise
+        except Exception:  # openpyxl and the XML parser raise many kinds for a damaged file
+            raise WorkbookRefused(Problem(UNREADABLE)) from None
+    return WorkbookSize(rows=rows, unpacked_bytes=unpacked)
+
+
+def _rows_by_sheet(archive: zipfile.ZipFile) -> dict[str, int]:
+    """Rows below the header on every sheet (a full load parses every sheet, not only the
+    plan's), refusing a sheet of more than MAX_ROWS."""
+    workbook = WorkbookParser(archive, "xl/workbook.xml", keep_links=False)
+    workbook.parse()
+    parts = set(archive.namelist())
+    rows: dict[str, int] = {}
+    for sheet, relation in workbook.find_sheets():
+        if relation.target not in parts:
+            continue
+        with archive.open(relation.target) as source:
+            last_row = _declared_last_row(source)
+        if last_row is None:
+            with archive.open(relation.target) as source:
+                last_row = _counted_last_row(source, sheet.name)
+        if last_row - 1 > MAX_ROWS:
+            raise WorkbookRefused(
+                Problem(f"The {sheet.name} sheet has {last_row - 1:,} rows; {SPLIT}")
+            )
+        rows[sheet.name] = max(last_row - 1, 0)
+    return rows
+
+
+def _tag(element) -> str:
+    return element.tag.rpartition("}")[2]
+
+
+def _declared_last_row(source) -> int | None:
+    """The last row a sheet declares in its <dimension> ("A1:N250"), read from the sheet's
+    first lines; None when it declares none."""
+    for _event, element in iterparse(source, events=("start",)):
+        tag = _tag(element)
+        if tag == "dimension":
+            return range_boundaries(element.get("ref", ""))[3] or 1
+        if tag == "sheetData":
+            return None
+    return None
+
+
+class _EnoughRows(Exception):
+    pass
+
+
+def _counted_last_row(source, title: str) -> int:
+    """The number of a sheet's last row, counting its rows with expat (no tree is built, no
+    cell read) and stopping as soon as there are more than a plan may have."""
+    last_row = counted = 0
+
+    def start(name: str, attributes: dict) -> None:
+        nonlocal last_row, counted
+        if name == "row" or name.endswith(":row"):
+            counted += 1
+            last_row = int(attributes.get("r") or last_row + 1)
+            if counted - 1 > MAX_ROWS:
+                raise _EnoughRows
+
+    def no_document_type(*args) -> None:
+        raise ValueError("a worksheet has no document type declaration")
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = no_document_type  # no entities, so no entity bombs
+    try:
+        while chunk := source.read(64 * 1024):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _EnoughRows:
+        raise WorkbookRefused(
+            Problem(f"The {title} sheet has more than {MAX_ROWS:,} rows; {SPLIT}")
+        ) from None
+    return last_row
 
 
 def check_file(data: bytes) -> Problem | None:
-    """Is this an xlsx file of a size we accept? Checked before it is opened."""
-    if len(data) > MAX_FILE_BYTES:
-        return Problem(
-            f"The file is {_size_label(len(data))}; the largest plan we accept is "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Remove other sheets or pictures and try again"
-        )
-    not_xlsx = Problem(
-        "The file is not an Excel workbook (.xlsx). In Excel, use File > Save As and choose "
-        "'Excel Workbook (.xlsx)', then upload that file"
-    )
-    if not zipfile.is_zipfile(BytesIO(data)):
-        return not_xlsx
+    """Is this an xlsx file of a size we read? Checked before it is parsed."""
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        return not_xlsx
-    if "xl/workbook.xml" not in names:
-        return not_xlsx
-    if unpacked > MAX_UNPACKED_BYTES:
-        return Problem(
-            f"The workbook unpacks to {_size_label(unpacked)}, far more than a plan needs; "
-            "it cannot be read"
-        )
+        measure_workbook(data)
+    except WorkbookRefused as refused:
+        return refused.problem
     return None
 
 
@@ -386,13 +537,7 @@ def read_plan(data: bytes) -> ReadPlan:
     try:
         workbook = load_workbook(BytesIO(data), data_only=False, read_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign file
-        plan.problems.append(
-            Problem(
-                "The file could not be read as an Excel workbook. It may be damaged or "
-                "password-protected: open it in Excel, save it as 'Excel Workbook (.xlsx)' "
-                "and upload it again"
-            )
-        )
+        plan.problems.append(Problem(UNREADABLE))
         return plan
     titles = {normalise_header(name): name for name in workbook.sheetnames}
     for sheet in PLAN_SHEETS:
