@@ -1,0 +1,355 @@
+"""One permission matrix, built from the URL resolver (issue 10, "One permission path";
+DOMAIN.md section 2).
+
+Every route the site serves, with every method it accepts, is listed in `MATRIX` with the
+people who may use it; a route or method missing from the table fails
+`test_every_route_and_method_is_in_the_matrix`, so a new page cannot ship without saying who
+may use it. Each route is then asked, with each method, by each of these people:
+
+- a board member, a sponsor, a project manager, a workstream lead and the programme office,
+  each in their own scope (the objects all sit in workstream 1.1, in area one);
+- the same roles next door: a sponsor and a project manager of area two, the lead of
+  workstream 1.2 (same area);
+- the same roles in another programme;
+- a signed-in person with no role, a site administrator, and someone not signed in.
+
+Allowed: the answer is not 403 or 404 (200, 302 or 400 for an empty form are all fine), and
+never a server error. Denied: 403 or 404 (404 for those who may not see the programme at
+all, so that its existence is not revealed); not signed in, a redirect to sign-in (401 from
+the API). Every request is rolled back, so each person meets the same plan.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes.choices import Role
+from programmes.dates import add_months, month_start
+from tests.factories import (
+    AreaFactory,
+    PersonFactory,
+    ProgrammeFactory,
+    UserFactory,
+    WorkstreamFactory,
+    grant,
+)
+from tests.url_catalogue import API_OBJECTS, Route, all_routes, make_world, url_for
+
+# ----- Who asks -----
+
+IN_PROGRAMME_ROLES = {
+    "board": (Role.BOARD_MEMBER, "programme"),
+    "sponsor": (Role.SPONSOR, "area_one"),
+    "sponsor_other_area": (Role.SPONSOR, "area_two"),
+    "manager": (Role.PROJECT_MANAGER, "area_one"),
+    "manager_other_area": (Role.PROJECT_MANAGER, "area_two"),
+    "lead": (Role.WORKSTREAM_LEAD, "ws_1_1"),
+    "lead_other_workstream": (Role.WORKSTREAM_LEAD, "ws_1_2"),
+    "office": (Role.PROGRAMME_OFFICE, "programme"),
+}
+ELSEWHERE_ROLES = {
+    "board_elsewhere": (Role.BOARD_MEMBER, "programme"),
+    "sponsor_elsewhere": (Role.SPONSOR, "area"),
+    "manager_elsewhere": (Role.PROJECT_MANAGER, "area"),
+    "lead_elsewhere": (Role.WORKSTREAM_LEAD, "workstream"),
+    "office_elsewhere": (Role.PROGRAMME_OFFICE, "programme"),
+}
+PERSONAS = [*IN_PROGRAMME_ROLES, *ELSEWHERE_ROLES, "no_role", "admin", "anonymous"]
+
+EVERYONE = frozenset(PERSONAS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+IN_PROGRAMME = frozenset({*IN_PROGRAMME_ROLES, "admin"})
+OFFICE = frozenset({"office", "admin"})
+# Change the plan in area one: edit milestones, keep decisions, write exception narratives.
+AREA_ONE_PLAN = frozenset({"manager", "office", "admin"})
+# Milestone progress, readings, status updates and risks of workstream 1.1.
+LEAD_AND_UP = frozenset({"lead", "manager", "office", "admin"})
+# Anyone who may manage risks somewhere in the programme may raise one there.
+RISK_RAISERS = frozenset(
+    {"lead", "lead_other_workstream", "manager", "manager_other_area", "office", "admin"}
+)
+DECISION_KEEPERS = frozenset({"manager", "manager_other_area", "office", "admin"})
+REPORT_READERS = frozenset(
+    {"board", "sponsor", "sponsor_other_area", "manager", "manager_other_area", "office", "admin"}
+)
+REPORT_REQUESTERS = frozenset({"manager", "manager_other_area", "office", "admin"})
+AREA_ONE_APPROVERS = frozenset({"sponsor", "office", "admin"})
+# The board member chairs the meeting.
+CHAIR_OR_OFFICE = frozenset({"board", "office", "admin"})
+
+
+def page(roles, *, post=None) -> dict:
+    """A page answering GET (and POST, which changes nothing on a page that only shows)."""
+    return {"GET": roles, "POST": roles if post is None else post}
+
+
+MATRIX: dict[str, dict[str, frozenset]] = {
+    # Signing in and out, and a user's own things
+    "login": {"GET": EVERYONE, "POST": EVERYONE, "PUT": EVERYONE},
+    "logout": {"POST": EVERYONE},
+    "api_token": page(SIGNED_IN),
+    "home": page(SIGNED_IN),
+    "programme_list": page(SIGNED_IN),
+    "portfolio": page(SIGNED_IN),
+    "calendar_feed_list": page(SIGNED_IN),
+    "calendar_feed_create": {"POST": SIGNED_IN},
+    "calendar_feed_reset": {"POST": SIGNED_IN},
+    # The secret link is the key: calendar apps fetch it without signing in.
+    "calendar_feed": {"GET": EVERYONE},
+    "plan_template": {"GET": SIGNED_IN},
+    # A programme
+    "programme_detail": page(IN_PROGRAMME),
+    "programme_timeline": page(IN_PROGRAMME),
+    "programme_settings": page(OFFICE),
+    "workstream_list": page(IN_PROGRAMME),
+    "milestone_list": page(IN_PROGRAMME),
+    "measure_list": page(IN_PROGRAMME),
+    "risk_list": page(IN_PROGRAMME),
+    "issue_list": page(IN_PROGRAMME),
+    "decision_list": page(IN_PROGRAMME),
+    "export_plan": {"GET": IN_PROGRAMME},
+    "import_plan": page(OFFICE),
+    "confirm_plan_import": {"POST": OFFICE},
+    # Workstreams, milestones, measures, status updates
+    "workstream_detail": page(IN_PROGRAMME),
+    "milestone_add": page(AREA_ONE_PLAN),
+    "milestone_detail": page(IN_PROGRAMME, post=LEAD_AND_UP),
+    "milestone_preview": {"POST": LEAD_AND_UP},
+    "milestone_edit": page(AREA_ONE_PLAN),
+    "milestone_rebaseline": page(AREA_ONE_PLAN),
+    "milestone_remove": page(AREA_ONE_PLAN),
+    "milestone_move": {"POST": AREA_ONE_PLAN},
+    "measure_detail": page(IN_PROGRAMME, post=LEAD_AND_UP),
+    "reading_edit": page(LEAD_AND_UP),
+    "status_update": page(IN_PROGRAMME, post=LEAD_AND_UP),
+    "status_update_reopen": {"POST": OFFICE},
+    # Risks and issues
+    "risk_add": page(RISK_RAISERS),
+    "risk_detail": page(IN_PROGRAMME, post=LEAD_AND_UP),
+    "risk_edit": page(LEAD_AND_UP),
+    "risk_close": page(LEAD_AND_UP),
+    "risk_reopen": {"POST": LEAD_AND_UP},
+    "risk_realise": page(LEAD_AND_UP),
+    "mitigation_done": {"POST": LEAD_AND_UP},
+    "issue_add": page(RISK_RAISERS),
+    "issue_detail": page(IN_PROGRAMME, post=LEAD_AND_UP),
+    "issue_edit": page(LEAD_AND_UP),
+    "issue_resolve": page(LEAD_AND_UP),
+    "issue_action_done": {"POST": LEAD_AND_UP},
+    # Decisions and board meetings
+    "decision_add": page(DECISION_KEEPERS),
+    "decision_detail": page(IN_PROGRAMME),
+    "decision_edit": page(AREA_ONE_PLAN),
+    "meeting_list": page(IN_PROGRAMME),
+    "meeting_add": page(OFFICE),
+    "meeting_detail": page(IN_PROGRAMME),
+    "meeting_edit": page(OFFICE),
+    "meeting_agenda": {"POST": OFFICE},
+    "decision_record": {"POST": CHAIR_OR_OFFICE},
+    # Periods, exceptions and reports
+    "period_list": page(IN_PROGRAMME),
+    "period_close": {"POST": OFFICE},
+    "period_reopen": {"POST": OFFICE},
+    "period_exceptions": page(IN_PROGRAMME),
+    "exception_narrative": page(AREA_ONE_PLAN),
+    "exception_approve": {"POST": AREA_ONE_APPROVERS},
+    "report_list": page(IN_PROGRAMME, post=REPORT_REQUESTERS),
+    "report_run": page(IN_PROGRAMME),
+    "report_approve": {"POST": OFFICE},
+    # A lead may not download reports: told it does not exist (404).
+    "report_download": page(REPORT_READERS),
+    # The API (read: everyone in the programme; lists: every signed-in user, showing only
+    # what they may see)
+    **{
+        f"api:{basename}-list": {"GET": SIGNED_IN}
+        for basename in API_OBJECTS
+        if basename not in ("measurereading", "statusupdate", "risk")
+    },
+    **{f"api:{basename}-detail": {"GET": IN_PROGRAMME} for basename in API_OBJECTS},
+    "api:milestone-detail": {"GET": IN_PROGRAMME, "PATCH": LEAD_AND_UP},
+    "api:measurereading-list": {"GET": SIGNED_IN, "POST": LEAD_AND_UP},
+    "api:measurereading-detail": {"GET": IN_PROGRAMME, "PATCH": LEAD_AND_UP},
+    "api:statusupdate-list": {"GET": SIGNED_IN, "POST": LEAD_AND_UP},
+    "api:statusupdate-detail": {"GET": IN_PROGRAMME, "PATCH": LEAD_AND_UP},
+    "api:risk-list": {"GET": SIGNED_IN, "POST": LEAD_AND_UP},
+    "api:risk-detail": {"GET": IN_PROGRAMME, "PATCH": LEAD_AND_UP},
+    "api:risk-close": {"POST": LEAD_AND_UP},
+}
+
+# Pages that list programmes: nobody without a role in the plan's programme sees its name.
+PROGRAMME_LISTS = {"programme_list", "portfolio"}
+
+ROUTES = all_routes()
+
+
+def _month(day) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def api_body(route: Route, method: str, world: dict) -> dict:
+    """What an API write sends: a whole new object in workstream 1.1 for a create (an empty
+    one would be refused before anyone's role is asked), nothing for a change (refused as
+    incomplete, 400, once the role is allowed)."""
+    if method != "POST" or not route.name.endswith("-list"):
+        return {}
+    today = timezone.localdate()
+    if route.name == "api:measurereading-list":
+        two_months_ago = add_months(month_start(today), -2)
+        return {"measure": world["measure"].pk, "period": _month(two_months_ago), "value": "12"}
+    if route.name == "api:statusupdate-list":
+        return {"workstream": world["workstream"].pk, "period": world["period"].pk, "rag": "green"}
+    if route.name == "api:risk-list":
+        return {
+            "programme": world["programme"].pk,
+            "workstream": world["workstream"].pk,
+            "reference": "NEW",
+            "title": "New",
+            "event": "It may happen",
+            "category": "internal",
+            "current_likelihood": 3,
+            "current_impact": 3,
+        }
+    raise AssertionError(f"No body for {route.name}")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
+@pytest.fixture
+def personas(plan) -> dict:
+    """A user for each persona but the anonymous one."""
+    elsewhere = ProgrammeFactory(name="Children's Services Programme")
+    other_area = AreaFactory(programme=elsewhere)
+    other_scopes = {
+        "programme": elsewhere,
+        "area": other_area,
+        "workstream": WorkstreamFactory(area=other_area),
+    }
+    users = {}
+    for name, (role, scope) in [
+        *[(name, (role, plan[scope])) for name, (role, scope) in IN_PROGRAMME_ROLES.items()],
+        *[(name, (role, other_scopes[scope])) for name, (role, scope) in ELSEWHERE_ROLES.items()],
+    ]:
+        users[name] = UserFactory(username=name)
+        kind = {"Programme": "programme", "ProgrammeArea": "area", "Workstream": "workstream"}
+        grant(users[name], role, **{kind[type(scope).__name__]: scope})
+    users["no_role"] = UserFactory(username="no_role")
+    PersonFactory(user=users["no_role"], name="Nobody In Particular")
+    users["admin"] = UserFactory(username="admin")
+    users["admin"].is_superuser = True
+    users["admin"].save()
+    return users
+
+
+@pytest.fixture
+def world(plan, personas) -> dict:
+    return make_world(plan, chair=personas["board"].person, feed_user=personas["lead"])
+
+
+def send(client: Client, route: Route, method: str, url: str, world: dict):
+    """One request, rolled back afterwards so that every persona meets the same plan."""
+    savepoint = transaction.savepoint()
+    try:
+        if route.is_api:
+            return client.generic(
+                method,
+                url,
+                data=json.dumps(api_body(route, method, world)),
+                content_type="application/json",
+            )
+        if method == "GET":
+            return client.get(url)
+        if method == "POST":
+            return client.post(url, {})
+        return client.generic(method, url, "")
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
+def verdict(route: Route, persona: str, response, *, allowed: bool) -> str | None:
+    """What is wrong with the answer, if anything."""
+    status = response.status_code
+    if status >= 500:
+        return f"server error {status}"
+    if allowed:
+        return f"refused with {status}" if status in (401, 403, 404) else None
+    if persona == "anonymous":
+        if route.is_api:
+            return None if status == 401 else f"answered {status}, not 401"
+        sign_in = reverse("login")
+        if status == 302 and response["Location"].startswith(sign_in):
+            return None
+        return f"answered {status}, not a redirect to sign in"
+    if route.is_api and status == 400 and persona not in IN_PROGRAMME:
+        # A create naming a programme, measure or workstream they may not see: "does not
+        # exist", as for an id that does not exist (docs/api.md).
+        return None
+    return None if status in (403, 404) else f"allowed ({status}), should be refused"
+
+
+def leaks(route: Route, persona: str, response, world: dict) -> str | None:
+    """A list that shows a programme's objects to someone with no role in it."""
+    if response.status_code != 200 or persona in IN_PROGRAMME:
+        return None
+    if route.is_api and route.name.endswith("-list"):
+        basename = route.name.removeprefix("api:").rsplit("-", 1)[0]
+        ids = {item["id"] for item in response.json()["results"]}
+        if world[API_OBJECTS[basename]].pk in ids:
+            return "lists an object of a programme they have no role in"
+    if route.name in PROGRAMME_LISTS and "Adult &amp; Housing" in response.content.decode():
+        return "lists a programme they have no role in"
+    return None
+
+
+def test_every_route_and_method_is_in_the_matrix():
+    served = {(route.name, method) for route in ROUTES for method in route.methods}
+    listed = {(name, method) for name, methods in MATRIX.items() for method in methods}
+    assert sorted(served - listed) == [], "Routes and methods with no entry in MATRIX"
+    assert sorted(listed - served) == [], "MATRIX entries for routes or methods not served"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_each_person_may_use_exactly_what_the_matrix_says(route, personas, world):
+    if route.name not in MATRIX:
+        pytest.fail(f"{route.name} has no entry in MATRIX: say who may use it")
+    url = url_for(route, world)
+    clients = {"anonymous": Client(raise_request_exception=False)}
+    for name, user in personas.items():
+        clients[name] = Client(raise_request_exception=False)
+        clients[name].force_login(user)
+    problems = []
+    for method in route.methods:
+        allowed = MATRIX[route.name].get(method)
+        if allowed is None:
+            pytest.fail(f"{route.name} {method} has no entry in MATRIX")
+        for persona in PERSONAS:
+            response = send(clients[persona], route, method, url, world)
+            problem = verdict(route, persona, response, allowed=persona in allowed)
+            problem = problem or (method == "GET" and leaks(route, persona, response, world))
+            if problem:
+                problems.append(f"{method} {url} as {persona}: {problem}")
+    assert problems == []
+
+
+def test_the_matrix_tells_a_refusal_from_an_answer(personas, world):
+    # The check itself must fail a page that lets in someone the table keeps out.
+    route = next(route for route in ROUTES if route.name == "programme_settings")
+    client = Client(raise_request_exception=False)
+    client.force_login(personas["office"])
+    response = client.get(url_for(route, world))
+    assert verdict(route, "board", response, allowed=False) == "allowed (200), should be refused"
+    assert verdict(route, "office", response, allowed=True) is None

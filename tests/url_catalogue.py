@@ -1,0 +1,251 @@
+"""Every URL of the site, read from the URL resolver, with the HTTP methods it accepts and its
+arguments filled in from a fixture plan: what the permission matrix
+(tests/test_permission_matrix.py) and the query fuzz (tests/test_query_fuzz.py) walk.
+
+Reading the routes from the resolver, rather than from a list kept by hand, is what makes a
+new page without an entry in those tests fail them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from programmes.dates import add_months, month_start
+from reporting.calendars import create_calendar_feed
+from reporting.models import ReportRun, RunStatus
+from reporting.narratives import exceptions_for_period
+from risks.models import BoardMeeting, Decision, Issue, IssueAction, MitigationAction
+from tests.factories import (
+    BudgetLineFactory,
+    MeasureFactory,
+    MeasureReadingFactory,
+    MilestoneFactory,
+    PeriodFactory,
+    PersonFactory,
+    RiskFactory,
+    StatusUpdateFactory,
+)
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# Routes neither test walks, and why. Everything else the resolver knows must be listed.
+EXEMPT_NAMESPACES = {
+    "admin": "Django's admin: superusers only, Django's own permission checks",
+}
+EXEMPT_NAMES = {
+    "api_schema": "the OpenAPI schema: the same for every signed-in user, no programme data",
+    "api_docs": "Swagger UI over the schema: no programme data",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # as `reverse` takes it: "milestone_detail", "api:milestone-detail"
+    callback: object
+    arguments: tuple[str, ...]
+    methods: tuple[str, ...]
+
+    @property
+    def is_api(self) -> bool:
+        return self.name.startswith("api:")
+
+
+def accepted_methods(callback) -> tuple[str, ...]:
+    """The methods a view answers: a DRF route's actions, a class-based view's handlers, or
+    a function view's `require_http_methods` list (GET and POST when it has none)."""
+    actions = getattr(callback, "actions", None)
+    if actions is not None:
+        allowed = set(callback.cls.http_method_names)
+        return tuple(m.upper() for m in METHODS if m.lower() in actions and m.lower() in allowed)
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        return tuple(
+            m
+            for m in METHODS
+            if m.lower() in view_class.http_method_names and hasattr(view_class, m.lower())
+        )
+    func = callback
+    while func is not None:
+        for cell in getattr(func, "__closure__", None) or ():
+            value = cell.cell_contents
+            if (
+                isinstance(value, (list, tuple))
+                and value
+                and all(isinstance(item, str) and item in (*METHODS, "HEAD") for item in value)
+            ):
+                return tuple(m for m in METHODS if m in value)
+        func = getattr(func, "__wrapped__", None)
+    return ("GET", "POST")
+
+
+def _walk(patterns, namespace: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in EXEMPT_NAMESPACES:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else None
+            if entry.name in EXEMPT_NAMES:
+                continue
+            yield Route(
+                name=name or f"(unnamed: {entry.pattern})",
+                callback=entry.callback,
+                arguments=tuple(entry.pattern.regex.groupindex),
+                methods=accepted_methods(entry.callback),
+            )
+
+
+def all_routes() -> list[Route]:
+    """Every named route the site serves, but for the exempt ones above."""
+    return sorted(_walk(get_resolver().url_patterns), key=lambda route: route.name)
+
+
+# ----- A plan with one of everything, in workstream 1.1 of area one -----
+
+
+def make_world(plan, *, chair=None, feed_user=None) -> dict:
+    """One of each object a URL may name, all in workstream 1.1 (area one) of the plan: a
+    period this month and a closed one last month with a finished report, an overdue
+    milestone (so that the period has an exception), a measure with a reading, a status
+    update, a risk with a mitigation action, an issue with an action, a board meeting held
+    yesterday with a decision on its agenda, a budget line and a calendar link."""
+    programme, workstream = plan["programme"], plan["ws_1_1"]
+    today = timezone.localdate()
+    this_month = month_start(today)
+    period = PeriodFactory(
+        programme=programme, month=this_month, cut_off=this_month + timedelta(days=20)
+    )
+    closed = PeriodFactory(
+        programme=programme,
+        month=add_months(this_month, -1),
+        cut_off=add_months(this_month, -1) + timedelta(days=20),
+        status="closed",
+    )
+    milestone = MilestoneFactory(
+        workstream=workstream, reference="1.1.1", baseline_date=today - timedelta(days=40)
+    )
+    measure = MeasureFactory(workstream=workstream)
+    risk = RiskFactory(programme=programme, area=plan["area_one"], workstream=workstream)
+    issue = Issue.objects.create(
+        programme=programme,
+        area=plan["area_one"],
+        workstream=workstream,
+        reference="I1",
+        title="Venue lost",
+        description="The venue closed",
+        severity="high",
+        raised_on=today - timedelta(days=3),
+    )
+    owner = PersonFactory(organisation=programme.organisation, name="Olu Owner")
+    meeting = BoardMeeting.objects.create(
+        programme=programme, held_on=today - timedelta(days=1), chair=chair
+    )
+    world = {
+        "programme": programme,
+        "area": plan["area_one"],
+        "workstream": workstream,
+        "period": period,
+        "closed_period": closed,
+        "milestone": milestone,
+        "measure": measure,
+        "reading": MeasureReadingFactory(measure=measure, period=this_month),
+        "status_update": StatusUpdateFactory(workstream=workstream, period=period),
+        "budget_line": BudgetLineFactory(workstream=workstream),
+        "risk": risk,
+        "mitigation": MitigationAction.objects.create(
+            risk=risk, description="Find a venue", owner=owner, due_date=today + timedelta(days=5)
+        ),
+        "issue": issue,
+        "issue_action": IssueAction.objects.create(
+            issue=issue,
+            description="Tell the families",
+            owner=owner,
+            due_date=today + timedelta(days=5),
+        ),
+        "meeting": meeting,
+        "decision": Decision.objects.create(
+            programme=programme,
+            reference="D1",
+            title="Approve the new venue",
+            meeting=meeting,
+            workstream=workstream,
+        ),
+        "run": ReportRun.objects.create(
+            programme=programme,
+            period=closed,
+            kind="highlight",
+            version=1,
+            status=RunStatus.DONE,
+            file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="highlight.pdf"),
+        ),
+    }
+    if feed_user is not None:
+        world["feed"] = create_calendar_feed(None, by=feed_user)
+    breaches = exceptions_for_period(period).breaches
+    world["breach"] = next(
+        breach for breach in breaches if breach.key == f"milestone:{milestone.pk}"
+    )
+    return world
+
+
+# What each URL argument names, by the argument's name; `action_id` and the API's `pk`
+# depend on the route.
+ARGUMENT_OBJECTS = {
+    "programme_id": "programme",
+    "workstream_id": "workstream",
+    "period_id": "period",
+    "update_id": "status_update",
+    "milestone_id": "milestone",
+    "measure_id": "measure",
+    "risk_id": "risk",
+    "issue_id": "issue",
+    "decision_id": "decision",
+    "meeting_id": "meeting",
+    "run_id": "run",
+}
+ACTION_OBJECTS = {"mitigation_done": "mitigation", "issue_action_done": "issue_action"}
+# The API's routes are named by model: "api:measurereading-detail".
+API_OBJECTS = {
+    "programme": "programme",
+    "programmearea": "area",
+    "reportingperiod": "period",
+    "workstream": "workstream",
+    "milestone": "milestone",
+    "measure": "measure",
+    "measurereading": "reading",
+    "statusupdate": "status_update",
+    "budgetline": "budget_line",
+    "risk": "risk",
+    "issue": "issue",
+    "decision": "decision",
+    "boardmeeting": "meeting",
+}
+
+
+def url_for(route: Route, world: dict) -> str:
+    """The route's URL for the objects of `make_world`."""
+    kwargs = {}
+    for argument in route.arguments:
+        if argument == "pk":
+            basename = route.name.removeprefix("api:").rsplit("-", 1)[0]
+            kwargs["pk"] = world[API_OBJECTS[basename]].pk
+        elif argument == "action_id":
+            kwargs["action_id"] = world[ACTION_OBJECTS[route.name]].pk
+        elif argument == "month":
+            kwargs["month"] = world["reading"].period.isoformat()
+        elif argument == "token":
+            kwargs["token"] = world["feed"].token
+        elif argument == "kind":
+            kwargs["kind"] = world["breach"].key.split(":")[0]
+        elif argument == "object_id":
+            kwargs["object_id"] = int(world["breach"].key.split(":")[1])
+        else:
+            kwargs[argument] = world[ARGUMENT_OBJECTS[argument]].pk
+    return reverse(route.name, kwargs=kwargs)
