@@ -2,6 +2,10 @@
 
 Playwright cannot download its own browsers here, so we launch the system binary. Without
 it these tests skip, saying why; CI installs it so they always run there.
+
+They must hold on a busy machine (two cores shared with other test processes): they wait on
+conditions (`expect(...)`, `wait_for_url`), never for a fixed time, and every wait may take up
+to `TIMEOUT_MS` before it fails.
 """
 
 import json
@@ -17,6 +21,9 @@ CHROMIUM = (
     os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 )
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# How long any action, navigation or `expect` may wait for its condition before failing: a
+# page that answers in 0.2 s when the machine is idle can take many seconds under load.
+TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +32,9 @@ def browser():
         pytest.skip("Chromium is not installed: apt-get install -y chromium (CI installs it)")
     if not AXE.exists():
         pytest.skip("axe-core is missing: run `npm ci` (make test does)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
 
     # Playwright's sync API runs an event loop in this thread; the tests' own database calls
     # are still synchronous, so Django's async-safety guard is lifted while it runs.
@@ -50,7 +59,7 @@ def page(browser, live_server):
         base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True
     )
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
 
@@ -60,11 +69,14 @@ def sign_in(page, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+    # Signed in once the sign-in page has sent us on; a refused sign-in stays and times out.
+    page.wait_for_url(lambda url: "/sign-in/" not in url)
     page.wait_for_load_state()
 
 
 def serious_accessibility_violations(page) -> list[dict]:
     """Run axe-core on the page; return its serious and critical findings (WCAG 2.1 AA)."""
+    page.wait_for_load_state()
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
         """async () => await axe.run(document, {

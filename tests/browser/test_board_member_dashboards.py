@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from programmes.choices import Role
 from tests.browser.conftest import describe, serious_accessibility_violations, sign_in
@@ -65,32 +66,34 @@ def test_board_member_drills_down_from_the_portfolio(page):
 
     sign_in(page, "board", "a-board-password-1")
     page.get_by_role("link", name="Portfolio").click()
-    portfolio = page.locator("main table")
-    assert "Putting People First" in portfolio.inner_text()
+    expect(page.locator("main table")).to_contain_text("Putting People First")
     assert "Somebody else" not in page.content()
     found["Portfolio"] = serious_accessibility_violations(page)
 
     page.get_by_role("link", name="Putting People First").click()
-    assert page.locator("#rag-grid").is_visible()
+    expect(page.locator("#rag-grid")).to_be_visible()
     found["Programme dashboard"] = serious_accessibility_violations(page)
 
     page.get_by_role("link", name="risks of likelihood 4 and impact 3").click()
-    assert "likelihood=4" in page.url and "impact=3" in page.url
-    register = page.locator("main").inner_text()
-    assert "CF6 - 001" in register and "Market capacity" not in register
+    page.wait_for_url(lambda url: "likelihood=4" in url and "impact=3" in url)
+    register = page.locator("main")
+    expect(register).to_contain_text("CF6 - 001")
+    expect(register).not_to_contain_text("Market capacity")
     found["Risks of likelihood 4 and impact 3"] = serious_accessibility_violations(page)
 
     page.go_back()
     page.get_by_role("link", name="milestones overdue").click()
-    assert "due=overdue" in page.url
-    listing = page.locator("main").inner_text()
-    assert "Go live with CF6" in listing and "Train 700 users" not in listing
+    page.wait_for_url(lambda url: "due=overdue" in url)
+    listing = page.locator("main")
+    expect(listing).to_contain_text("Go live with CF6")
+    expect(listing).not_to_contain_text("Train 700 users")
     found["Overdue milestones"] = serious_accessibility_violations(page)
 
     page.go_back()
     page.get_by_role("link", name="Timeline of milestones and decisions").click()
-    timeline = page.locator("table.app-timeline").inner_text()
-    assert "Today" in timeline and "Go live with CF6" in timeline
+    timeline = page.locator("table.app-timeline")
+    expect(timeline).to_contain_text("Today")
+    expect(timeline).to_contain_text("Go live with CF6")
     found["Timeline"] = serious_accessibility_violations(page)
 
     assert all(not violations for violations in found.values()), describe(found)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from programmes.choices import Role
 from tests.browser.conftest import describe, serious_accessibility_violations, sign_in
@@ -59,15 +60,15 @@ def test_board_member_sees_the_rag_grid_and_the_page_is_accessible(page, program
     grant(board_member, Role.BOARD_MEMBER, programme=programme)
 
     sign_in(page, "board", "a-board-password-1")
-    assert page.get_by_role("heading", name="My work").is_visible()
+    expect(page.get_by_role("heading", name="My work")).to_be_visible()
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Programmes").click()
     page.get_by_role("link", name=programme.name).click()
 
     grid = page.locator("#rag-grid")
-    assert grid.is_visible()
+    expect(grid).to_be_visible()
     rows = grid.locator("tbody tr")
-    assert rows.count() == 2
-    assert "Red" in rows.nth(0).inner_text()
-    assert "Green" in rows.nth(1).inner_text()
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Red")
+    expect(rows.nth(1)).to_contain_text("Green")
     violations = serious_accessibility_violations(page)
     assert violations == [], describe(violations)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from programmes.choices import Role
 from tests.browser.conftest import describe, serious_accessibility_violations, sign_in
@@ -40,13 +41,13 @@ def test_lead_completes_an_overdue_milestone(page):
     accessibility = {}
 
     sign_in(page, "anne", "a-lead-password-1")
-    overdue = page.locator("#overdue + table")
-    assert "1.2.4 Policy signed off by Cabinet" in overdue.inner_text()
+    expect(page.locator("#overdue + table")).to_contain_text("1.2.4 Policy signed off by Cabinet")
     accessibility["My work"] = serious_accessibility_violations(page)
 
     page.get_by_role("link", name="1.2.4 Policy signed off by Cabinet").click()
     rag = page.locator("#milestone-rag")
-    assert "Red" in rag.inner_text() and "9 days late" in rag.inner_text()
+    expect(rag).to_contain_text("Red")
+    expect(rag).to_contain_text("9 days late")
 
     page.get_by_label("Complete").check()
     page.locator("#id_actual_date_0").fill(str(today.day))
@@ -54,19 +55,19 @@ def test_lead_completes_an_overdue_milestone(page):
     page.locator("#id_actual_date_2").fill(str(today.year))
     page.locator("#id_actual_date_2").dispatch_event("change")
     # The rating follows what the lead typed, before saving (htmx).
-    page.wait_for_function(
-        "document.querySelector('#milestone-rag').innerText.includes('Complete')"
-    )
-    assert "not saved yet" in rag.inner_text()
+    expect(rag).to_contain_text("Complete")
+    expect(rag).to_contain_text("not saved yet")
     page.get_by_label("Progress note").fill("Signed off at Cabinet on the 14th")
     accessibility["Milestone"] = serious_accessibility_violations(page)
     page.get_by_role("button", name="Save progress").click()
 
-    assert "Milestone 1.2.4 updated" in page.locator(".govuk-notification-banner").inner_text()
-    assert "Complete" in page.locator("#milestone-rag").inner_text()
-    history = page.locator(".app-history").inner_text()
-    assert f"Completed on {today.day} {today:%b %Y}" in history and "by Anne Mosley" in history
-    assert "Signed off at Cabinet on the 14th" in page.locator(".app-note").first.inner_text()
+    banner = page.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("Milestone 1.2.4 updated")
+    expect(page.locator("#milestone-rag")).to_contain_text("Complete")
+    history = page.locator(".app-history")
+    expect(history).to_contain_text(f"Completed on {today.day} {today:%b %Y}")
+    expect(history).to_contain_text("by Anne Mosley")
+    expect(page.locator(".app-note").first).to_contain_text("Signed off at Cabinet on the 14th")
     accessibility["Milestone after saving"] = serious_accessibility_violations(page)
 
     assert Milestone.objects.get(pk=milestone.pk).status == "complete"

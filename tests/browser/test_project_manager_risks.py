@@ -2,10 +2,12 @@
 marks it realised and finds the new issue; axe-core reports no serious or critical
 violations on the pages visited."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from programmes.choices import Role
 from tests.browser.conftest import describe, serious_accessibility_violations, sign_in
@@ -50,20 +52,20 @@ def test_project_manager_raises_mitigates_and_realises_a_risk(page):
     page.get_by_label("Current impact").select_option("3")
     found["Raise a risk"] = serious_accessibility_violations(page)
     page.get_by_role("button", name="Raise risk").click()
-    assert "Risk CF6 - 005 raised" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Risk CF6 - 005 raised")
 
     page.get_by_label("Action").fill("Ask corporate ICT for a penetration test")
     page.get_by_label("Owner").select_option(label="Alex Garnett")
     fill_date(page, "action-due_date", timezone.localdate() + timedelta(days=21))
     page.get_by_role("button", name="Add action").click()
-    assert "Ask corporate ICT" in page.locator("#actions + table").inner_text()
+    expect(page.locator("#actions + table")).to_contain_text("Ask corporate ICT")
     found["Risk"] = serious_accessibility_violations(page)
 
     page.get_by_role("link", name="Risk register").click()
     cell = page.get_by_role("link", name="risks of likelihood 4 and impact 3")
-    assert cell.inner_text().startswith("1")
+    expect(cell).to_have_text(re.compile(r"^\s*1"))
     cell.click()
-    assert "CF6 - 005" in page.locator("main table.app-list-table").inner_text()
+    expect(page.locator("main table.app-list-table")).to_contain_text("CF6 - 005")
     found["Register"] = serious_accessibility_violations(page)
 
     page.get_by_role("link", name="CareStore link not secure").click()
@@ -73,9 +75,11 @@ def test_project_manager_raises_mitigates_and_realises_a_risk(page):
     found["Realise"] = serious_accessibility_violations(page)
     page.get_by_role("button", name="Make it an issue").click()
 
-    assert "it is now issue CF6 - 005" in page.locator(".govuk-notification-banner").inner_text()
-    summary = page.locator("main").inner_text()
-    assert "Realised from" in summary and "Ask corporate ICT for a penetration test" in summary
+    banner = page.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("it is now issue CF6 - 005")
+    summary = page.locator("main")
+    expect(summary).to_contain_text("Realised from")
+    expect(summary).to_contain_text("Ask corporate ICT for a penetration test")
     found["Issue"] = serious_accessibility_violations(page)
-    assert person.name in summary
+    expect(summary).to_contain_text(person.name)
     assert all(not v for v in found.values()), describe(found)
