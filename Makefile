@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$c; break; fi; done)
 
+# Every target here is local development (the demo, the tests, the benchmarks), so Django runs
+# in its development configuration unless DEBUG is set; deployments leave DEBUG off.
+export DEBUG ?= true
+
 .PHONY: run test setup static migrate demo lint check-python clean bench
 
 run: setup static migrate demo

@@ -1,9 +1,11 @@
 """Settings, read from the environment.
 
-With nothing set, the app runs on an SQLite file in the project folder and Celery tasks run
-eagerly in-process. With DATABASE_URL and REDIS_URL set, the same code uses PostgreSQL and a
-real Celery worker. DEBUG=false selects the production configuration (secure cookies, HSTS,
-SSL redirect), which then requires SECRET_KEY and ALLOWED_HOSTS.
+The app runs on an SQLite file in the project folder and Celery tasks run eagerly in-process
+unless DATABASE_URL and REDIS_URL are set, when the same code uses PostgreSQL and a real
+Celery worker. DEBUG is off unless switched on: off is the production configuration (secure
+cookies, HSTS, SSL redirect, plain error pages), which requires SECRET_KEY and ALLOWED_HOSTS.
+DEBUG=true is for development only: `make` sets it (the local demo, the tests), and the
+tests' own settings (tests/settings.py) too.
 """
 
 import os
@@ -50,7 +52,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env("SECRET_KEY")
 if SECRET_KEY is None:
