@@ -208,10 +208,8 @@ def test_a_whole_worker_killed_mid_render_is_replaced_and_the_report_made(start_
     _wait_for(run.pk, {"rendering"}, timeout=30)
     os.killpg(first.pid, signal.SIGKILL)  # the worker's main process and its pool, at once
     first.wait(timeout=20)
-    killed_at = time.monotonic()
 
     start_worker(**SHORT_LIMITS)
     finished = _wait_for(run.pk, {"done", "failed"}, timeout=180)
     assert finished.status == "done", finished.error  # handed out again by Redis, and made
     assert finished.attempts == 2
-    assert time.monotonic() - killed_at < 120
