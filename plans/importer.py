@@ -14,7 +14,8 @@ programme that the file does not mention are left as they are, and counted in th
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -54,6 +55,9 @@ from workstreams.models import (
 from workstreams.validation import milestone_plan_problems, milestone_progress_problems
 
 CHANGE_REASON = "Plan import"
+# How often (in rows) an import tells a background job how far it has gone.
+PROGRESS_EVERY = 25
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
 
 
 @dataclass
@@ -98,6 +102,30 @@ class ImportResult:
             grouped[problem.sheet or "The file"].append(problem)
         return list(grouped.items())
 
+    def as_data(self) -> dict:
+        """The result as plain data (JSON), kept by a background job for its page."""
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict) -> ImportResult:
+        return cls(
+            dry_run=data["dry_run"],
+            sheets=[
+                SheetSummary(
+                    title=sheet["title"],
+                    created=sheet["created"],
+                    changed=[(label, columns) for label, columns in sheet["changed"]],
+                    unchanged=sheet["unchanged"],
+                    not_in_file=sheet["not_in_file"],
+                )
+                for sheet in data["sheets"]
+            ],
+            problems=[Problem(**problem) for problem in data["problems"]],
+            notes=data["notes"],
+            new_people=data["new_people"],
+            rebaselined=data["rebaselined"],
+        )
+
 
 class ImportRefused(Exception):
     """The plan has problems: nothing is written."""
@@ -131,9 +159,13 @@ class _Importer:
         create_people: bool,
         rebaseline_reason: str,
         dry_run: bool,
+        progress: Progress | None = None,
     ):
         self.programme = programme
         self.plan = plan
+        self.progress = progress
+        self.rows_done = 0
+        self.rows_total = sum(len(rows) for rows in plan.rows.values())
         self.by = by
         self.create_people = create_people or dry_run
         self.rebaseline_reason = rebaseline_reason.strip()
@@ -190,6 +222,16 @@ class _Importer:
     @staticmethod
     def _target_key(measure_id, financial_year, due_date):
         return (measure_id, financial_year, due_date)
+
+    def counted(self, rows: list[ReadRow]):
+        """The sheet's rows, telling `progress` (if any) how far the import has gone."""
+        for row in rows:
+            yield row
+            self.rows_done += 1
+            if self.progress and (
+                self.rows_done % PROGRESS_EVERY == 0 or self.rows_done == self.rows_total
+            ):
+                self.progress(self.rows_done, self.rows_total)
 
     def problem(self, sheet: Sheet, row: ReadRow, field_name: str | None, message: str) -> None:
         column = row.header(field_name) if field_name else ""
@@ -305,7 +347,7 @@ class _Importer:
         )
         seen = set()
         summary = self.summary(sheet, 0)
-        for row in rows:
+        for row in self.counted(rows):
             if row.number in repeated:
                 continue
             values = dict(row.values)
@@ -340,7 +382,7 @@ class _Importer:
         summary = self.summary(sheet, 0)
         seen = set()
         pending_dependencies: list[tuple[ReadRow, Workstream, list[str]]] = []
-        for row in rows:
+        for row in self.counted(rows):
             if row.number in repeated:
                 continue
             values = dict(row.values)
@@ -473,7 +515,7 @@ class _Importer:
         seen = set()
         next_position: dict[int, int] = {}
         pending_dependencies = []
-        for row in rows:
+        for row in self.counted(rows):
             if row.number in repeated:
                 continue
             workstream = self._workstream(sheet, row)
@@ -619,7 +661,7 @@ class _Importer:
         repeated = self.duplicates_in_workstream(sheet, rows)
         summary = self.summary(sheet, 0)
         seen = set()
-        for row in rows:
+        for row in self.counted(rows):
             if row.number in repeated:
                 continue
             workstream = self._workstream(sheet, row)
@@ -655,7 +697,7 @@ class _Importer:
         summary = self.summary(sheet, 0)
         seen = set()
         first_row: dict[tuple, int] = {}
-        for row in rows:
+        for row in self.counted(rows):
             values = row.values
             measure = self.measures.get((values.get("workstream"), values.get("measure")))
             if measure is None or measure.pk is None:
@@ -731,7 +773,7 @@ class _Importer:
         )
         summary = self.summary(sheet, 0)
         seen = set()
-        for row in rows:
+        for row in self.counted(rows):
             if row.number in repeated:
                 continue
             values = dict(row.values)
@@ -851,7 +893,7 @@ class _Importer:
         summary = self.summary(sheet, 0)
         seen = set()
         first_row: dict[tuple, int] = {}
-        for row in rows:
+        for row in self.counted(rows):
             workstream = self._workstream(sheet, row)
             if workstream is None:
                 continue
@@ -925,11 +967,13 @@ def import_plan(
     dry_run: bool = False,
     create_people: bool = False,
     rebaseline_reason: str = "",
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import the workbook into the programme, all or nothing, as `by` (the programme office;
     at the command line an operator, who may name a user for the history, or none). A dry run
     writes nothing and reports what the import would do, treating unknown people as people
-    to add."""
+    to add. `progress`, if given, is told (rows done, rows in all) as the rows are worked
+    through: from inside the import's transaction, so it must not write to the database."""
     if check_permission:
         require(by, Action.MANAGE_PROGRAMME, programme)
     plan = read_plan(data)
@@ -945,6 +989,7 @@ def import_plan(
                 create_people=create_people,
                 rebaseline_reason=rebaseline_reason,
                 dry_run=dry_run,
+                progress=progress,
             ).run()
             if result.problems:
                 raise ImportRefused(result.problems)

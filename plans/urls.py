@@ -19,4 +19,9 @@ urlpatterns = [
         views.confirm_plan_import,
         name="confirm_plan_import",
     ),
+    path(
+        "programmes/<int:programme_id>/import/jobs/<int:job_id>/",
+        views.plan_import_job,
+        name="plan_import_job",
+    ),
 ]

@@ -116,6 +116,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "export_plan": {"GET": IN_PROGRAMME},
     "import_plan": page(OFFICE),
     "confirm_plan_import": {"POST": OFFICE},
+    "plan_import_job": {"GET": OFFICE},
     # Workstreams, milestones, measures, status updates
     "workstream_detail": page(IN_PROGRAMME),
     "milestone_add": page(AREA_ONE_PLAN),

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from plans.models import PlanImportJob
 from programmes.dates import add_months, month_start
 from reporting.calendars import create_calendar_feed
 from reporting.models import ReportRun, RunStatus
@@ -186,6 +187,13 @@ def make_world(plan, *, chair=None, feed_user=None) -> dict:
             file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="highlight.pdf"),
         ),
     }
+    world["plan_import_job"] = PlanImportJob.objects.create(
+        programme=programme,
+        kind="check",
+        file_name="plan-imports/gone.xlsx",
+        status="failed",
+        error="The uploaded file is no longer kept: upload it again.",
+    )
     if feed_user is not None:
         world["feed"] = create_calendar_feed(None, by=feed_user)
     breaches = exceptions_for_period(period).breaches
@@ -209,6 +217,7 @@ ARGUMENT_OBJECTS = {
     "decision_id": "decision",
     "meeting_id": "meeting",
     "run_id": "run",
+    "job_id": "plan_import_job",
 }
 ACTION_OBJECTS = {"mitigation_done": "mitigation", "issue_action_done": "issue_action"}
 # The API's routes are named by model: "api:measurereading-detail".
