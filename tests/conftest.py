@@ -19,6 +19,10 @@ def pytest_configure(config):
 
     # Hashing passwords the production way costs half a second each; tests make hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # WhiteNoise indexes every collected static file each time a handler starts, and the test
+    # client starts one per test (half a second each); looking a file up when asked costs
+    # nothing for the few tests that ask.
+    settings.WHITENOISE_AUTOREFRESH = True
 
     # Tasks run in-process in tests, even when REDIS_URL points at a real broker (as in CI);
     # the integration tests that need a real worker say so and start one.
