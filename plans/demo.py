@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -46,7 +47,7 @@ from programmes.models import (
 )
 from programmes.rules import RagResult, requires_reason
 from risks.models import BoardMeeting, Decision, DecisionStatus, MitigationAction, Risk
-from risks.rules import risk_score
+from workstreams.assessment import assess_workstream_from
 from workstreams.models import (
     BudgetLine,
     Measure,
@@ -60,14 +61,7 @@ from workstreams.models import (
     UpdateState,
     Workstream,
 )
-from workstreams.rules import (
-    Target,
-    measure_rag,
-    milestone_rag,
-    needs_variance_explanation,
-    target_for_month,
-    workstream_suggested_rag,
-)
+from workstreams.rules import Target, needs_variance_explanation, target_for_month
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 FILES = [
@@ -257,6 +251,7 @@ class ProgrammeBuilder:
         self.milestones: dict[str, Milestone] = {}
         self.stories: dict[int, MilestoneStory] = {}
         self.measures: list[tuple[Measure, list[Target]]] = []
+        self.target_rows: dict[int, list[MeasureTarget]] = defaultdict(list)
         self.readings: dict[int, list[MeasureReading]] = defaultdict(list)
         self.periods: list[ReportingPeriod] = []
 
@@ -490,6 +485,7 @@ class ProgrammeBuilder:
             ):
                 continue
             self.save_at(target, self.approved_at)
+            self.target_rows[measure.pk].append(target)
             targets.append(Target(target.value, target.financial_year, target.due_date))
         self.measures.append((measure, targets))
 
@@ -562,8 +558,8 @@ class ProgrammeBuilder:
                 or ("exploit" if spec.get("kind") == "opportunity" else "reduce"),
                 review_date=self.today + timedelta(days=rng.randint(-25, 70)),
                 status=spec.get("status") or "open",
-                escalated=risk_score(likelihood, impact) >= self.programme.risk_tolerance_score,
             )
+            risk.escalated = risk.goes_to_board
             if risk.status == "closed":
                 risk.closing_reason = "Closed by the programme board."
             moved = spec.get("assumed") and rng.random() < 0.35
@@ -784,50 +780,38 @@ class ProgrammeBuilder:
                 step += 1
 
     def suggested_at(self, workstream, moment: datetime) -> RagResult:
+        """The system's suggested rating as it stood at `moment`, which the lead mostly
+        follows: the one assessment, fed the plan as it stood then (DOMAIN.md section 3)."""
         as_of = timezone.localdate(moment)
-        tolerance = self.programme.time_tolerance_days
-        milestone_results = []
+        milestones, noted = [], set()
         for milestone in self.milestones.values():
             if milestone.workstream_id != workstream.pk:
                 continue
             state = self.stories[milestone.pk].state_at(moment)
-            baseline = milestone.baseline
-            forecast = PlanDate.from_fields(state["forecast_date"], state["forecast_precision"])
-            start = milestone.start
-            milestone_results.append(
-                (
-                    milestone.reference,
-                    milestone_rag(
-                        as_of=as_of,
-                        baseline=baseline.value if baseline else None,
-                        forecast=forecast.value if forecast else None,
-                        actual=state["actual_date"],
-                        start=start.value if start else None,
-                        at_risk=state["at_risk"],
-                        has_progress=state["has_note"]
-                        or state["status"] != MilestoneStatus.NOT_STARTED,
-                        time_tolerance_days=tolerance,
-                    ),
-                )
-            )
-        measure_results = []
-        for measure, targets in self.measures:
+            then = copy(milestone)
+            for name in ("forecast_date", "forecast_precision", "actual_date", "status", "at_risk"):
+                setattr(then, name, state[name])
+            milestones.append(then)
+            if state["has_note"]:
+                noted.add(milestone.pk)
+        measures, targets, readings = [], [], []
+        for measure, _ in self.measures:
             if measure.workstream_id != workstream.pk:
                 continue
-            known = [r for r in self.readings[measure.pk] if add_months(r.period, 1) <= as_of]
-            latest = known[-1] if known else None
-            measure_results.append(
-                (
-                    measure.reference,
-                    measure_rag(
-                        actual=latest.value if latest else None,
-                        target=target_for_month(targets, latest.period) if latest else None,
-                        direction=measure.direction,
-                        tolerance_percent=self.programme.benefit_tolerance_percent,
-                    ),
-                )
-            )
-        return workstream_suggested_rag(milestone_results, measure_results)
+            measures.append(measure)
+            targets += self.target_rows[measure.pk]
+            # A month's reading is entered after the month.
+            readings += [r for r in self.readings[measure.pk] if add_months(r.period, 1) <= as_of]
+        return assess_workstream_from(
+            workstream,
+            programme=self.programme,
+            as_of=as_of,
+            milestones=milestones,
+            milestones_with_notes=noted,
+            measures=measures,
+            targets=targets,
+            readings=readings,
+        ).suggested
 
     def build_status_updates(self):
         current = month_start(self.today)

@@ -33,7 +33,6 @@ from programmes.dates import FinancialYear, PlanDate
 from programmes.exports import spreadsheet_text, write_cell
 from programmes.models import Programme, ProgrammeArea
 from programmes.references import natural_sorted
-from programmes.rules import risk_band
 from risks.models import Risk
 from workstreams.models import BudgetLine, Measure, MeasureTarget, Milestone, Workstream
 
@@ -221,11 +220,7 @@ def plan_rows(programme: Programme) -> dict[str, list[Row]]:
                 "current_likelihood": risk.current_likelihood,
                 "current_impact": risk.current_impact,
                 "score": risk.current_score,
-                "rag": risk_band(
-                    risk.current_score,
-                    amber_from=programme.risk_amber_from,
-                    red_from=programme.risk_red_from,
-                ).value,
+                "rag": programme.risk_band(risk.current_score).value,
                 "target_likelihood": risk.target_likelihood,
                 "target_impact": risk.target_impact,
                 "proximity": risk.proximity,

@@ -37,7 +37,6 @@ from programmes.choices import DatePrecision
 from programmes.dates import PlanDate
 from programmes.models import Objective, OutcomeCategory, Person, Programme, ProgrammeArea
 from programmes.permissions import Action, require
-from programmes.rules import risk_band
 from risks.models import Risk, RiskKind, RiskStatus
 from risks.services.risks import RiskDetails, risk_problems
 from workstreams.models import (
@@ -838,9 +837,7 @@ class _Importer:
             problems["score"] = (
                 f"{score} is not probability x impact ({actual}). Correct it, or leave it blank"
             )
-        band = risk_band(
-            actual, amber_from=self.programme.risk_amber_from, red_from=self.programme.risk_red_from
-        )
+        band = self.programme.risk_band(actual)
         if rag is not None and rag != band.value:
             problems["rag"] = (
                 f"'{rag.capitalize()}' does not match the score {actual}, which is {band.label} "

@@ -80,6 +80,7 @@ from risks.models import (
     RiskStatus,
 )
 from risks.rules import risk_score
+from workstreams.assessment import assess_workstream_from
 from workstreams.models import (
     BaselineChange,
     BudgetLine,
@@ -96,14 +97,7 @@ from workstreams.models import (
     UpdateState,
     Workstream,
 )
-from workstreams.rules import (
-    Target,
-    measure_rag,
-    milestone_rag,
-    needs_variance_explanation,
-    target_for_month,
-    workstream_suggested_rag,
-)
+from workstreams.rules import Target, needs_variance_explanation, target_for_month
 
 BATCH_SIZE = 1000
 AREAS_PER_PROGRAMME = 5
@@ -808,6 +802,7 @@ class ProgrammeBuilder:
         self.plans: dict[int, list[MilestonePlan]] = defaultdict(list)
         self.readings: dict[int, list[MeasureReading]] = defaultdict(list)
         self.measures: dict[int, list[tuple[Measure, list[Target]]]] = defaultdict(list)
+        self.target_rows: dict[int, list[MeasureTarget]] = defaultdict(list)
 
     # ----- helpers -----
     def when(self, moment: datetime) -> datetime:
@@ -1268,7 +1263,9 @@ class ProgrammeBuilder:
                 value = (measure.baseline_value * change).quantize(Decimal("1"))
                 if measure.unit == MeasureUnit.PERCENT:
                     value = min(value, Decimal(100))
-                targets.append(MeasureTarget(measure=measure, financial_year=year, value=value))
+                row = MeasureTarget(measure=measure, financial_year=year, value=value)
+                targets.append(row)
+                self.target_rows[measure.pk].append(row)
                 measure_targets.append(Target(value, year, None))
             self.measures[measure.workstream_id].append((measure, measure_targets))
             low, high = HEALTHS[self.health[measure.workstream_id]].measure_performance
@@ -1369,44 +1366,30 @@ class ProgrammeBuilder:
 
     def suggested_rag(self, workstream: Workstream, moment: datetime) -> RagResult:
         """The system's suggested rating as it stood at `moment`, which the lead mostly
-        follows (DOMAIN.md section 3, "Workstream RAG")."""
+        follows (DOMAIN.md section 3, "Workstream RAG"): the one assessment, fed the plan as
+        it stood then."""
         as_of = timezone.localdate(moment)
-        milestone_results = []
+        milestones = []
         for plan in self.plans[workstream.pk]:
-            state = plan.state_at(moment)
-            milestone = plan.milestone
-            milestone_results.append(
-                (
-                    milestone.reference,
-                    milestone_rag(
-                        as_of=as_of,
-                        baseline=state["baseline_date"],
-                        forecast=state["forecast_date"],
-                        actual=state["actual_date"],
-                        start=milestone.start_date,
-                        at_risk=state["at_risk"],
-                        has_progress=state["status"] != MilestoneStatus.NOT_STARTED,
-                        time_tolerance_days=self.tolerance_days,
-                    ),
-                )
-            )
-        measure_results = []
-        for measure, targets in self.measures[workstream.pk]:
+            then = copy.copy(plan.milestone)
+            for name, value in plan.state_at(moment).items():
+                setattr(then, name, value)
+            milestones.append(then)
+        measures, targets, readings = [], [], []
+        for measure, _ in self.measures[workstream.pk]:
+            measures.append(measure)
+            targets += self.target_rows[measure.pk]
             # A month's reading is known once the month is over.
-            known = [r for r in self.readings[measure.pk] if month_end(r.period) < as_of]
-            latest = known[-1] if known else None
-            measure_results.append(
-                (
-                    measure.reference,
-                    measure_rag(
-                        actual=latest.value if latest else None,
-                        target=target_for_month(targets, latest.period) if latest else None,
-                        direction=measure.direction,
-                        tolerance_percent=self.programme.benefit_tolerance_percent,
-                    ),
-                )
-            )
-        return workstream_suggested_rag(milestone_results, measure_results)
+            readings += [r for r in self.readings[measure.pk] if month_end(r.period) < as_of]
+        return assess_workstream_from(
+            workstream,
+            programme=self.programme,
+            as_of=as_of,
+            milestones=milestones,
+            measures=measures,
+            targets=targets,
+            readings=readings,
+        ).suggested
 
     # ----- money -----
     def build_budget(self):
@@ -1526,8 +1509,8 @@ class ProgrammeBuilder:
                     ]
                 ),
                 review_date=raised_on + timedelta(days=30),
-                escalated=risk_score(*initial) >= self.programme.risk_tolerance_score,
             )
+            risk.escalated = risk.goes_to_board
             risk._history_date = self.when(at(raised_on))
             risks.append(risk)
             plans.append(self.risk_story(risk, (likelihood, impact), history_start))
@@ -1579,8 +1562,9 @@ class ProgrammeBuilder:
                     {
                         "current_likelihood": likelihood,
                         "current_impact": impact,
-                        "escalated": risk_score(likelihood, impact)
-                        >= self.programme.risk_tolerance_score,
+                        "escalated": self.programme.tolerances_for(risk.held_in).goes_to_board(
+                            risk_score(likelihood, impact)
+                        ),
                         "review_date": day + timedelta(days=30),
                     },
                 )

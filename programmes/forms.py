@@ -184,14 +184,13 @@ class ProgrammeSettingsForm(forms.Form):
         ]
 
     def clean(self):
-        from programmes.choices import FIVE_POINT_RATINGS, THREE_POINT_RATINGS, RagScale
+        from programmes.rules import ratings_on_scale
 
         data = super().clean()
         amber, red = data.get("risk_amber_from"), data.get("risk_red_from")
         if amber is not None and red is not None and amber >= red:
             self.add_error("risk_red_from", "Red must start above where Amber starts")
-        scale = data.get("rag_scale")
-        allowed = FIVE_POINT_RATINGS if scale == RagScale.FIVE_POINT else THREE_POINT_RATINGS
+        allowed = ratings_on_scale(data.get("rag_scale"))
         if data.get("overall_rag") and data["overall_rag"] not in allowed:
             self.add_error("overall_rag", "Choose a rating on the programme's own scale")
         return data

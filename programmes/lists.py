@@ -25,7 +25,7 @@ from programmes.exports import FORMATS, ExportColumn, export_filename, export_re
 from programmes.filtersets import ProgrammeFilterSet
 from programmes.models import Programme
 from programmes.permissions import Action, get_for
-from programmes.rules import RagResult
+from programmes.rules import RagResult, severity_rank
 
 PAGE_SIZE = 50
 LISTS = [
@@ -36,18 +36,6 @@ LISTS = [
     ("Issues", "issue_list"),
     ("Decisions", "decision_list"),
 ]
-
-# Worst first, so that sorting a RAG column ascending puts the reds at the top.
-RAG_ORDER = {
-    Rag.RED: 0,
-    Rag.AMBER_RED: 1,
-    Rag.AMBER: 2,
-    Rag.AMBER_GREEN: 3,
-    Rag.GREEN: 4,
-    Rag.COMPLETE: 5,
-    Rag.NOT_STARTED: 6,
-    Rag.NO_DATA: 7,
-}
 
 
 @dataclass(frozen=True)
@@ -89,7 +77,9 @@ class Sort:
 
 
 def rag_rank(rag) -> int | None:
-    return RAG_ORDER[Rag(rag)] if rag else None
+    """A RAG column's sort value: the one severity order, worst first, so that sorting
+    ascending puts the reds at the top (`programmes.rules.severity_rank`)."""
+    return severity_rank(rag) if rag else None
 
 
 def text_key(text: str | None) -> str | None:

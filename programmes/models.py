@@ -34,7 +34,13 @@ from programmes.querysets import (
     ScopedQuerySet,
 )
 from programmes.references import reference_sort_key
-from programmes.rules import DEFAULT_AMBER_FROM, DEFAULT_RED_FROM, Tolerances
+from programmes.rules import (
+    DEFAULT_AMBER_FROM,
+    DEFAULT_RED_FROM,
+    Tolerances,
+    ratings_on_scale,
+    risk_band,
+)
 
 
 @dataclass(frozen=True)
@@ -320,12 +326,32 @@ class Programme(Referenced, Versioned):
 
     @property
     def tolerances(self) -> Tolerances:
+        """The programme's own tolerances (DOMAIN.md section 3, "Tolerances")."""
         return Tolerances(
             time_days=self.time_tolerance_days,
             cost_percent=self.cost_tolerance_percent,
             benefit_percent=self.benefit_tolerance_percent,
             risk_score=self.risk_tolerance_score,
         )
+
+    def tolerances_for(self, area: ProgrammeArea | None) -> Tolerances:
+        """The tolerances that apply in an area (its overrides of the programme's), or the
+        programme's where there is no area. Every rating resolves its tolerance here."""
+        return self.tolerances if area is None else area.tolerances_within(self)
+
+    def risk_band(self, score: int) -> Rag:
+        """The band of a risk score by this programme's thresholds (Amber from, Red from)."""
+        return risk_band(score, amber_from=self.risk_amber_from, red_from=self.risk_red_from)
+
+    @property
+    def ratings(self) -> tuple[Rag, ...]:
+        """The ratings this programme gives, worst first: its RAG scale (three or five point)."""
+        return ratings_on_scale(self.rag_scale)
+
+    @property
+    def rating_choices(self) -> list[tuple[str, str]]:
+        """The programme's ratings as form and API choices, worst first."""
+        return [(rag.value, rag.label) for rag in self.ratings]
 
     @property
     def uses_five_point_scale(self) -> bool:
@@ -376,7 +402,10 @@ class ProgrammeArea(Referenced):
         return f"{self.reference} {self.name}"
 
     def tolerances_within(self, programme: Programme) -> Tolerances:
-        """The programme's tolerances with this area's overrides (DOMAIN.md section 3)."""
+        """The programme's tolerances with this area's overrides (DOMAIN.md section 3). The
+        programme is passed in, not read, so that a programme as it stood at a moment (and a
+        page of many areas) needs no further query; call it through
+        `Programme.tolerances_for(area)`."""
         return programme.tolerances.overridden_by(
             time_days=self.time_tolerance_days,
             cost_percent=self.cost_tolerance_percent,

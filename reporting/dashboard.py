@@ -16,7 +16,7 @@ from programmes.charts import as_data_uri, sparkline
 from programmes.choices import Rag
 from programmes.dates import FinancialYear
 from programmes.models import ReportingPeriod
-from programmes.rules import SEVERITY, RagResult, risk_band, roll_up, to_three_point
+from programmes.rules import SEVERITY, RagResult, to_three_point
 from reporting.state import ProgrammeData
 from risks.heat_map import HeatMap, heat_map
 from risks.models import BoardMeeting, Decision, DecisionStatus, Risk, RiskStatus
@@ -26,9 +26,7 @@ from workstreams.models import MilestoneKind
 from workstreams.rules import (
     Target,
     budget_rag,
-    has_slipped_beyond_tolerance,
     is_due_in_month,
-    milestone_is_overdue,
     needs_variance_explanation,
     target_for_month,
     was_completed_in_month,
@@ -39,7 +37,8 @@ MOVEMENT_WORDS = {WORSE: "Worse", BETTER: "Better", SAME: "No change", NEW: "New
 
 
 def rating_movement(previous: Rag | None, current: Rag) -> str:
-    """How a rating moved since the last period: worse, better, the same, or new."""
+    """How a rating moved since the last period: worse, better, the same, or new, by the one
+    severity order (`programmes.rules.SEVERITY`); into Complete is better."""
     if previous is None or previous not in SEVERITY or current not in SEVERITY:
         if previous is None:
             return NEW
@@ -154,24 +153,17 @@ class Dashboard:
 
 def _milestone_counts(rating: ProgrammeRating, data: ProgrammeData) -> MilestoneCounts:
     """The board's milestone summary, with the same definitions as the milestone list's
-    filters it links to (workstreams.rules)."""
+    filters it links to (workstreams.rules), overdue and slipped as the assessment found."""
     counts = MilestoneCounts()
     as_of = data.as_of
-    tolerances = {a.area.pk: a.area.tolerances_within(data.programme) for a in rating.areas}
-    for workstream in rating.workstreams:
-        tolerance = tolerances[workstream.workstream.area_id].time_days
-        for item in workstream.milestones:
-            milestone = item.milestone
-            actual = milestone.actual_date
-            due = milestone.due.value if milestone.due else None
-            baseline = milestone.baseline.value if milestone.baseline else None
-            forecast = milestone.forecast.value if milestone.forecast else None
-            counts.due_this_month += is_due_in_month(due, actual, as_of)
-            counts.overdue += milestone_is_overdue(due, actual, as_of)
-            counts.completed_this_period += was_completed_in_month(actual, as_of)
-            counts.slipped += has_slipped_beyond_tolerance(
-                baseline, forecast, actual, as_of, tolerance
-            )
+    for item in rating.milestones:
+        milestone = item.milestone
+        actual = milestone.actual_date
+        due = milestone.due.value if milestone.due else None
+        counts.due_this_month += is_due_in_month(due, actual, as_of)
+        counts.overdue += item.is_overdue
+        counts.completed_this_period += was_completed_in_month(actual, as_of)
+        counts.slipped += item.has_slipped
     return counts
 
 
@@ -220,7 +212,7 @@ def _budget(data: ProgrammeData) -> list[BudgetYear]:
             result=budget_rag(
                 allocated=totals[year][0],
                 forecast=totals[year][2],
-                cost_tolerance_percent=data.programme.cost_tolerance_percent,
+                cost_tolerance_percent=data.programme.tolerances.cost_percent,
             ),
             lines_needing_explanation=totals[year][3],
         )
@@ -233,20 +225,17 @@ def build_dashboard(data: ProgrammeData) -> Dashboard:
     rating = assess(data.rating_state, data.as_of)
 
     grid = []
-    previous_items = []
     for area_rating in rating.areas:
-        rows = []
-        for workstream in area_rating.workstreams:
-            previous = Rag(workstream.previous_update.rag) if workstream.previous_update else None
-            rows.append(
-                GridRow(workstream, previous, rating_movement(previous, workstream.rating.rag))
+        rows = [
+            GridRow(
+                workstream,
+                workstream.previous,
+                rating_movement(workstream.previous, workstream.rating.rag),
             )
-            if previous is not None:
-                previous_items.append(
-                    (f"workstream {workstream.workstream.reference}", RagResult(previous))
-                )
+            for workstream in area_rating.workstreams
+        ]
         grid.append(GridArea(area_rating.area, area_rating.result, rows))
-    previous_overall = roll_up(previous_items, detailed=False) if previous_items else None
+    previous_overall = rating.previous_result
     overall_movement = rating_movement(
         previous_overall.rag if previous_overall else None, rating.result.rag
     )
@@ -258,13 +247,7 @@ def build_dashboard(data: ProgrammeData) -> Dashboard:
         previous = data.previous_risk_scores.get(risk.pk)
         lines.append(
             RiskLine(
-                risk,
-                score,
-                risk_band(
-                    score, amber_from=programme.risk_amber_from, red_from=programme.risk_red_from
-                ),
-                previous,
-                risk_movement(previous, score),
+                risk, score, programme.risk_band(score), previous, risk_movement(previous, score)
             )
         )
     lines.sort(key=lambda line: (-line.score, line.risk.sort_key))

@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from programmes.choices import Rag
-from programmes.rules import risk_band
 from reporting.dashboard import Dashboard
 from reporting.models import BreachKind, ExceptionNarrative
 from reporting.state import ProgrammeData
-from workstreams.rules import has_slipped_beyond_tolerance, milestone_is_overdue
 
 
 @dataclass
@@ -38,8 +36,8 @@ class Breach:
 
 
 def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]:
-    """Every breach of tolerance as at the data's date, most serious kinds first."""
-    as_of = data.as_of
+    """Every breach of tolerance as at the data's date, most serious kinds first: as the
+    assessment rated it, with the tolerances of each item's area."""
     programme = data.programme
     areas = {area.pk: area for area in data.rating_state.areas}
     breaches: list[Breach] = []
@@ -47,9 +45,6 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
     for workstream_rating in dashboard.rating.workstreams:
         workstream = workstream_rating.workstream
         area = areas.get(workstream.area_id)
-        tolerance = (
-            area.tolerances_within(programme).time_days if area else programme.time_tolerance_days
-        )
         if workstream_rating.rating.rag == Rag.RED:
             breaches.append(
                 Breach(
@@ -63,13 +58,7 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
             )
         for item in workstream_rating.milestones:
             milestone = item.milestone
-            due = milestone.due.value if milestone.due else None
-            baseline = milestone.baseline.value if milestone.baseline else None
-            forecast = milestone.forecast.value if milestone.forecast else None
-            actual = milestone.actual_date
-            if milestone_is_overdue(due, actual, as_of) or has_slipped_beyond_tolerance(
-                baseline, forecast, actual, as_of, tolerance
-            ):
+            if item.is_breach:
                 breaches.append(
                     Breach(
                         BreachKind.MILESTONE,
@@ -109,15 +98,12 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
     for line in dashboard.risk_lines:
         risk = line.risk
         previous_band = (
-            risk_band(
-                line.previous_score,
-                amber_from=programme.risk_amber_from,
-                red_from=programme.risk_red_from,
-            )
-            if line.previous_score is not None
-            else None
+            programme.risk_band(line.previous_score) if line.previous_score is not None else None
         )
-        at_threshold = line.score >= programme.risk_tolerance_score
+        # Held in its own area, else its workstream's: that area's tolerance applies.
+        workstream = workstreams.get(risk.workstream_id)
+        held_in = areas.get(risk.area_id or (workstream.area_id if workstream else None))
+        at_threshold = risk.goes_to_board_in(programme, held_in)
         newly_red = line.band == Rag.RED and previous_band != Rag.RED
         if not (at_threshold or newly_red):
             continue
@@ -125,7 +111,7 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
         if at_threshold:
             why.append(
                 f"its score of {line.score} is at or above the board's threshold of "
-                f"{programme.risk_tolerance_score}"
+                f"{programme.tolerances_for(held_in).risk_score}"
             )
         if newly_red:
             why.append(
@@ -140,7 +126,7 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
                 if line.band == Rag.RED
                 else "; ".join(why).capitalize(),
                 areas.get(risk.area_id),
-                workstreams.get(risk.workstream_id),
+                workstream,
             )
         )
 

@@ -2,8 +2,11 @@
 moment in the past, from the history django-simple-history records (DOMAIN.md section 4:
 "frozen as at the period end").
 
-Both ways give model instances, so the rating and the pages do not care which they got. A
-fixed number of queries, whatever the programme's size.
+What is rated (the plan, readings, updates) is loaded by the one loader of a programme's
+rating state, `workstreams.assessment.load_state`; this module adds what the pages show
+beside it (risks, decisions, budget, funding, meetings). Both ways give model instances, so
+the rating and the pages do not care which they got. A fixed number of queries, whatever the
+programme's size.
 """
 
 from __future__ import annotations
@@ -15,21 +18,11 @@ from django.utils import timezone
 
 from programmes.choices import PeriodStatus
 from programmes.dates import month_start
-from programmes.models import Funding, Person, Programme, ProgrammeArea, ReportingPeriod
+from programmes.models import Funding, Programme, ReportingPeriod
 from programmes.snapshots import Snapshot, end_of_day
 from risks.models import BoardMeeting, Decision, Risk
-from workstreams.assessment import ProgrammeState
-from workstreams.models import (
-    BudgetLine,
-    Measure,
-    MeasureReading,
-    MeasureTarget,
-    Milestone,
-    ProgressNote,
-    StatusUpdate,
-    UpdateState,
-    Workstream,
-)
+from workstreams.assessment import ProgrammeState, attach_people, load_state
+from workstreams.models import BudgetLine
 
 
 @dataclass
@@ -51,14 +44,6 @@ class ProgrammeData:
     meetings: list[BoardMeeting]
 
 
-def _attach_people(person_ids: set[int], *groups: tuple[list, str]) -> None:
-    """Set person foreign keys from one query: historical instances cannot be select_related."""
-    people = Person.objects.in_bulk(person_ids)
-    for rows, field in groups:
-        for row in rows:
-            setattr(row, field, people.get(getattr(row, f"{field}_id")))
-
-
 def load_programme_data(
     programme: Programme, *, period: ReportingPeriod | None = None
 ) -> ProgrammeData:
@@ -75,47 +60,16 @@ def load_programme_data(
     earlier = [p for p in periods if p.month < (period.month if period else month_start(as_of))]
     previous_period = earlier[0] if earlier else None
     rows = snapshot.rows
+
+    rating_state = load_state(programme, as_of, snapshot=snapshot)
+    # The programme itself as it stood then: its board rating, tolerances and bands.
+    programme = rating_state.programme
+    risks = rows(Risk, programme_id=programme.pk).order_by("sort_key")
     if snapshot.is_historical:
-        # The programme itself as it stood then: its board rating, tolerances and bands.
-        programme = rows(Programme, id=programme.pk).first() or programme
-
-    areas = list(rows(ProgrammeArea, programme_id=programme.pk).order_by("sort_key"))
-    workstreams = list(rows(Workstream, programme_id=programme.pk).order_by("sort_key"))
-    milestones = list(
-        rows(Milestone, workstream__programme_id=programme.pk).order_by("position", "sort_key")
-    )
-    measures = list(rows(Measure, workstream__programme_id=programme.pk).order_by("sort_key"))
-    risks = list(rows(Risk, programme_id=programme.pk).order_by("sort_key"))
-    updates = list(
-        # Filters on fields that change go after the snapshot, so that it is the latest
-        # record of each update that is tested, not the latest record that passes.
-        rows(StatusUpdate, workstream__programme_id=programme.pk)
-        .filter(state=UpdateState.SUBMITTED, period__month__lte=as_of)
-        .order_by("-period__month")
-    )
-    periods_by_id = {p.pk: p for p in periods}
-    for update in updates:
-        update.period = periods_by_id[update.period_id]
-
-    person_ids = {
-        pk
-        for pk in [a.sponsor_id for a in areas]
-        + [a.project_manager_id for a in areas]
-        + [w.lead_id for w in workstreams]
-        + [m.owner_id for m in milestones]
-        + [m.owner_id for m in measures]
-        + [r.owner_id for r in risks]
-        if pk
-    }
-    _attach_people(
-        person_ids,
-        (areas, "sponsor"),
-        (areas, "project_manager"),
-        (workstreams, "lead"),
-        (milestones, "owner"),
-        (measures, "owner"),
-        (risks, "owner"),
-    )
+        risks = list(risks)
+        attach_people([(risks, "owner")])
+    else:
+        risks = list(risks.select_related("owner"))
 
     previous_risk_scores = {}
     if previous_period is not None:
@@ -127,25 +81,6 @@ def load_programme_data(
             ).values_list("id", "current_likelihood", "current_impact")
         }
 
-    rating_state = ProgrammeState(
-        programme=programme,
-        areas=areas,
-        workstreams=workstreams,
-        milestones=milestones,
-        milestones_with_notes=set(
-            rows(ProgressNote, milestone__workstream__programme_id=programme.pk)
-            .filter(noted_on__lte=as_of)
-            .values_list("milestone_id", flat=True)
-        ),
-        measures=measures,
-        targets=list(rows(MeasureTarget, measure__workstream__programme_id=programme.pk)),
-        readings=list(
-            rows(MeasureReading, measure__workstream__programme_id=programme.pk)
-            .filter(period__lte=as_of)
-            .order_by("period")
-        ),
-        updates=updates,
-    )
     return ProgrammeData(
         programme=programme,
         as_of=as_of,

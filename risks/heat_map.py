@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from programmes.choices import Rag
-from programmes.rules import risk_band
 
 
 @dataclass
@@ -36,6 +35,8 @@ class HeatMap:
 
 
 def heat_map(risks: list, programme, scores: str) -> HeatMap:
+    """Open risks counted by likelihood and impact, each cell in the programme's band of its
+    score (`Programme.risk_band`)."""
     counts = defaultdict(int)
     total = 0
     for risk in risks:
@@ -51,11 +52,7 @@ def heat_map(risks: list, programme, scores: str) -> HeatMap:
                 likelihood,
                 impact,
                 counts[(likelihood, impact)],
-                risk_band(
-                    likelihood * impact,
-                    amber_from=programme.risk_amber_from,
-                    red_from=programme.risk_red_from,
-                ),
+                programme.risk_band(likelihood * impact),
             )
             for impact in range(1, 6)
         ]

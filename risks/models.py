@@ -13,7 +13,6 @@ from programmes.choices import DatePrecision, Rag
 from programmes.dates import format_plan_date
 from programmes.models import Person, Programme, ProgrammeArea, Referenced, Versioned
 from programmes.querysets import ScopedQuerySet
-from programmes.rules import risk_band
 from risks.rules import risk_score
 from workstreams.models import Milestone, Workstream
 
@@ -93,6 +92,17 @@ class RiskQuerySet(ScopedQuerySet):
 
     def open(self) -> RiskQuerySet:
         return self.filter(status=RiskStatus.OPEN)
+
+    def in_band(self, band: str, *, scores: str = "current") -> RiskQuerySet:
+        """Risks whose current (or inherent) score is in a band by their programme's
+        thresholds: `Programme.risk_band` said in SQL, for filters that narrow the query."""
+        queryset = self.alias(band_score=F(f"{scores}_likelihood") * F(f"{scores}_impact"))
+        amber_from, red_from = F("programme__risk_amber_from"), F("programme__risk_red_from")
+        if band == Rag.RED:
+            return queryset.filter(band_score__gte=red_from)
+        if band == Rag.AMBER:
+            return queryset.filter(band_score__gte=amber_from, band_score__lt=red_from)
+        return queryset.filter(band_score__lt=amber_from)
 
 
 class Risk(Referenced, Versioned):
@@ -191,15 +201,30 @@ class Risk(Referenced, Versioned):
         return risk_score(self.target_likelihood, self.target_impact)
 
     def band_of(self, score: int | None, programme: Programme) -> Rag | None:
-        if score is None:
-            return None
-        return risk_band(
-            score, amber_from=programme.risk_amber_from, red_from=programme.risk_red_from
-        )
+        """The band of one of its scores by the programme's thresholds (None: not scored)."""
+        return None if score is None else programme.risk_band(score)
 
     @property
     def current_band(self) -> Rag:
         return self.band_of(self.current_score, self.programme)
+
+    @property
+    def held_in(self) -> ProgrammeArea | None:
+        """The area it is held in, whose tolerances apply: its own, else its workstream's."""
+        if self.area_id:
+            return self.area
+        return self.workstream.area if self.workstream_id else None
+
+    def goes_to_board_in(self, programme: Programme, area: ProgrammeArea | None) -> bool:
+        """Whether its current score is at or above the risk tolerance where it is held
+        (`held_in`): that area's, else the programme's (DOMAIN.md section 3). The programme and
+        the area are passed so that a risk as it stood at a moment is judged by the
+        tolerances of then."""
+        return programme.tolerances_for(area).goes_to_board(self.current_score)
+
+    @property
+    def goes_to_board(self) -> bool:
+        return self.goes_to_board_in(self.programme, self.held_in)
 
     @property
     def scope_label(self) -> str:

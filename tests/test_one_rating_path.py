@@ -174,7 +174,8 @@ def test_the_portfolio_as_at_a_past_month_rates_as_the_dashboard_did(plan):
 
 @pytest.fixture
 def area_with_a_lower_risk_tolerance(plan):
-    """Area 1 sends risks scoring 9 or more to the board (the programme: 15)."""
+    """Area 1 sends risks scoring 9 or more to the board (the programme: 15): those held in
+    the area, and those held in one of its workstreams."""
     area = plan["area_one"]
     area.risk_tolerance_score = 9
     area.save()
@@ -183,6 +184,13 @@ def area_with_a_lower_risk_tolerance(plan):
             programme=plan["programme"],
             area=area,
             reference="R1",
+            current_likelihood=3,
+            current_impact=3,
+        ),
+        "in_workstream": RiskFactory(
+            programme=plan["programme"],
+            workstream=plan["ws_1_2"],
+            reference="R3",
             current_likelihood=3,
             current_impact=3,
         ),
@@ -201,16 +209,14 @@ def test_goes_to_the_board_follows_the_areas_risk_tolerance(
 ):
     risks = area_with_a_lower_risk_tolerance
     dashboard = build_dashboard(load_programme_data(plan["programme"]))
-    assert [b.key for b in detect_exceptions(dashboard.data, dashboard)] == [
-        f"risk:{risks['in_area'].pk}"
-    ]
+    assert sorted(b.key for b in detect_exceptions(dashboard.data, dashboard)) == sorted(
+        f"risk:{risks[name].pk}" for name in ("in_area", "in_workstream")
+    )
 
     api = client_for(people["board"])
-    assert api.get(api_url("risk-detail", risks["in_area"].pk)).json()["goes_to_board"] is True
-    assert api.get(api_url("risk-detail", risks["elsewhere"].pk)).json()["goes_to_board"] is False
-
     client.force_login(people["board"])
-    page = client.get(reverse("risk_detail", args=[risks["in_area"].pk])).content.decode()
-    assert "it goes to the board" in page
-    page = client.get(reverse("risk_detail", args=[risks["elsewhere"].pk])).content.decode()
-    assert "it goes to the board" not in page
+    for name, goes in (("in_area", True), ("in_workstream", True), ("elsewhere", False)):
+        body = api.get(api_url("risk-detail", risks[name].pk)).json()
+        assert body["goes_to_board"] is goes, name
+        page = client.get(reverse("risk_detail", args=[risks[name].pk])).content.decode()
+        assert ("it goes to the board" in page) is goes, name

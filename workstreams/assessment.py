@@ -1,23 +1,29 @@
 """Rate a whole programme as of a date: every milestone, measure, workstream and area, with
 the reasons, in a fixed number of queries whatever the programme's size.
 
-Loading (`load_state`) and rating (`assess`) are separate so that the same rating code runs
-on today's data and, later, on the data as it stood at the end of a reporting period.
+This is the one rating path (see `programmes.rules` for where each rule lives): the
+portfolio, the dashboard, the timeline, the reports, the lists, the workstream page, the API
+and the demo's and scale data's generators all load a programme's state here
+(`load_state`, or `load_states` for many programmes at once), now or as at a moment, and rate
+it with `assess`. Loading and rating are separate so that the same rating code runs on
+today's data and on the data as it stood at the end of a reporting period.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from programmes.choices import Rag
 from programmes.dates import month_start
-from programmes.models import Programme, ProgrammeArea, ReportingPeriod
-from programmes.rules import RagResult, Reason, roll_up
+from programmes.models import Person, Programme, ProgrammeArea, ReportingPeriod
+from programmes.rules import RagResult, Reason, Tolerances, roll_up
+from programmes.snapshots import Snapshot
 from workstreams.models import (
     Measure,
     MeasureReading,
@@ -31,7 +37,9 @@ from workstreams.models import (
 )
 from workstreams.rules import (
     Target,
+    has_slipped_beyond_tolerance,
     measure_rag,
+    milestone_is_overdue,
     milestone_rag,
     target_for_month,
     workstream_suggested_rag,
@@ -40,7 +48,8 @@ from workstreams.rules import (
 
 @dataclass
 class ProgrammeState:
-    """Everything needed to rate a programme, as plain loaded rows."""
+    """Everything needed to rate a programme, as plain loaded rows: live, or as they stood at
+    a moment (then `programme` and `areas` carry the tolerances of that moment)."""
 
     programme: Programme
     areas: list[ProgrammeArea]
@@ -52,61 +61,201 @@ class ProgrammeState:
     readings: list[MeasureReading]
     updates: list[StatusUpdate]
 
+    def tolerances_for(self, area_id: int | None) -> Tolerances:
+        """The tolerances that apply in an area of this state (the programme's without one)."""
+        area = next((a for a in self.areas if a.pk == area_id), None)
+        return self.programme.tolerances_for(area)
+
+
+def attach_people(rows_and_fields: Sequence[tuple[list, str]]) -> None:
+    """Set person foreign keys from one query: historical instances cannot be select_related."""
+    ids = {
+        getattr(row, f"{name}_id")
+        for rows, name in rows_and_fields
+        for row in rows
+        if getattr(row, f"{name}_id")
+    }
+    people = Person.objects.in_bulk(ids) if ids else {}
+    for rows, name in rows_and_fields:
+        for row in rows:
+            setattr(row, name, people.get(getattr(row, f"{name}_id")))
+
+
+def load_states(
+    programmes: Sequence[Programme],
+    as_of: date,
+    snapshot: Snapshot | None = None,
+    *,
+    workstream: Workstream | None = None,
+    milestones: QuerySet[Milestone] | None = None,
+    measures: QuerySet[Measure] | None = None,
+    updates: bool = True,
+) -> dict[int, ProgrammeState]:
+    """The rating state of each programme, by id: its data now, or as it stood at the
+    snapshot's moment, with readings, notes and status updates up to `as_of`.
+
+    Seven queries for any number of programmes of any size; as at a moment, four more (the
+    programmes, their people and progress notes as they stood, and the updates' periods).
+    With a workstream, only that workstream of its programme, with each milestone's
+    dependencies. A list that rates only some items narrows them with its filtered
+    `milestones` or `measures` queryset (`.none()` for none, which costs no query), and
+    leaves out the `updates` when it shows no workstream's rating.
+    """
+    snapshot = snapshot or Snapshot()
+    rows = snapshot.rows
+    ids = [p.pk for p in programmes]
+    by_id = {p.pk: p for p in programmes}
+    if snapshot.is_historical:
+        # Each programme as it stood then: its tolerances and scale.
+        by_id.update({p.pk: p for p in rows(Programme, id__in=ids)})
+
+    if workstream is not None:
+        scope = {"workstream_id": workstream.pk}
+        workstream_rows = rows(Workstream, id=workstream.pk)
+        area_rows = rows(ProgrammeArea, id=workstream.area_id)
+    else:
+        scope = {"workstream__programme_id__in": ids}
+        workstream_rows = rows(Workstream, programme_id__in=ids)
+        area_rows = rows(ProgrammeArea, programme_id__in=ids)
+    milestone_rows = rows(Milestone, **scope).order_by("position", "sort_key")
+    if milestones is not None:
+        milestone_rows = milestone_rows.filter(id__in=milestones.values("pk"))
+    measure_rows = rows(Measure, **scope).order_by("sort_key")
+    of_measures = {f"measure__{key}": value for key, value in scope.items()}
+    if measures is not None:
+        measure_rows = measure_rows.filter(id__in=measures.values("pk"))
+        of_measures["measure_id__in"] = measures.values("pk")
+    update_rows = (
+        # Filters on fields that change go after the snapshot, so that it is the latest
+        # record of each update that is tested, not the latest record that passes.
+        rows(StatusUpdate, **scope)
+        .filter(state=UpdateState.SUBMITTED, period__month__lte=as_of)
+        .order_by("-period__month")
+    )
+    if not snapshot.is_historical:
+        area_rows = area_rows.select_related("sponsor", "project_manager")
+        workstream_rows = workstream_rows.select_related("lead")
+        milestone_rows = milestone_rows.select_related("owner").annotate(
+            has_notes=Exists(
+                ProgressNote.objects.filter(milestone=OuterRef("pk"), noted_on__lte=as_of)
+            )
+        )
+        measure_rows = measure_rows.select_related("owner")
+        update_rows = update_rows.select_related("period")
+        if workstream is not None:
+            # One workstream's page shows each milestone's dependencies both ways.
+            references = Milestone.objects.only("id", "reference", "sort_key")
+            milestone_rows = milestone_rows.prefetch_related(
+                Prefetch("depends_on", references), Prefetch("dependents", references)
+            )
+
+    states = {
+        pk: ProgrammeState(by_id[pk], [], [], [], set(), [], [], [], [])
+        for pk in (ids if workstream is None else [workstream.programme_id])
+    }
+    areas = {}
+    for area in area_rows.order_by("sort_key"):
+        areas[area.pk] = area
+        states[area.programme_id].areas.append(area)
+    loaded = {}  # workstream id -> workstream, its programme's state
+    for row in workstream_rows.order_by("sort_key"):
+        state = states[row.programme_id]
+        # The pages name each item's workstream, area and programme: from what is loaded.
+        row.programme = state.programme
+        if row.area_id in areas:
+            row.area = areas[row.area_id]
+        loaded[row.pk] = (row, state)
+        state.workstreams.append(row)
+
+    milestone_list = []
+    for milestone in milestone_rows:
+        if milestone.workstream_id in loaded:
+            owner, state = loaded[milestone.workstream_id]
+            milestone.workstream = owner
+            state.milestones.append(milestone)
+            milestone_list.append(milestone)
+    if snapshot.is_historical and milestone_list:
+        noted = set(
+            rows(ProgressNote, **{f"milestone__{key}": value for key, value in scope.items()})
+            .filter(noted_on__lte=as_of)
+            .values_list("milestone_id", flat=True)
+        )
+    else:
+        noted = {milestone.pk for milestone in milestone_list if milestone.has_notes}
+    for milestone in milestone_list:
+        if milestone.pk in noted:
+            loaded[milestone.workstream_id][1].milestones_with_notes.add(milestone.pk)
+
+    state_of_measure = {}
+    measure_list = []
+    for measure in measure_rows:
+        if measure.workstream_id in loaded:
+            owner, state = loaded[measure.workstream_id]
+            measure.workstream = owner
+            state.measures.append(measure)
+            state_of_measure[measure.pk] = state
+            measure_list.append(measure)
+    if state_of_measure:
+        for target in rows(MeasureTarget, **of_measures):
+            if target.measure_id in state_of_measure:
+                state_of_measure[target.measure_id].targets.append(target)
+        for reading in (
+            rows(MeasureReading, **of_measures).filter(period__lte=as_of).order_by("period")
+        ):
+            if reading.measure_id in state_of_measure:
+                state_of_measure[reading.measure_id].readings.append(reading)
+
+    update_list = []
+    if updates:
+        for update in update_rows:
+            if update.workstream_id in loaded:
+                owner, state = loaded[update.workstream_id]
+                update.workstream = owner
+                state.updates.append(update)
+                update_list.append(update)
+
+    if snapshot.is_historical:
+        attach_people(
+            [
+                (list(areas.values()), "sponsor"),
+                (list(areas.values()), "project_manager"),
+                ([row for row, _ in loaded.values()], "lead"),
+                (milestone_list, "owner"),
+                (measure_list, "owner"),
+            ]
+        )
+        periods = ReportingPeriod.objects.in_bulk({u.period_id for u in update_list})
+        for update in update_list:
+            update.period = periods[update.period_id]
+    return states
+
 
 def load_state(
-    programme: Programme, as_of: date, workstream: Workstream | None = None
+    programme: Programme,
+    as_of: date,
+    workstream: Workstream | None = None,
+    snapshot: Snapshot | None = None,
+    **narrowing,
 ) -> ProgrammeState:
-    """Today's data for a programme (or one of its workstreams), with readings and updates up
-    to `as_of`. Eight queries, whatever the size."""
-    scope = {"workstream": workstream} if workstream else {"workstream__programme": programme}
-    workstreams = Workstream.objects.filter(programme=programme).select_related("lead")
-    if workstream is not None:
-        workstreams = workstreams.filter(pk=workstream.pk)
-    areas = ProgrammeArea.objects.filter(programme=programme).select_related(
-        "sponsor", "project_manager"
-    )
-    milestones = Milestone.objects.filter(**scope).select_related("owner").order_by("sort_key")
-    if workstream is not None:
-        areas = areas.filter(pk=workstream.area_id)
-        # One workstream's page shows each milestone's dependencies both ways.
-        references = Milestone.objects.only("id", "reference", "sort_key")
-        milestones = milestones.prefetch_related(
-            Prefetch("depends_on", references), Prefetch("dependents", references)
-        )
-    return ProgrammeState(
-        programme=programme,
-        areas=list(areas),
-        workstreams=list(workstreams.order_by("sort_key")),
-        milestones=list(milestones),
-        milestones_with_notes=set(
-            ProgressNote.objects.filter(
-                **{f"milestone__{key}": value for key, value in scope.items()},
-                noted_on__lte=as_of,
-            ).values_list("milestone_id", flat=True)
-        ),
-        measures=list(Measure.objects.filter(**scope).select_related("owner").order_by("sort_key")),
-        targets=list(
-            MeasureTarget.objects.filter(**{f"measure__{k}": v for k, v in scope.items()})
-        ),
-        readings=list(
-            MeasureReading.objects.filter(
-                **{f"measure__{k}": v for k, v in scope.items()}, period__lte=as_of
-            ).order_by("period")
-        ),
-        updates=list(
-            StatusUpdate.objects.filter(
-                **scope, state=UpdateState.SUBMITTED, period__month__lte=as_of
-            )
-            .select_related("period")
-            .order_by("-period__month")
-        ),
-    )
+    """One programme's rating state (or one of its workstreams'): see `load_states`."""
+    return load_states([programme], as_of, snapshot, workstream=workstream, **narrowing)[
+        programme.pk
+    ]
 
 
 @dataclass
 class MilestoneRating:
+    """A milestone's RAG, and whether it breaches: overdue, or slipped beyond the time
+    tolerance of its area (DOMAIN.md sections 3 and 5)."""
+
     milestone: Milestone
     result: RagResult
+    is_overdue: bool = False
+    has_slipped: bool = False
+
+    @property
+    def is_breach(self) -> bool:
+        return self.is_overdue or self.has_slipped
 
 
 @dataclass
@@ -140,6 +289,12 @@ class WorkstreamRating:
     suggested: RagResult
     latest_update: StatusUpdate | None
     previous_update: StatusUpdate | None
+    tolerances: Tolerances = field(default_factory=Tolerances)
+
+    @property
+    def previous(self) -> Rag | None:
+        """What the lead reported the period before the latest report, if anything."""
+        return Rag(self.previous_update.rag) if self.previous_update else None
 
     @property
     def reported(self) -> Rag | None:
@@ -147,7 +302,8 @@ class WorkstreamRating:
 
     @property
     def rating(self) -> RagResult:
-        """What the workstream counts as: the lead's report, else the suggestion."""
+        """What the workstream counts as (DOMAIN.md section 3, "Workstream RAG"): the lead's
+        latest report, else the rating the system suggests."""
         if self.latest_update is None:
             return self.suggested
         rag = Rag(self.latest_update.rag)
@@ -182,9 +338,29 @@ class ProgrammeRating:
     def workstream(self, workstream_id: int) -> WorkstreamRating:
         return next(w for w in self.workstreams if w.workstream.pk == workstream_id)
 
+    @property
+    def previous_result(self) -> RagResult | None:
+        """The overall rating from the reports before the latest (the leads' previous
+        reports rolled up), for the movement since; None if there were none."""
+        items = [
+            (f"workstream {w.workstream.reference}", RagResult(w.previous))
+            for w in self.workstreams
+            if w.previous is not None
+        ]
+        return roll_up(items, detailed=False) if items else None
+
+    @property
+    def milestones(self) -> list[MilestoneRating]:
+        return [item for workstream in self.workstreams for item in workstream.milestones]
+
+    @property
+    def measures(self) -> list[MeasureRating]:
+        return [item for workstream in self.workstreams for item in workstream.measures]
+
 
 def rate_milestone(milestone, *, as_of: date, tolerance_days: int, has_notes: bool) -> RagResult:
-    """The milestone rule fed from a milestone row (live or historical)."""
+    """The milestone rule (`workstreams.rules.milestone_rag`) fed from a milestone row (live
+    or historical), with the time tolerance of its area (`Programme.tolerances_for`)."""
     baseline, forecast, start = milestone.baseline, milestone.forecast, milestone.start
     return milestone_rag(
         as_of=as_of,
@@ -198,11 +374,27 @@ def rate_milestone(milestone, *, as_of: date, tolerance_days: int, has_notes: bo
     )
 
 
+def rate_measure(
+    measure, *, tolerances: Tolerances, actual: Decimal | None, target: Decimal | None
+) -> RagResult:
+    """The measure rule (`workstreams.rules.measure_rag`) fed from a measure row and its
+    latest reading, with the measure's own tolerance, else its area's, else the programme's
+    (`Tolerances.measure_percent`)."""
+    return measure_rag(
+        actual=actual,
+        target=target,
+        direction=measure.direction,
+        tolerance_percent=tolerances.measure_percent(measure.tolerance_percent),
+    )
+
+
 def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
-    """Rate every item of the programme as of a date (DOMAIN.md section 3)."""
+    """Rate every item of the programme as of a date (DOMAIN.md section 3): milestones and
+    measures by the tolerances of their area, each workstream as its lead reported (else as
+    suggested), each area and the programme as the worst of their workstreams."""
     programme = state.programme
     areas_by_id = {area.pk: area for area in state.areas}
-    tolerances = {area.pk: area.tolerances_within(programme) for area in state.areas}
+    tolerances = {area.pk: programme.tolerances_for(area) for area in state.areas}
 
     milestones_by_workstream = defaultdict(list)
     for milestone in state.milestones:
@@ -227,19 +419,33 @@ def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
     ratings_by_area = defaultdict(list)
     all_ratings = []
     for workstream in state.workstreams:
-        tolerance = tolerances[workstream.area_id]
-        milestone_ratings = [
-            MilestoneRating(
-                milestone,
-                rate_milestone(
+        tolerance = tolerances.get(workstream.area_id) or programme.tolerances
+        milestone_ratings = []
+        for milestone in milestones_by_workstream[workstream.pk]:
+            baseline, forecast = milestone.baseline, milestone.forecast
+            milestone_ratings.append(
+                MilestoneRating(
                     milestone,
-                    as_of=as_of,
-                    tolerance_days=tolerance.time_days,
-                    has_notes=milestone.pk in state.milestones_with_notes,
-                ),
+                    rate_milestone(
+                        milestone,
+                        as_of=as_of,
+                        tolerance_days=tolerance.time_days,
+                        has_notes=milestone.pk in state.milestones_with_notes,
+                    ),
+                    is_overdue=milestone_is_overdue(
+                        milestone.due.value if milestone.due else None,
+                        milestone.actual_date,
+                        as_of,
+                    ),
+                    has_slipped=has_slipped_beyond_tolerance(
+                        baseline.value if baseline else None,
+                        forecast.value if forecast else None,
+                        milestone.actual_date,
+                        as_of,
+                        tolerance.time_days,
+                    ),
+                )
             )
-            for milestone in milestones_by_workstream[workstream.pk]
-        ]
         measure_ratings = []
         for measure in measures_by_workstream[workstream.pk]:
             readings = readings_by_measure[measure.pk]
@@ -250,15 +456,11 @@ def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
             measure_ratings.append(
                 MeasureRating(
                     measure,
-                    measure_rag(
+                    rate_measure(
+                        measure,
+                        tolerances=tolerance,
                         actual=latest.value if latest else None,
                         target=target,
-                        direction=measure.direction,
-                        tolerance_percent=(
-                            measure.tolerance_percent
-                            if measure.tolerance_percent is not None
-                            else tolerance.benefit_percent
-                        ),
                     ),
                     latest,
                     target,
@@ -277,6 +479,7 @@ def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
             ),
             latest_update=updates[0] if updates else None,
             previous_update=updates[1] if len(updates) > 1 else None,
+            tolerances=tolerance,
         )
         ratings_by_area[workstream.area_id].append(rating)
         all_ratings.append(rating)
@@ -301,11 +504,52 @@ def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
     return ProgrammeRating(programme, as_of, area_ratings, result, all_ratings)
 
 
-def assess_programme(programme: Programme, as_of: date) -> ProgrammeRating:
-    return assess(load_state(programme, as_of), as_of)
+def assess_programme(
+    programme: Programme, as_of: date, snapshot: Snapshot | None = None
+) -> ProgrammeRating:
+    """A programme rated as of a date, from its data now or as at the snapshot's moment."""
+    return assess(load_state(programme, as_of, snapshot=snapshot), as_of)
+
+
+def assess_programmes(
+    programmes: Sequence[Programme], as_of: date, snapshot: Snapshot | None = None
+) -> list[ProgrammeRating]:
+    """Many programmes rated as of a date, loaded together in a fixed number of queries (the
+    portfolio), in the order given."""
+    states = load_states(programmes, as_of, snapshot)
+    return [assess(states[programme.pk], as_of) for programme in programmes]
+
+
+def assess_workstream_from(
+    workstream: Workstream,
+    *,
+    programme: Programme,
+    as_of: date,
+    milestones: Sequence[Milestone] = (),
+    milestones_with_notes: set[int] | frozenset[int] = frozenset(),
+    measures: Sequence[Measure] = (),
+    targets: Sequence[MeasureTarget] = (),
+    readings: Sequence[MeasureReading] = (),
+) -> WorkstreamRating:
+    """One workstream rated by `assess` from rows the caller holds rather than loads: the
+    demo's and the scale data's simulated history rate the plan as it stood at a moment
+    (milestones as they were then, the readings known by then, oldest first)."""
+    state = ProgrammeState(
+        programme=programme,
+        areas=[workstream.area],
+        workstreams=[workstream],
+        milestones=list(milestones),
+        milestones_with_notes=set(milestones_with_notes),
+        measures=list(measures),
+        targets=list(targets),
+        readings=list(readings),
+        updates=[],
+    )
+    return assess(state, as_of).workstreams[0]
 
 
 def assess_workstream(workstream: Workstream, as_of: date) -> WorkstreamRating:
+    """One workstream rated as of a date, as its programme's rating would rate it."""
     state = load_state(workstream.programme, as_of, workstream=workstream)
     return assess(state, as_of).workstreams[0]
 

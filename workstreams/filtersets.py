@@ -11,7 +11,7 @@ from datetime import date
 
 import django_filters
 
-from programmes.choices import FIVE_POINT_RATINGS, THREE_POINT_RATINGS, Rag
+from programmes.choices import Rag
 from programmes.filtersets import ComputedChoiceFilter, ProgrammeFilterSet, SearchFilter
 from programmes.models import Person, ProgrammeArea
 from workstreams.models import (
@@ -21,12 +21,7 @@ from workstreams.models import (
     MilestoneStatus,
     Workstream,
 )
-from workstreams.rules import (
-    has_slipped_beyond_tolerance,
-    is_due_in_month,
-    milestone_is_overdue,
-    was_completed_in_month,
-)
+from workstreams.rules import is_due_in_month, was_completed_in_month
 
 NOT_REPORTED = "not_reported"
 
@@ -40,10 +35,6 @@ MEASURE_RAGS = [(rag.value, rag.label) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN
 def _due(milestone: Milestone) -> date | None:
     due = milestone.due
     return due.value if due else None
-
-
-def _value(plan_date) -> date | None:
-    return plan_date.value if plan_date else None
 
 
 DUE_CHOICES = [
@@ -60,12 +51,10 @@ def _matches_due(row, due: str, as_of: date) -> bool:
     if due == "this_month":
         return is_due_in_month(_due(milestone), actual, as_of)
     if due == "overdue":
-        return milestone_is_overdue(_due(milestone), actual, as_of)
+        return row.rating.is_overdue  # as the assessment found, as on the dashboard
     if due == "completed_this_period":
         return was_completed_in_month(actual, as_of)
-    return has_slipped_beyond_tolerance(
-        _value(milestone.baseline), _value(milestone.forecast), actual, as_of, row.tolerance_days
-    )
+    return row.rating.has_slipped
 
 
 class WorkstreamFilterSet(ProgrammeFilterSet):
@@ -85,9 +74,8 @@ class WorkstreamFilterSet(ProgrammeFilterSet):
         self.filters["lead"].queryset = (
             Person.objects.filter(led_workstreams__programme=programme).distinct().order_by("name")
         )
-        ratings = FIVE_POINT_RATINGS if programme.uses_five_point_scale else THREE_POINT_RATINGS
         self.filters["rag"].extra["choices"] = [
-            *((rag.value, rag.label) for rag in ratings),
+            *programme.rating_choices,
             (Rag.COMPLETE.value, Rag.COMPLETE.label),
             (NOT_REPORTED, "Not reported"),
         ]

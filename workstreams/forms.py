@@ -8,7 +8,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from programmes.choices import FIVE_POINT_RATINGS, THREE_POINT_RATINGS, Rag
+from programmes.choices import Rag
 from programmes.dates import add_months, month_label, month_start
 from programmes.forms import DayDateField, PlanDateField, VersionField
 from programmes.models import Person
@@ -251,9 +251,9 @@ class StatusUpdateForm(forms.Form):
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
-        ratings = FIVE_POINT_RATINGS if programme.uses_five_point_scale else THREE_POINT_RATINGS
-        self.fields["rag"].choices = [(rag.value, Rag(rag).label) for rag in ratings] + [
-            (Rag.COMPLETE.value, Rag.COMPLETE.label)
+        self.fields["rag"].choices = [
+            *programme.rating_choices,
+            (Rag.COMPLETE.value, Rag.COMPLETE.label),
         ]
         self.fields["rag"].error_messages["required"] = "Choose a rating"
 

@@ -9,10 +9,8 @@ query; movement since the last period needs the history, so the API does not fil
 from __future__ import annotations
 
 import django_filters
-from django.db.models import F
 
 from programmes.api.filtersets import IdFilter, PageFilterSetForTheAPI
-from programmes.choices import Rag
 from risks import filtersets as pages
 from risks.models import BoardMeeting
 
@@ -31,13 +29,7 @@ class RiskFilterSet(PageFilterSetForTheAPI, pages.RiskFilterSet):
             if self.form.cleaned_data.get("scores") == pages.INHERENT
             else pages.CURRENT
         )
-        queryset = queryset.alias(band_score=F(f"{scores}_likelihood") * F(f"{scores}_impact"))
-        amber_from, red_from = F("programme__risk_amber_from"), F("programme__risk_red_from")
-        if value == Rag.RED:
-            return queryset.filter(band_score__gte=red_from)
-        if value == Rag.AMBER:
-            return queryset.filter(band_score__gte=amber_from, band_score__lt=red_from)
-        return queryset.filter(band_score__lt=amber_from)
+        return queryset.in_band(value, scores=scores)
 
 
 class IssueFilterSet(PageFilterSetForTheAPI, pages.IssueFilterSet):

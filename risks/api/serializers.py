@@ -46,7 +46,8 @@ class RiskSerializer(serializers.ModelSerializer):
     inherent_band = serializers.SerializerMethodField()
     target_band = serializers.SerializerMethodField()
     goes_to_board = serializers.SerializerMethodField(
-        help_text="The current score is at or above the programme's risk tolerance"
+        help_text="The current score is at or above the risk tolerance of its area (if the "
+        "area sets one) or of the programme"
     )
     issue = serializers.SerializerMethodField(help_text="The issue it became, if realised")
 
@@ -108,7 +109,7 @@ class RiskSerializer(serializers.ModelSerializer):
         return self._band(risk, risk.target_score)
 
     def get_goes_to_board(self, risk: Risk) -> bool:
-        return risk.current_score >= risk.programme.risk_tolerance_score
+        return risk.goes_to_board
 
     def get_issue(self, risk: Risk) -> int | None:
         issue = getattr(risk, "issue", None)

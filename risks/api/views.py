@@ -44,9 +44,9 @@ def where_it_would_sit(programme, details: RiskDetails) -> Risk:
 class RiskViewSet(VisibleViewSet):
     """The risk register, every status unless `status` is given, with scores and bands."""
 
-    queryset = Risk.objects.select_related("programme", "owner", "issue").order_by(
-        "programme_id", "sort_key", "pk"
-    )
+    queryset = Risk.objects.select_related(
+        "programme", "area", "workstream__area", "owner", "issue"
+    ).order_by("programme_id", "sort_key", "pk")
     serializer_class = RiskSerializer
     filterset_class = RiskFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -18,7 +18,7 @@ from programmes.lists import programme_for
 from programmes.models import Programme, ProgrammeArea, StaleEdit
 from programmes.params import read_id
 from programmes.permissions import Action, get_for, may
-from programmes.rules import risk_band
+from programmes.rules import is_overdue
 from risks.forms.risks import ActionForm, CloseRiskForm, RealiseRiskForm, RiskForm, risk_initial
 from risks.models import MitigationAction, Risk
 from risks.services.risks import (
@@ -65,11 +65,7 @@ def score_points(risk: Risk) -> list[dict]:
                     "likelihood": record.current_likelihood,
                     "impact": record.current_impact,
                     "score": score,
-                    "band": risk_band(
-                        score,
-                        amber_from=risk.programme.risk_amber_from,
-                        red_from=risk.programme.risk_red_from,
-                    ),
+                    "band": risk.programme.risk_band(score),
                 }
             )
             last = score
@@ -149,8 +145,8 @@ def risk_detail(request, risk_id: int):
             action_form=action_form,
             can_manage=can_manage,
             issue=getattr(risk, "issue", None),
-            review_overdue=risk.review_date is not None and risk.review_date < timezone.localdate(),
-            goes_to_board=risk.current_score >= programme.risk_tolerance_score,
+            review_overdue=is_overdue(risk.review_date, done=False, as_of=timezone.localdate()),
+            goes_to_board=risk.goes_to_board,
             history=_history(risk),
         ),
         status=400 if action_form is not None and action_form.errors else 200,

@@ -18,10 +18,11 @@ from programmes.api.fields import (
     rag_data,
 )
 from programmes.api.serializers import PersonBriefSerializer
-from programmes.choices import FIVE_POINT_RATINGS, THREE_POINT_RATINGS, Rag
+from programmes.choices import Rag, RagScale
 from programmes.dates import PlanDate
 from programmes.models import ReportingPeriod
-from workstreams.assessment import rate_milestone
+from programmes.rules import Tolerances, ratings_on_scale
+from workstreams.assessment import rate_measure, rate_milestone
 from workstreams.models import (
     BudgetLine,
     Measure,
@@ -35,7 +36,6 @@ from workstreams.models import (
 from workstreams.rules import (
     Target,
     budget_rag,
-    measure_rag,
     needs_variance_explanation,
     target_for_month,
 )
@@ -52,8 +52,9 @@ def version_field(**kwargs) -> serializers.IntegerField:
     )
 
 
-def _tolerances(workstream: Workstream):
-    return workstream.area.tolerances_within(workstream.programme)
+def _tolerances(workstream: Workstream) -> Tolerances:
+    """The tolerances where the workstream sits: its area's, else its programme's."""
+    return workstream.programme.tolerances_for(workstream.area)
 
 
 # ----- Reading -----
@@ -199,15 +200,12 @@ class MeasureSerializer(serializers.ModelSerializer):
     def get_rag(self, measure: Measure) -> dict:
         targets = [Target(t.value, t.financial_year, t.due_date) for t in measure.targets.all()]
         target = target_for_month(targets, measure.latest_period) if measure.latest_period else None
-        tolerance = measure.tolerance_percent
-        if tolerance is None:
-            tolerance = _tolerances(measure.workstream).benefit_percent
         return rag_data(
-            measure_rag(
+            rate_measure(
+                measure,
+                tolerances=_tolerances(measure.workstream),
                 actual=measure.latest_value,
                 target=target,
-                direction=measure.direction,
-                tolerance_percent=tolerance,
             )
         )
 
@@ -329,7 +327,7 @@ class ReadingChangeSerializer(serializers.Serializer):
 
 
 RATINGS_OFFERED = [
-    (rag.value, rag.label) for rag in (*FIVE_POINT_RATINGS, Rag.COMPLETE)
+    (rag.value, rag.label) for rag in (*ratings_on_scale(RagScale.FIVE_POINT), Rag.COMPLETE)
 ]  # narrowed to the programme's scale in validate()
 
 
@@ -355,7 +353,7 @@ class _StatusUpdateFields(serializers.Serializer):
     def rating_problems(self, rag: str | None, programme) -> dict:
         if rag is None:
             return {}
-        ratings = FIVE_POINT_RATINGS if programme.uses_five_point_scale else THREE_POINT_RATINGS
+        ratings = programme.ratings
         if rag not in (*ratings, Rag.COMPLETE):
             words = ", ".join(Rag(r).label for r in ratings)
             return {"rag": f"This programme rates {words}, or Complete"}

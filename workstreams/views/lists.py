@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from programmes.choices import Rag
 from programmes.dates import day_label, format_plan_date, month_label, month_start
@@ -25,22 +26,9 @@ from programmes.lists import (
 )
 from programmes.models import Programme, ProgrammeArea
 from programmes.rules import RagResult
-from workstreams.assessment import (
-    ProgrammeState,
-    WorkstreamRating,
-    assess,
-    load_state,
-    rate_milestone,
-)
+from workstreams.assessment import MilestoneRating, WorkstreamRating, assess, load_state
 from workstreams.filtersets import MeasureFilterSet, MilestoneFilterSet, WorkstreamFilterSet
-from workstreams.models import (
-    Measure,
-    MeasureReading,
-    MeasureTarget,
-    Milestone,
-    ProgressNote,
-    Workstream,
-)
+from workstreams.models import Measure, MeasureReading, Milestone, Workstream
 from workstreams.rules import Target, target_for_month
 
 # ----- Workstreams -----
@@ -119,6 +107,7 @@ def _workstream_rows(programme: Programme, filterset: WorkstreamFilterSet, as_of
 
 
 @login_required
+@require_safe
 def workstream_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
     as_of = timezone.localdate()
@@ -142,9 +131,15 @@ def workstream_list(request, programme_id: int):
 
 @dataclass
 class MilestoneRow:
-    milestone: Milestone
-    result: RagResult
-    tolerance_days: int
+    rating: MilestoneRating
+
+    @property
+    def milestone(self) -> Milestone:
+        return self.rating.milestone
+
+    @property
+    def result(self) -> RagResult:
+        return self.rating.result
 
     @property
     def reason(self) -> str:
@@ -206,33 +201,27 @@ MILESTONES = Listing(
 
 
 def _milestone_rows(programme: Programme, filterset: MilestoneFilterSet, as_of: date):
+    """Rated as on every page (`assess`), over the filtered milestones alone."""
+
     def load() -> list[MilestoneRow]:
-        milestones = filterset.qs.select_related("workstream__area")
-        with_notes = set(
-            ProgressNote.objects.filter(
-                milestone__workstream__programme=programme, noted_on__lte=as_of
-            ).values_list("milestone_id", flat=True)
+        state = load_state(
+            programme,
+            as_of,
+            milestones=filterset.qs,
+            measures=Measure.objects.none(),
+            updates=False,
         )
-        tolerances: dict[int, int] = {}
-        rows = []
-        for milestone in milestones:
-            area = milestone.workstream.area
-            if area.pk not in tolerances:
-                tolerances[area.pk] = area.tolerances_within(programme).time_days
-            tolerance = tolerances[area.pk]
-            result = rate_milestone(
-                milestone,
-                as_of=as_of,
-                tolerance_days=tolerance,
-                has_notes=milestone.pk in with_notes,
-            )
-            rows.append(MilestoneRow(milestone, result, tolerance))
-        return rows
+        return [
+            MilestoneRow(item)
+            for workstream_rating in assess(state, as_of).workstreams
+            for item in workstream_rating.milestones
+        ]
 
     return load
 
 
 @login_required
+@require_safe
 def milestone_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
     as_of = timezone.localdate()
@@ -305,21 +294,12 @@ def _measure_rows(programme: Programme, filterset: MeasureFilterSet, as_of: date
     """Rated as on the workstream page: `assess` over the filtered measures alone."""
 
     def load() -> list[MeasureRow]:
-        measures = filterset.qs
-        state = ProgrammeState(
-            programme=programme,
-            areas=list(ProgrammeArea.objects.filter(programme=programme)),
-            workstreams=list(Workstream.objects.filter(programme=programme).order_by("sort_key")),
-            milestones=[],
-            milestones_with_notes=set(),
-            measures=list(measures.order_by("sort_key")),
-            targets=list(MeasureTarget.objects.filter(measure__in=measures.values("pk"))),
-            readings=list(
-                MeasureReading.objects.filter(
-                    measure__in=measures.values("pk"), period__lte=as_of
-                ).order_by("period")
-            ),
-            updates=[],
+        state = load_state(
+            programme,
+            as_of,
+            milestones=Milestone.objects.none(),
+            measures=filterset.qs,
+            updates=False,
         )
         this_month = month_start(as_of)
         return [
@@ -341,6 +321,7 @@ def _measure_rows(programme: Programme, filterset: MeasureFilterSet, as_of: date
 
 
 @login_required
+@require_safe
 def measure_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
     as_of = timezone.localdate()

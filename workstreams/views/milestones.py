@@ -41,8 +41,8 @@ def _milestone(request, milestone_id: int, action: Action = Action.VIEW) -> Mile
 
 
 def _rating(milestone: Milestone):
-    area = milestone.workstream.area
-    tolerance = area.tolerances_within(milestone.workstream.programme).time_days
+    workstream = milestone.workstream
+    tolerance = workstream.programme.tolerances_for(workstream.area).time_days
     has_notes = milestone.progress_notes.exists()
     return rate_milestone(
         milestone, as_of=timezone.localdate(), tolerance_days=tolerance, has_notes=has_notes
