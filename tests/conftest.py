@@ -2,9 +2,13 @@
 (as in CI); Celery runs eagerly unless REDIS_URL is set."""
 
 import pytest
+from django.apps import apps
+from django.db import connection, transaction
 
+from plans.demo import load_demo
 from programmes.choices import Role
-from tests.clock import frozen_clock
+from programmes.models import Programme
+from tests.clock import TODAY, frozen_clock
 from tests.factories import (
     AreaFactory,
     ProgrammeFactory,
@@ -32,6 +36,19 @@ def pytest_configure(config):
     app.conf.task_eager_propagates = True
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """How `make test` shares the tests among its processes (pytest-xdist, `--dist loadgroup`):
+    one test at a time to whichever process is free, except that the tests of the demo all go
+    to one process, which then loads the demo once, and the tests of the real services go to
+    one process, as they share one broker."""
+    for item in items:
+        if item.get_closest_marker("services"):
+            item.add_marker(pytest.mark.xdist_group("services"))
+        elif "demo" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("demo"))
+
+
 @pytest.fixture(autouse=True)
 def _frozen_clock(request):
     """Every test runs at `tests.clock.NOW` (still ticking), whatever the real date.
@@ -57,6 +74,11 @@ def _plain_static_files(settings):
 @pytest.fixture
 def plan(db):
     """A programme with two areas, each with two workstreams."""
+    return make_plan()
+
+
+def make_plan() -> dict:
+    """The `plan` fixture's programme, for fixtures wider than a test."""
     programme = ProgrammeFactory(name="Adult & Housing Transformation Programme")
     area_one = AreaFactory(programme=programme, reference="1", name="Community Services")
     area_two = AreaFactory(programme=programme, reference="2", name="Accommodation")
@@ -96,3 +118,56 @@ def people(plan):
     grant(users["other_lead"], Role.WORKSTREAM_LEAD, workstream=plan["ws_1_2"])
     grant(users["office"], Role.PROGRAMME_OFFICE, programme=plan["programme"])
     return users
+
+
+# The demo: loading it takes most of a minute, so each test process loads it once, keeps the
+# rows it wrote, and puts them back for each module that reads it.
+
+# Tables the demo does not write and the migrations fill (their rows differ after a flush).
+_NOT_DEMO = {"contenttypes.ContentType", "auth.Permission", "sessions.Session"}
+
+
+def _demo_models():
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy and model._meta.label not in _NOT_DEMO
+    ]
+
+
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker):
+    """Every row of every table after `load_demo` on the migrated database, as at
+    `tests.clock.TODAY`: made once per test process, then rolled back."""
+    with django_db_blocker.unblock(), frozen_clock(), transaction.atomic():
+        load_demo(today=TODAY, log=lambda *args: None)
+        rows = {}
+        for model in _demo_models():
+            fields = [field.attname for field in model._meta.concrete_fields]
+            rows[model] = (fields, list(model._base_manager.values_list(*fields)))
+        transaction.set_rollback(True)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def _demo_in_database(demo_rows, django_db_blocker):
+    """The demo put back for one module, inside a transaction rolled back after its last
+    test: the tables hold exactly what `load_demo` left."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with connection.cursor() as cursor:
+            for model in demo_rows:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        for model, (fields, values) in demo_rows.items():
+            model._base_manager.bulk_create(
+                [model(**dict(zip(fields, row, strict=True))) for row in values],
+                batch_size=500,
+            )
+        yield {programme.reference: programme for programme in Programme.objects.all()}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(_demo_in_database, db):
+    """The five demo programmes by reference, loaded as at `tests.clock.TODAY`, for tests that
+    read them: what a test writes is rolled back after it, as usual."""
+    return _demo_in_database

@@ -1,32 +1,21 @@
 """`load_demo`: the five source programmes, faithful to the documents, in flight today, with a
-consistent history, one sign-in per role, and nothing changed by a second run."""
+consistent history, one sign-in per role, and nothing changed by a second run. The `demo`
+fixture (tests/conftest.py) loads it once per test process."""
 
 from datetime import date
 
-import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from plans.demo import load_demo
 from programmes.choices import Rag, Role
 from programmes.models import Funding, Membership, Objective, Programme
 from programmes.rules import requires_reason
 from risks.models import Risk
-from tests.clock import TODAY, frozen_clock
+from tests.clock import TODAY
 from workstreams.assessment import assess_programme
 from workstreams.models import Measure, Milestone, StatusUpdate, Workstream
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Load once for the module, inside a transaction rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        with frozen_clock():
-            programmes = load_demo(today=TODAY, log=lambda *args: None)
-        yield {programme.reference: programme for programme in programmes}
-        transaction.set_rollback(True)
 
 
 def shift(programme: Programme, year: int) -> int:

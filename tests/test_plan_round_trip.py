@@ -2,17 +2,13 @@
 
 from datetime import date
 from decimal import Decimal
-from unittest import mock
 
 import pytest
-from django.db import transaction
 
-from plans.demo import load_demo
 from plans.export import export_plan, plan_rows
 from plans.importer import import_plan
 from programmes.choices import DatePrecision
 from programmes.models import Objective, OutcomeCategory, Programme
-from tests.clock import TODAY, frozen_clock
 from tests.factories import (
     AreaFactory,
     BudgetLineFactory,
@@ -43,24 +39,10 @@ def assert_same_plan(original: Programme, copy: Programme) -> None:
         assert actual[sheet] == rows, sheet
 
 
-@pytest.fixture(scope="module")
-def harrow_programme(django_db_setup, django_db_blocker):
-    """The Harrow demo programme with its history, built once for the module inside a
-    transaction rolled back afterwards."""
-    with (
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-        mock.patch("plans.demo.FILES", ["harrow.yaml"]),
-        frozen_clock(),
-    ):
-        (programme,) = load_demo(today=TODAY, log=lambda *args: None)
-        yield programme
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def harrow(harrow_programme, db):
-    return harrow_programme
+def harrow(demo):
+    """The Harrow demo programme with its history."""
+    return demo["HARROW-TPP"]
 
 
 def test_the_harrow_plan_exports_and_imports_into_a_fresh_programme_unchanged(harrow):

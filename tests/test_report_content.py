@@ -9,6 +9,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -18,7 +19,8 @@ from reporting.models import ExceptionNarrative
 from reporting.pdf import html_to_pdf, render_html
 from reporting.reports import gather_exceptions, gather_highlight
 from risks.models import Decision, Issue, Risk
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_clock
+from tests.conftest import make_plan
 from tests.factories import (
     BudgetLineFactory,
     MeasureFactory,
@@ -77,6 +79,10 @@ def section(text: str, heading: str, next_heading: str) -> str:
 
 @pytest.fixture
 def periods(plan):
+    return make_periods(plan)
+
+
+def make_periods(plan):
     return {
         "last": PeriodFactory(programme=plan["programme"], month=LAST_MONTH),
         "this": PeriodFactory(programme=plan["programme"], month=THIS_MONTH),
@@ -85,6 +91,10 @@ def periods(plan):
 
 @pytest.fixture
 def programme_in_flight(plan, periods):
+    return make_programme_in_flight(plan, periods)
+
+
+def make_programme_in_flight(plan, periods):
     """1.1 is Red from its plan: milestone 1.1.1 overdue, 1.1.2 forecast 55 days beyond its
     baseline, measure NI 141 at 97 against 100 (Amber); 1.2 is Amber (1.2.1 forecast 20 days
     late); 2.1 is Green, with 2.1.1 completed this month and 2.1.2 due next month; 2.2 was
@@ -220,10 +230,18 @@ def closed_last_period(programme_in_flight, periods):
     return period
 
 
-@pytest.fixture
-def highlight_text(programme_in_flight, periods):
-    report = gather_highlight(programme_in_flight, periods["this"], author="Sam Okafor")
-    return " ".join(pdf_pages(report))
+@pytest.fixture(scope="module")
+def highlight_text(django_db_setup, django_db_blocker):
+    """The text of the programme in flight's highlight report for this period: rendered once
+    for the module, as the tests only read it, and its data then rolled back."""
+    with django_db_blocker.unblock(), frozen_clock(), transaction.atomic():
+        plan = make_plan()
+        periods = make_periods(plan)
+        programme = make_programme_in_flight(plan, periods)
+        report = gather_highlight(programme, periods["this"], author="Sam Okafor")
+        text = " ".join(pdf_pages(report))
+        transaction.set_rollback(True)
+    return text
 
 
 def test_the_highlight_report_has_every_section(highlight_text):
