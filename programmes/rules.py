@@ -172,6 +172,7 @@ class Tolerances:
     cost_percent: Decimal = Decimal(10)
     benefit_percent: Decimal = Decimal(5)
     risk_score: int = 15
+    set_by_area: frozenset[str] = frozenset()  # the names above that an area overrides
 
     def overridden_by(
         self,
@@ -182,17 +183,31 @@ class Tolerances:
         risk_score: int | None = None,
     ) -> Tolerances:
         """The area's own tolerances where it sets them, the programme's elsewhere."""
+        overrides = {
+            "time_days": time_days,
+            "cost_percent": cost_percent,
+            "benefit_percent": benefit_percent,
+            "risk_score": risk_score,
+        }
         return Tolerances(
-            time_days=self.time_days if time_days is None else time_days,
-            cost_percent=self.cost_percent if cost_percent is None else cost_percent,
-            benefit_percent=self.benefit_percent if benefit_percent is None else benefit_percent,
-            risk_score=self.risk_score if risk_score is None else risk_score,
+            **{
+                name: getattr(self, name) if value is None else value
+                for name, value in overrides.items()
+            },
+            set_by_area=frozenset(name for name, value in overrides.items() if value is not None),
         )
 
     def measure_percent(self, own_percent: Decimal | None) -> Decimal:
         """How far a measure may miss its target: its own tolerance if it sets one, else the
         benefits tolerance here (the area's, else the programme's)."""
         return self.benefit_percent if own_percent is None else own_percent
+
+    def measure_percent_set_by(self, own_percent: Decimal | None) -> str:
+        """Whose tolerance `measure_percent` gives, to say so beside it: the measure's own
+        (""), the area's, or the programme's."""
+        if own_percent is not None:
+            return ""
+        return "the area's" if "benefit_percent" in self.set_by_area else "the programme's"
 
     def goes_to_board(self, score: int) -> bool:
         """Whether a risk scoring this goes to the board under these tolerances."""

@@ -113,6 +113,10 @@ def test_every_page_rates_a_programme_with_its_areas_tolerances(people, plan, cl
     line = next(text for text in listed.splitlines() if text.startswith("1.1,"))
     assert ",Amber," in line and ",Red," not in line
 
+    # The measure's page says which tolerance rated it.
+    page = client.get(reverse("measure_detail", args=[measure.pk])).content.decode()
+    assert "20% (the area&#x27;s) of the target" in page
+
     # Nothing Red, so nothing breaches: the exception report agrees with the pages.
     assert [b.key for b in detect_exceptions(dashboard.data, dashboard)] == []
 

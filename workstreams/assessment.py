@@ -266,6 +266,17 @@ class MeasureRating:
     target: Decimal | None
     readings: list[MeasureReading]
     targets: list[MeasureTarget] = field(default_factory=list)
+    tolerances: Tolerances = field(default_factory=Tolerances)
+
+    @property
+    def tolerance_percent(self) -> Decimal:
+        """How far it may miss its target, as a percentage of the target."""
+        return self.tolerances.measure_percent(self.measure.tolerance_percent)
+
+    @property
+    def tolerance_set_by(self) -> str:
+        """Whose that tolerance is: "" (its own), "the area's" or "the programme's"."""
+        return self.tolerances.measure_percent_set_by(self.measure.tolerance_percent)
 
     @property
     def upcoming_target(self) -> MeasureTarget | None:
@@ -466,6 +477,7 @@ def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
                     target,
                     readings,
                     target_rows_by_measure[measure.pk],
+                    tolerance,
                 )
             )
         updates = updates_by_workstream[workstream.pk]
