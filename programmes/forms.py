@@ -1,14 +1,27 @@
-"""Form fields shared by every app: dates as plans write them, in the GOV.UK date input pattern."""
+"""What every app's forms share: dates as plans write them (in the GOV.UK date input pattern),
+and the one way a page changes a stored object without losing anyone's change: the form opens
+showing the object as stored with its version (`ChangeForm`), and the save runs through
+`save_form`, which turns a service's refusals into messages on the form."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404
 
 from programmes.choices import DatePrecision
 from programmes.dates import PlanDate
+from programmes.history import conflict_message
+from programmes.models import StaleEdit
+
+RELOAD_MESSAGE = (
+    "Nothing was saved: the page did not say which version you started from, so saving could "
+    "overwrite someone else's change. Please reload the page to see what is stored now, then "
+    "make your change again."
+)
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -110,7 +123,10 @@ def plan_date_from_fields(value: date | None, precision: str | None) -> PlanDate
 
 
 class VersionField(forms.IntegerField):
-    """The version of the object the user started editing, for optimistic concurrency."""
+    """The version of the object the user started editing, for optimistic concurrency.
+
+    Optional as a field: `ChangeForm` decides what a missing one means, and says it at the top
+    of the form (the field itself is hidden, so an error by it would be seen by nobody)."""
 
     widget = forms.HiddenInput
 
@@ -118,7 +134,116 @@ class VersionField(forms.IntegerField):
         super().__init__(required=False, min_value=1, **kwargs)
 
 
-class ProgrammeSettingsForm(forms.Form):
+def posted(request):
+    """The data a POST sent, or None for any other request, to build a form from: built from
+    None, a form is unbound, and a ChangeForm then shows the object as stored."""
+    return request.POST if request.method == "POST" else None
+
+
+class ChangeForm(forms.Form):
+    """A form that adds an object, or changes a stored one (`instance`).
+
+    Opened to change one, it shows the object as stored (`initial_for`) with, in a hidden
+    field, the version it was read at. The version comes back with the save, so that a save
+    over someone else's newer change is refused (see `save_form`), and a change sent back
+    without a usable version is refused too, asking the user to reload: which version they
+    started from is unknown, and saving could overwrite a change they have not seen (DOMAIN.md
+    section 2: nobody loses a change).
+
+    Forms that write the one object of its kind (a month's status update, a breach's
+    narrative) set `blank_version_adds`: there, a blank version says "there was none when I
+    opened the page", and the service refuses it as a conflict if one has been written since.
+    """
+
+    version = VersionField()
+    blank_version_adds = False
+
+    def __init__(self, data=None, *args, instance=None, initial=None, **kwargs):
+        self.instance = instance
+        # Set by save_form when someone else saved first: `conflict.instance` is as stored.
+        self.conflict: StaleEdit | None = None
+        if instance is not None and data is None:
+            initial = {**(initial or {}), **self.initial_for(instance)}
+            initial["version"] = instance.version
+        super().__init__(data, *args, initial=initial, **kwargs)
+
+    def initial_for(self, instance) -> dict:
+        """The form's fields as `instance` holds them (none but the version, unless said)."""
+        return {}
+
+    def clean(self):
+        data = super().clean()
+        # A version that is not a whole number was mangled on the way. It matters only when
+        # changing a stored object; adding one, there is no version to speak of.
+        unusable = "version" in self.errors
+        if unusable:
+            del self.errors["version"]
+            data["version"] = None
+        if self.instance is None:
+            return data
+        if unusable or (data.get("version") is None and not self.blank_version_adds):
+            self.add_error(None, RELOAD_MESSAGE)
+        return data
+
+
+def save_form[Saved](
+    form: ChangeForm,
+    save: Callable[[dict], Saved],
+    *,
+    noun: str,
+    doing: str | None = None,
+    outcome: str | None = None,
+) -> Saved | None:
+    """Save what a form holds through a service: the one way every page that writes does it.
+
+    Returns what `save(form.cleaned_data)` returned. Returns None, with the form ready to be
+    shown again, when the form was not sent (a GET) or has problems; when the service refuses
+    the data (its ValidationError, put by the fields it names); or when someone else saved the
+    object after the user opened it (StaleEdit): the form then keeps everything the user typed,
+    at the version now stored, under the conflict message naming the other change ("Someone
+    else changed this `noun` ..."), so that their next save goes through once they have seen
+    it (for an action rather than a save, `doing` and `outcome` say so: "while you were
+    looking at it", "It has not been removed ..."). Either way the object the form changes is read again, so that the page shows it as
+    stored rather than as the refused save left it.
+    """
+    if not form.is_valid():
+        return None
+    sent_version = form.cleaned_data.get("version")
+    try:
+        return save(form.cleaned_data)
+    except StaleEdit as stale:
+        _read_again(form.instance)
+        _show_at_version(form, stale.stored_version)
+        form.conflict = stale
+        told = {name: words for name, words in (("doing", doing), ("outcome", outcome)) if words}
+        form.add_error(
+            None,
+            conflict_message(type(stale.instance), stale.instance.pk, sent_version, noun, **told),
+        )
+    except ValidationError as error:
+        _read_again(form.instance)
+        add_errors(form, error)
+    return None
+
+
+def _read_again(instance) -> None:
+    if instance is None or instance.pk is None:
+        return
+    try:
+        instance.refresh_from_db()
+    except ObjectDoesNotExist:
+        raise Http404("Someone else has removed this while you were changing it") from None
+
+
+def _show_at_version(form: forms.Form, version: int) -> None:
+    """The form as the user filled it, but at `version`: saving it again then goes through."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(version)
+    form.data = data
+    form.full_clean()
+
+
+class ProgrammeSettingsForm(ChangeForm):
     """The programme office's settings: board, RAG scale, the board's own rating, tolerances,
     risk bands and reminders (DOMAIN.md section 3)."""
 
@@ -172,16 +297,20 @@ class ProgrammeSettingsForm(forms.Form):
     auto_close_periods = forms.BooleanField(
         label="Close each reporting period at the end of its month", required=False
     )
-    version = VersionField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, data=None, *, programme, **kwargs):
         from programmes.choices import FIVE_POINT_RATINGS, Rag, RagScale
 
-        super().__init__(*args, **kwargs)
+        super().__init__(data, instance=programme, **kwargs)
         self.fields["rag_scale"].choices = RagScale.choices
         self.fields["overall_rag"].choices = [("", "Not set")] + [
             (rag.value, Rag(rag).label) for rag in FIVE_POINT_RATINGS
         ]
+
+    def initial_for(self, programme) -> dict:
+        from programmes.services import SETTINGS
+
+        return {name: getattr(programme, name) for name in SETTINGS}
 
     def clean(self):
         from programmes.rules import ratings_on_scale
@@ -205,13 +334,3 @@ def add_errors(form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
-
-
-def with_version(form_class, request, stored_version: int, **kwargs):
-    """Rebuild a bound form at the stored version, keeping everything the user typed, so
-    that their next save goes through once they have seen the other change."""
-    data = request.POST.copy()
-    data["version"] = str(stored_version)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    return form

@@ -219,24 +219,41 @@ def describe_history(sources: Iterable[HistorySource], *, limit: int = 100) -> l
     return changes[:limit]
 
 
-def changes_since(model, object_id: int, version: int) -> list[Change]:
-    """What others changed in an object after the version a user started editing from."""
-    records = model.history.filter(id=object_id, version__gte=version)
-    changes = describe_history([HistorySource(records, lambda record: "")], limit=20)
+def changes_since(model, object_id: int, version: int | None) -> list[Change]:
+    """What others changed in an object after the version a user started editing from (None:
+    they started from nothing, so its writing is itself a change they have not seen)."""
+    records = model.history.filter(id=object_id)
+    if version is None:
+        return describe_history([HistorySource(records, lambda record: "")], limit=20)
+    changes = describe_history(
+        [HistorySource(records.filter(version__gte=version), lambda record: "")], limit=20
+    )
     # The first record is the version the user saw (its creation, or a change with nothing
     # before it here): not something someone else did.
     return [change for change in changes if change.descriptions not in (("Changed",), ("Added",))]
 
 
-def conflict_message(model, object_id: int, version: int, noun: str) -> str:
-    """The message for a user whose save was refused because someone else saved first."""
+def conflict_message(
+    model,
+    object_id: int,
+    version: int | None,
+    noun: str,
+    *,
+    doing: str = "editing it",
+    outcome: str = "Your changes are below and have not been saved: check them and save again.",
+) -> str:
+    """The message for a user whose save was refused because someone else saved first, naming
+    who changed what since `version` (the one they started from; None if they started from
+    nothing), and what became of their save (`outcome`): "Someone else changed this risk while
+    you were editing it (Anne Mosley on 3 Oct 2026 at 10:15: Title changed from ...). Your
+    changes ..."."""
     changes = changes_since(model, object_id, version)
     told = "; ".join(
         f"{change.who} on {timezone.localtime(change.when):%-d %b %Y at %H:%M}: {change.sentence}"
         for change in changes
     )
     return (
-        f"Someone else changed this {noun} while you were editing it"
+        f"Someone else changed this {noun} while you were {doing}"
         + (f" ({told})" if told else "")
-        + ". Your changes are below and have not been saved: check them and save again."
+        + f". {outcome}"
     )

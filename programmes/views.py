@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
-from programmes.forms import ProgrammeSettingsForm, add_errors, with_version
-from programmes.history import conflict_message
+from programmes.forms import ProgrammeSettingsForm, posted, save_form
 from programmes.lists import programme_for
-from programmes.models import Programme, StaleEdit
+from programmes.models import Programme
 from programmes.permissions import Action, access_for
-from programmes.services import SETTINGS, change_programme_settings
+from programmes.services import change_programme_settings
 
 
 @login_required
@@ -38,22 +36,16 @@ def programme_list(request):
 @login_required
 def programme_settings(request, programme_id: int):
     programme = programme_for(request, programme_id, Action.MANAGE_PROGRAMME)
-    initial = {name: getattr(programme, name) for name in SETTINGS} | {"version": programme.version}
-    form = ProgrammeSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data["version"] or programme.version
-        try:
-            change_programme_settings(
-                programme, by=request.user, version=version, settings=form.cleaned_data
-            )
-        except StaleEdit as stale:
-            form = with_version(ProgrammeSettingsForm, request, stale.stored_version)
-            form.add_error(None, conflict_message(Programme, programme.pk, version, "programme"))
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, "Programme settings saved")
-            return redirect("programme_detail", programme.pk)
+    form = ProgrammeSettingsForm(posted(request), programme=programme)
+    if request.method == "POST" and save_form(
+        form,
+        lambda data: change_programme_settings(
+            programme, by=request.user, version=data["version"], settings=data
+        ),
+        noun="programme",
+    ):
+        messages.success(request, "Programme settings saved")
+        return redirect("programme_detail", programme.pk)
     return render(
         request,
         "programmes/programme_settings.html",

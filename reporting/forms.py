@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from programmes.forms import VersionField
+from programmes.forms import ChangeForm
 from reporting.models import ExceptionNarrative
 from reporting.narratives import NARRATIVE_FIELDS, TEXT_LIMIT
 
@@ -23,7 +23,11 @@ def _text(label: str, name: str, help_text: str) -> forms.CharField:
     )
 
 
-class NarrativeForm(forms.Form):
+class NarrativeForm(ChangeForm):
+    """The narrative of one exception: written afresh, or the one there is (`narrative`). A
+    blank version says there was none when the writer opened the page."""
+
+    blank_version_adds = True
     cause = _text("Cause", "cause", "Why the tolerance was breached, or is forecast to be.")
     consequences = _text(
         "Consequences",
@@ -41,11 +45,9 @@ class NarrativeForm(forms.Form):
         "decision_required",
         "What the board is asked to decide, and by when.",
     )
-    version = VersionField()
 
-    def __init__(self, *args, narrative: ExceptionNarrative | None = None, **kwargs):
-        if narrative is not None and "initial" not in kwargs:
-            kwargs["initial"] = {name: getattr(narrative, name) for name in NARRATIVE_FIELDS} | {
-                "version": narrative.version
-            }
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, narrative: ExceptionNarrative | None = None, **kwargs):
+        super().__init__(data, instance=narrative, **kwargs)
+
+    def initial_for(self, narrative: ExceptionNarrative) -> dict:
+        return {name: getattr(narrative, name) for name in NARRATIVE_FIELDS}

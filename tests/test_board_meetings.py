@@ -518,7 +518,9 @@ def test_the_office_changes_a_meeting(client, people, plan):
     client.force_login(people["office"])
     response = client.post(
         reverse("meeting_edit", args=[meeting.pk]),
-        meeting_form(held_on=date(2026, 6, 16), minutes="Agreed D1 and D2."),
+        meeting_form(
+            held_on=date(2026, 6, 16), minutes="Agreed D1 and D2.", version=meeting.version
+        ),
     )
     assert response.status_code == 302
     meeting.refresh_from_db()

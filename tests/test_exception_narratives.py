@@ -333,7 +333,9 @@ def test_approval_is_of_the_words_the_sponsor_read(client, people, period, breac
     response = client.post(narrative_url(period, breach, "approve"), {"version": read})
 
     assert response.status_code == 409
-    assert "was changed after you opened this page" in response.content.decode()
+    assert "Someone else changed this narrative while you were reading it" in (
+        response.content.decode()
+    )
     assert ExceptionNarrative.objects.get(pk=written["area_one"].pk).approved_at is None
 
 

@@ -102,7 +102,7 @@ def request_for(case, world, plan):
     if case == "change a board meeting":
         return (
             reverse("meeting_edit", args=[meeting.pk]),
-            meeting_data(held_on=meeting.held_on, location="Room 3"),
+            meeting_data(held_on=meeting.held_on, location="Room 3", version=meeting.version),
             lambda: BoardMeeting.objects.get(pk=meeting.pk).location == "Room 3",
         )
     if case == "put a decision on the agenda":

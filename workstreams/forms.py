@@ -10,13 +10,29 @@ from django.utils import timezone
 
 from programmes.choices import Rag
 from programmes.dates import add_months, month_label, month_start
-from programmes.forms import DayDateField, PlanDateField, VersionField
+from programmes.forms import ChangeForm, DayDateField, PlanDateField
 from programmes.models import Person
-from workstreams.models import Milestone, MilestoneKind, MilestoneStatus
+from workstreams.models import (
+    MeasureReading,
+    Milestone,
+    MilestoneKind,
+    MilestoneStatus,
+    StatusUpdate,
+)
 from workstreams.validation import (
     milestone_plan_problems,
     milestone_progress_problems,
     status_update_problems,
+)
+
+# The parts of a status update the lead writes.
+STATUS_UPDATE_FIELDS = (
+    "rag",
+    "reason",
+    "achievements",
+    "planned_next",
+    "escalations",
+    "decisions_needed",
 )
 
 
@@ -25,7 +41,9 @@ def _add_problems(form: forms.Form, problems: dict[str, str]) -> None:
         form.add_error(field if field in form.fields else None, message)
 
 
-class MilestoneProgressForm(forms.Form):
+class MilestoneProgressForm(ChangeForm):
+    """A lead's progress update of a milestone: opens at its status, forecast and completion."""
+
     status = forms.ChoiceField(
         label="Status", choices=MilestoneStatus.choices, widget=forms.RadioSelect
     )
@@ -51,20 +69,19 @@ class MilestoneProgressForm(forms.Form):
         help_text="Dated today and shown on the milestone's page.",
         error_messages={"max_length": "The progress note must be 2,000 characters or fewer"},
     )
-    version = VersionField()
 
-    def __init__(self, *args, milestone: Milestone, today: date | None = None, **kwargs):
+    def __init__(self, data=None, *, milestone: Milestone, today: date | None = None, **kwargs):
         self.milestone = milestone
         self.today = today or timezone.localdate()
-        if "initial" not in kwargs and not args:
-            kwargs["initial"] = {
-                "status": milestone.status,
-                "forecast": milestone.forecast,
-                "actual_date": milestone.actual_date,
-                "at_risk": milestone.at_risk,
-                "version": milestone.version,
-            }
-        super().__init__(*args, **kwargs)
+        super().__init__(data, instance=milestone, **kwargs)
+
+    def initial_for(self, milestone: Milestone) -> dict:
+        return {
+            "status": milestone.status,
+            "forecast": milestone.forecast,
+            "actual_date": milestone.actual_date,
+            "at_risk": milestone.at_risk,
+        }
 
     def clean(self):
         data = super().clean()
@@ -82,7 +99,10 @@ class MilestoneProgressForm(forms.Form):
         return data
 
 
-class MilestonePlanForm(forms.Form):
+class MilestonePlanForm(ChangeForm):
+    """A milestone's place in the plan: added with its baseline, changed without it (the
+    baseline moves only by re-baselining, with a reason)."""
+
     reference = forms.CharField(
         label="Reference", max_length=50, help_text="Your own reference, such as 1.1.4."
     )
@@ -111,29 +131,28 @@ class MilestonePlanForm(forms.Form):
     description = forms.CharField(
         label="Description", required=False, max_length=4000, widget=forms.Textarea
     )
-    version = VersionField()
 
-    def __init__(self, *args, workstream, milestone: Milestone | None = None, **kwargs):
+    def __init__(self, data=None, *, workstream, milestone: Milestone | None = None, **kwargs):
         self.workstream = workstream
         self.milestone = milestone
-        if milestone is not None and "initial" not in kwargs and not args:
-            kwargs["initial"] = {
-                "reference": milestone.reference,
-                "title": milestone.title,
-                "kind": milestone.kind,
-                "forum": milestone.forum,
-                "owner": milestone.owner_id,
-                "start": milestone.start,
-                "description": milestone.description,
-                "version": milestone.version,
-            }
         kwargs.setdefault("initial", {}).setdefault("kind", MilestoneKind.MILESTONE)
-        super().__init__(*args, **kwargs)
+        super().__init__(data, instance=milestone, **kwargs)
         self.fields["owner"].queryset = Person.objects.filter(
             organisation_id=workstream.programme.organisation_id
         ).order_by("name")
         if milestone is not None:
             del self.fields["baseline"]  # the baseline moves only by re-baselining
+
+    def initial_for(self, milestone: Milestone) -> dict:
+        return {
+            "reference": milestone.reference,
+            "title": milestone.title,
+            "kind": milestone.kind,
+            "forum": milestone.forum,
+            "owner": milestone.owner_id,
+            "start": milestone.start,
+            "description": milestone.description,
+        }
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
@@ -154,7 +173,9 @@ class MilestonePlanForm(forms.Form):
         return data
 
 
-class RebaselineForm(forms.Form):
+class RebaselineForm(ChangeForm):
+    """A new baseline for a milestone, with the reason; opens at the baseline it has."""
+
     baseline = PlanDateField(
         label="New baseline",
         help_text="For example, 30 9 2027, or only the month and year: 9 2027.",
@@ -169,10 +190,17 @@ class RebaselineForm(forms.Form):
             "max_length": "The reason must be 2,000 characters or fewer",
         },
     )
-    version = VersionField()
+
+    def __init__(self, data=None, *, milestone: Milestone, **kwargs):
+        super().__init__(data, instance=milestone, **kwargs)
+
+    def initial_for(self, milestone: Milestone) -> dict:
+        return {"baseline": milestone.baseline}
 
 
-class ReadingForm(forms.Form):
+class ReadingForm(ChangeForm):
+    """A measure's actual for a month: a new reading, or a correction of one (`reading`)."""
+
     period = forms.TypedChoiceField(label="Month", coerce=date.fromisoformat)
     value = forms.DecimalField(
         label="Actual",
@@ -192,12 +220,29 @@ class ReadingForm(forms.Form):
         widget=forms.Textarea,
         error_messages={"max_length": "The note must be 2,000 characters or fewer"},
     )
-    version = VersionField()
 
-    def __init__(self, *args, measure, months: list[date], **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data=None,
+        *,
+        measure,
+        months: list[date],
+        reading: MeasureReading | None = None,
+        **kwargs,
+    ):
+        super().__init__(data, instance=reading, **kwargs)
         self.measure = measure
         self.fields["period"].choices = [(m.isoformat(), month_label(m)) for m in months]
+
+    def initial_for(self, reading: MeasureReading) -> dict:
+        return {"period": reading.period.isoformat(), "value": reading.value, "note": reading.note}
+
+    def clean(self):
+        data = super().clean()
+        reading, month = self.instance, data.get("period")
+        if reading is not None and month is not None and month != reading.period:
+            self.add_error("period", "To enter another month, use the form on the measure's page")
+        return data
 
 
 def reading_months(programme, today: date) -> list[date]:
@@ -209,7 +254,11 @@ def reading_months(programme, today: date) -> list[date]:
     return months
 
 
-class StatusUpdateForm(forms.Form):
+class StatusUpdateForm(ChangeForm):
+    """The lead's monthly update for a period: written afresh, or the one there is
+    (`update`). A blank version says there was none when the lead opened the page."""
+
+    blank_version_adds = True
     rag = forms.ChoiceField(label="Rating", widget=forms.RadioSelect)
     reason = forms.CharField(
         label="Reason for the rating",
@@ -247,15 +296,18 @@ class StatusUpdateForm(forms.Form):
         widget=forms.Textarea,
         error_messages={"max_length": "Decisions needed must be 4,000 characters or fewer"},
     )
-    version = VersionField()
 
-    def __init__(self, *args, programme, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, programme, update: StatusUpdate | None = None, **kwargs):
+        super().__init__(data, instance=update, **kwargs)
+        self.submitted_already = bool(update and update.is_submitted)
         self.fields["rag"].choices = [
             *programme.rating_choices,
             (Rag.COMPLETE.value, Rag.COMPLETE.label),
         ]
         self.fields["rag"].error_messages["required"] = "Choose a rating"
+
+    def initial_for(self, update: StatusUpdate) -> dict:
+        return {name: getattr(update, name) for name in STATUS_UPDATE_FIELDS}
 
     def clean(self):
         data = super().clean()
@@ -269,5 +321,3 @@ class StatusUpdateForm(forms.Form):
                 ),
             )
         return data
-
-    submitted_already = False

@@ -17,14 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from programmes.dates import month_start
-from programmes.forms import add_errors, with_version
-from programmes.history import changes_since, conflict_message
+from programmes.forms import ChangeForm, posted, save_form
 from programmes.lists import programme_for
-from programmes.models import ReportingPeriod, StaleEdit
+from programmes.models import ReportingPeriod
 from programmes.permissions import Action, get_for, may, require
 from reporting.exceptions import Breach
 from reporting.forms import NarrativeForm
-from reporting.models import BreachKind, ExceptionNarrative
+from reporting.models import BreachKind
 from reporting.narratives import (
     PeriodExceptions,
     approve_narrative,
@@ -290,27 +289,18 @@ def exception_narrative(request, period_id: int, kind: str, object_id: int):
     breach = _breach(found, kind, object_id)
     require(request.user, Action.WRITE_EXCEPTION, placed_at(period, breach))
     line = ExceptionLine(breach, can_write=True, can_approve=False)
-    form = NarrativeForm(request.POST or None, narrative=breach.narrative)
-    stored = None
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data["version"]
-        try:
-            write_narrative(
-                period, breach, by=request.user, version=version, fields=form.cleaned_data
-            )
-        except StaleEdit as stale:
-            stored = stale.instance
-            form = with_version(NarrativeForm, request, stale.stored_version)
-            form.add_error(
-                None,
-                conflict_message(ExceptionNarrative, stored.pk, version or 0, "narrative"),
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Narrative saved for {breach.title}")
-            url = reverse("period_exceptions", args=[period.pk])
-            return redirect(f"{url}#{line.anchor}")
+    form = NarrativeForm(posted(request), narrative=breach.narrative)
+    if save_form(
+        form,
+        lambda data: write_narrative(
+            period, breach, by=request.user, version=data["version"], fields=data
+        ),
+        noun="narrative",
+    ):
+        messages.success(request, f"Narrative saved for {breach.title}")
+        url = reverse("period_exceptions", args=[period.pk])
+        return redirect(f"{url}#{line.anchor}")
+    stored = form.conflict.instance if form.conflict else None  # as someone else saved it
     return _render_exceptions(
         request,
         period,
@@ -331,29 +321,22 @@ def exception_approve(request, period_id: int, kind: str, object_id: int):
     breach = _breach(found, kind, object_id)
     require(request.user, Action.APPROVE_EXCEPTION, placed_at(period, breach))
     anchor = ExceptionLine(breach, False, False).anchor
-    try:
-        version = int(request.POST.get("version") or 0)
-    except ValueError:
-        version = 0
-    try:
-        approve_narrative(period, breach, by=request.user, version=version)
-    except StaleEdit as stale:
-        told = "; ".join(
-            f"{change.who} on {timezone.localtime(change.when):%-d %b %Y at %H:%M}"
-            for change in changes_since(ExceptionNarrative, stale.instance.pk, version or 1)
-            if change.descriptions != ("Added",)  # the first writing, which they saw
-        )
-        message = (
-            f"The narrative for {breach.title} was changed after you opened this page"
-            + (f" (by {told})" if told else "")
-            + ". It has not been approved: read it again below, and approve it if you agree."
-        )
-        return _render_exceptions(
-            request, period, exceptions_for_period(period), error=(message, anchor), status=409
-        )
-    except ValidationError as error:
-        return _render_exceptions(
-            request, period, found, error=(" ".join(error.messages), anchor), status=400
-        )
-    messages.success(request, f"Narrative approved for {breach.title}")
-    return redirect(f"{reverse('period_exceptions', args=[period.pk])}#{anchor}")
+    form = ChangeForm(request.POST, instance=breach.narrative)
+    if save_form(
+        form,
+        lambda data: approve_narrative(period, breach, by=request.user, version=data["version"]),
+        noun="narrative",
+        doing="reading it",
+        outcome="It has not been approved: read it again below, and approve it if you agree.",
+    ):
+        messages.success(request, f"Narrative approved for {breach.title}")
+        return redirect(f"{reverse('period_exceptions', args=[period.pk])}#{anchor}")
+    if form.conflict:  # show the narrative as it now reads
+        found = exceptions_for_period(period)
+    return _render_exceptions(
+        request,
+        period,
+        found,
+        error=(" ".join(form.non_field_errors()), anchor),
+        status=409 if form.conflict else 400,
+    )

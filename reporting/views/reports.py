@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from programmes.choices import PeriodStatus
-from programmes.forms import add_errors
+from programmes.forms import add_errors, posted
 from programmes.lists import programme_for
 from programmes.models import Programme, ReportingPeriod
 from programmes.params import read_id
@@ -74,7 +74,7 @@ def report_list(request, programme_id: int):
     form = None
     if can_request:
         form = ReportRequestForm(
-            request.POST or None,
+            posted(request),
             periods=periods,
             initial={
                 "period": chosen or (default_period.pk if default_period else None),

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from programmes.dates import PlanDate, day_label
-from programmes.forms import DayDateField, PlanDateField, VersionField
+from programmes.forms import ChangeForm, DayDateField, PlanDateField
 from programmes.models import Programme
 from risks.models import BoardMeeting, Decision, DecisionStatus
 from risks.services.governance import (
@@ -43,7 +43,9 @@ def meeting_label(meeting: BoardMeeting) -> str:
     return f"{meeting.title}, {day_label(meeting.held_on)}"
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ChangeForm):
+    """A decision added to the log, or changed (`decision`): opens showing all it holds."""
+
     reference = forms.CharField(
         label="Reference",
         max_length=50,
@@ -115,11 +117,11 @@ class DecisionForm(forms.Form):
     made_on = DayDateField(
         label="Date made", required=False, help_text="For a decision made. For example, 3 4 2027."
     )
-    version = VersionField()
 
     def __init__(
         self,
-        *args,
+        data=None,
+        *,
         programme: Programme,
         scopes: DecisionScopes,
         decision: Decision | None = None,
@@ -129,10 +131,8 @@ class DecisionForm(forms.Form):
         self.programme = programme
         self.decision = decision
         self.today = today or timezone.localdate()
-        if decision is not None and "initial" not in kwargs and not args:
-            kwargs["initial"] = decision_initial(decision)
         kwargs.setdefault("initial", {}).setdefault("status", DecisionStatus.PENDING)
-        super().__init__(*args, **kwargs)
+        super().__init__(data, instance=decision, **kwargs)
         workstream_ids = [workstream.pk for workstream in scopes.workstreams]
         workstream_field = self.fields["workstream"]
         workstream_field.queryset = programme.workstreams.filter(pk__in=workstream_ids).order_by(
@@ -154,6 +154,9 @@ class DecisionForm(forms.Form):
         self.fields["meeting"].queryset = BoardMeeting.objects.filter(programme=programme).order_by(
             "held_on", "pk"
         )
+
+    def initial_for(self, decision: Decision) -> dict:
+        return decision_initial(decision)
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
@@ -225,7 +228,6 @@ def decision_initial(decision: Decision) -> dict:
         "status": decision.status,
         "outcome": decision.outcome,
         "made_on": decision.made_on,
-        "version": decision.version,
     }
 
 
@@ -241,8 +243,8 @@ def initial_from_milestone(milestone: Milestone, programme: Programme) -> dict:
     }
 
 
-class RecordDecisionForm(forms.Form):
-    """The chair's record of a decision made at the meeting."""
+class RecordDecisionForm(ChangeForm):
+    """The chair's record of a decision made at the meeting: opens dated the meeting's day."""
 
     outcome = forms.CharField(
         label="Outcome",
@@ -255,17 +257,20 @@ class RecordDecisionForm(forms.Form):
         },
     )
     made_on = DayDateField(label="Date the decision was made")
-    version = VersionField()
 
-    def __init__(self, *args, decision: Decision, meeting: BoardMeeting, **kwargs):
+    def __init__(self, data=None, *, decision: Decision, meeting: BoardMeeting, **kwargs):
         self.decision = decision
+        self.meeting = meeting
         kwargs.setdefault("prefix", f"record-{decision.pk}")
-        if not args:
-            kwargs.setdefault("initial", {"made_on": meeting.held_on, "version": decision.version})
-        super().__init__(*args, **kwargs)
+        super().__init__(data, instance=decision, **kwargs)
+
+    def initial_for(self, decision: Decision) -> dict:
+        return {"made_on": self.meeting.held_on}
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(ChangeForm):
+    """A board meeting added, or changed (`meeting`): opens showing all it holds."""
+
     held_on = DayDateField(label="Date of the meeting", help_text="For example, 14 4 2027.")
     title = forms.CharField(
         label="Title",
@@ -294,20 +299,23 @@ class MeetingForm(forms.Form):
         error_messages={"max_length": "The minutes must be 20,000 characters or fewer"},
     )
 
-    def __init__(self, *args, programme: Programme, meeting: BoardMeeting | None = None, **kwargs):
-        if meeting is not None and "initial" not in kwargs and not args:
-            kwargs["initial"] = {
-                "held_on": meeting.held_on,
-                "title": meeting.title,
-                "chair": meeting.chair_id,
-                "location": meeting.location,
-                "minutes": meeting.minutes,
-            }
+    def __init__(
+        self, data=None, *, programme: Programme, meeting: BoardMeeting | None = None, **kwargs
+    ):
         kwargs.setdefault("initial", {}).setdefault("title", programme.board_name)
-        super().__init__(*args, **kwargs)
+        super().__init__(data, instance=meeting, **kwargs)
         self.fields["chair"].queryset = chair_candidates(
             programme, keeping=meeting.chair_id if meeting is not None else None
         )
+
+    def initial_for(self, meeting: BoardMeeting) -> dict:
+        return {
+            "held_on": meeting.held_on,
+            "title": meeting.title,
+            "chair": meeting.chair_id,
+            "location": meeting.location,
+            "minutes": meeting.minutes,
+        }
 
     def details(self) -> MeetingDetails:
         data = self.cleaned_data

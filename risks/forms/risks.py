@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from programmes.forms import DayDateField, VersionField
+from programmes.forms import ChangeForm, DayDateField
 from programmes.models import Person, ProgrammeArea
 from risks.models import (
     IssuePriority,
@@ -60,7 +60,9 @@ class _ProgrammeChoices:
             self.fields["workstream"].queryset = Workstream.objects.filter(programme=programme)
 
 
-class RiskForm(_ProgrammeChoices, forms.Form):
+class RiskForm(_ProgrammeChoices, ChangeForm):
+    """A risk raised, or changed (`risk`): opens showing everything the risk holds."""
+
     reference = forms.CharField(label="Reference", max_length=50, help_text="Such as CF6 - 005")
     title = forms.CharField(label="Risk", max_length=300, help_text="A short name for it")
     kind = forms.ChoiceField(
@@ -120,11 +122,13 @@ class RiskForm(_ProgrammeChoices, forms.Form):
     )
     review_date = DayDateField(label="Next review", required=False)
     escalated = forms.BooleanField(label="Escalated to the board", required=False)
-    version = VersionField()
 
-    def __init__(self, *args, programme, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, programme, risk=None, **kwargs):
+        super().__init__(data, instance=risk, **kwargs)
         self.limit_to(programme)
+
+    def initial_for(self, risk) -> dict:
+        return risk_initial(risk)
 
     def clean(self):
         data = super().clean()
@@ -173,21 +177,26 @@ def risk_initial(risk) -> dict:
         "owner": risk.owner_id,
         "area": risk.area_id,
         "workstream": risk.workstream_id,
-        "version": risk.version,
     }
 
 
-class CloseRiskForm(forms.Form):
+class CloseRiskForm(ChangeForm):
+    """Closing a risk, with the reason."""
+
     closing_reason = forms.CharField(
         label="Why is the risk closed?",
         max_length=2000,
         widget=forms.Textarea,
         error_messages={"required": "Say why the risk is closed"},
     )
-    version = VersionField()
+
+    def __init__(self, data=None, *, risk, **kwargs):
+        super().__init__(data, instance=risk, **kwargs)
 
 
-class RealiseRiskForm(forms.Form):
+class RealiseRiskForm(ChangeForm):
+    """A risk that has happened becomes an issue: opens with the risk's reference for it."""
+
     reference = forms.CharField(
         label="Issue reference",
         max_length=50,
@@ -205,7 +214,12 @@ class RealiseRiskForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the issue's priority"},
     )
-    version = VersionField()
+
+    def __init__(self, data=None, *, risk, **kwargs):
+        super().__init__(data, instance=risk, **kwargs)
+
+    def initial_for(self, risk) -> dict:
+        return {"reference": risk.reference}
 
 
 class ActionForm(_ProgrammeChoices, forms.Form):
@@ -237,7 +251,9 @@ class ActionForm(_ProgrammeChoices, forms.Form):
         return data
 
 
-class IssueForm(_ProgrammeChoices, forms.Form):
+class IssueForm(_ProgrammeChoices, ChangeForm):
+    """An issue raised, or changed (`issue`): opens showing everything the issue holds."""
+
     reference = forms.CharField(label="Reference", max_length=50)
     title = forms.CharField(label="Issue", max_length=300)
     description = forms.CharField(
@@ -270,11 +286,16 @@ class IssueForm(_ProgrammeChoices, forms.Form):
     raised_on = DayDateField(
         label="Date raised", required=False, help_text="Leave blank for today."
     )
-    version = VersionField()
 
-    def __init__(self, *args, programme, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, programme, issue=None, **kwargs):
+        super().__init__(data, instance=issue, **kwargs)
         self.limit_to(programme)
+
+    def initial_for(self, issue) -> dict:
+        return {
+            name: getattr(issue, name)
+            for name in ("reference", "title", "description", "severity", "priority", "raised_on")
+        } | {"owner": issue.owner_id, "area": issue.area_id, "workstream": issue.workstream_id}
 
     def details(self) -> IssueDetails:
         data = self.cleaned_data
@@ -297,7 +318,9 @@ class IssueForm(_ProgrammeChoices, forms.Form):
         return data
 
 
-class ResolveIssueForm(forms.Form):
+class ResolveIssueForm(ChangeForm):
+    """Resolving an issue: how, and when (today unless said)."""
+
     resolution = forms.CharField(
         label="How it was resolved",
         max_length=4000,
@@ -305,7 +328,12 @@ class ResolveIssueForm(forms.Form):
         error_messages={"required": "Say how the issue was resolved"},
     )
     resolved_on = DayDateField(label="Date resolved", required=False)
-    version = VersionField()
+
+    def __init__(self, data=None, *, issue, **kwargs):
+        super().__init__(data, instance=issue, **kwargs)
+
+    def initial_for(self, issue) -> dict:
+        return {"resolution": issue.resolution, "resolved_on": timezone.localdate()}
 
     def clean_resolved_on(self):
         return self.cleaned_data.get("resolved_on") or timezone.localdate()

@@ -368,9 +368,13 @@ def add_meeting(programme: Programme, *, by, details: MeetingDetails) -> BoardMe
 
 
 @transaction.atomic
-def edit_meeting(meeting: BoardMeeting, *, by, details: MeetingDetails) -> BoardMeeting:
+def edit_meeting(
+    meeting: BoardMeeting, *, by, version: int, details: MeetingDetails
+) -> BoardMeeting:
+    """Change a meeting's details, as of the `version` the user saw (StaleEdit if changed)."""
     require(by, Action.MANAGE_PROGRAMME, meeting)
     _refuse(_meeting_problems(meeting.programme, details, meeting))
+    meeting.version = version
     _apply_meeting(meeting, details, by)
     return meeting
 

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from programmes.forms import add_errors, with_version
-from programmes.history import Change, HistorySource, conflict_message, describe_history
+from programmes.forms import add_errors, posted, save_form
+from programmes.history import Change, HistorySource, describe_history
 from programmes.lists import programme_for
-from programmes.models import Programme, StaleEdit
+from programmes.models import Programme
 from programmes.params import read_id
 from programmes.permissions import Action, get_for, may, may_record_decision_at
 from risks.forms.governance import (
@@ -135,15 +135,15 @@ def decision_add(request, programme_id: int):
     )
     if milestone is not None:
         initial |= initial_from_milestone(milestone, programme)
-    form = DecisionForm(request.POST or None, programme=programme, scopes=scopes, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            decision = add_decision(programme, by=request.user, details=form.details())
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Decision {decision.reference} added")
-            return redirect("decision_detail", decision.pk)
+    form = DecisionForm(posted(request), programme=programme, scopes=scopes, initial=initial)
+    decision = save_form(
+        form,
+        lambda data: add_decision(programme, by=request.user, details=form.details()),
+        noun="decision",
+    )
+    if decision is not None:
+        messages.success(request, f"Decision {decision.reference} added")
+        return redirect("decision_detail", decision.pk)
     return _render_decision_form(request, form, programme, None)
 
 
@@ -152,27 +152,16 @@ def decision_edit(request, decision_id: int):
     decision = _decision(request, decision_id, Action.MANAGE_DECISIONS)
     programme = decision.programme
     scopes = decision_scopes(request.user, programme)
-    form = DecisionForm(request.POST or None, programme=programme, scopes=scopes, decision=decision)
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data["version"] or decision.version
-        try:
-            edit_decision(decision, by=request.user, version=version, details=form.details())
-        except StaleEdit as stale:
-            form = with_version(
-                DecisionForm,
-                request,
-                stale.stored_version,
-                programme=programme,
-                scopes=scopes,
-                decision=_decision(request, decision_id),
-            )
-            form.add_error(None, conflict_message(Decision, decision.pk, version, "decision"))
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Decision {decision.reference} changed")
-            return redirect("decision_detail", decision.pk)
-        decision = _decision(request, decision_id)
+    form = DecisionForm(posted(request), programme=programme, scopes=scopes, decision=decision)
+    if save_form(
+        form,
+        lambda data: edit_decision(
+            decision, by=request.user, version=data["version"], details=form.details()
+        ),
+        noun="decision",
+    ):
+        messages.success(request, f"Decision {decision.reference} changed")
+        return redirect("decision_detail", decision.pk)
     return _render_decision_form(request, form, programme, decision)
 
 
@@ -307,33 +296,20 @@ def decision_record(request, meeting_id: int, decision_id: int):
         meeting=meeting,
     )
     form = RecordDecisionForm(request.POST, decision=decision, meeting=meeting)
-    if form.is_valid():
-        data = form.cleaned_data
-        version = data["version"] or decision.version
-        try:
-            record_decision(
-                decision,
-                by=request.user,
-                meeting=meeting,
-                outcome=data["outcome"],
-                made_on=data["made_on"],
-                version=version,
-            )
-        except StaleEdit as stale:
-            # Keep what the chair typed, at the stored version, so that saving again goes
-            # through once they have seen the other change.
-            data = request.POST.copy()
-            data[form.add_prefix("version")] = str(stale.stored_version)
-            form = RecordDecisionForm(data, decision=decision, meeting=meeting)
-            form.is_valid()
-            form.add_error(None, conflict_message(Decision, decision.pk, version, "decision"))
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Decision {decision.reference} recorded as made")
-            return redirect(
-                reverse("meeting_detail", args=[meeting.pk]) + f"#decision-{decision.pk}"
-            )
+    if save_form(
+        form,
+        lambda data: record_decision(
+            decision,
+            by=request.user,
+            meeting=meeting,
+            outcome=data["outcome"],
+            made_on=data["made_on"],
+            version=data["version"],
+        ),
+        noun="decision",
+    ):
+        messages.success(request, f"Decision {decision.reference} recorded as made")
+        return redirect(reverse("meeting_detail", args=[meeting.pk]) + f"#decision-{decision.pk}")
     return _meeting_page(request, meeting, record_forms={decision.pk: form}, status=400)
 
 
@@ -387,28 +363,29 @@ def _render_meeting_form(request, form, programme, meeting):
 @login_required
 def meeting_add(request, programme_id: int):
     programme = programme_for(request, programme_id, Action.MANAGE_PROGRAMME)
-    form = MeetingForm(request.POST or None, programme=programme)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = add_meeting(programme, by=request.user, details=form.details())
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"{meeting} added")
-            return redirect("meeting_detail", meeting.pk)
+    form = MeetingForm(posted(request), programme=programme)
+    meeting = save_form(
+        form,
+        lambda data: add_meeting(programme, by=request.user, details=form.details()),
+        noun="meeting",
+    )
+    if meeting is not None:
+        messages.success(request, f"{meeting} added")
+        return redirect("meeting_detail", meeting.pk)
     return _render_meeting_form(request, form, programme, None)
 
 
 @login_required
 def meeting_edit(request, meeting_id: int):
     meeting = _meeting(request, meeting_id, Action.MANAGE_PROGRAMME)
-    form = MeetingForm(request.POST or None, programme=meeting.programme, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            edit_meeting(meeting, by=request.user, details=form.details())
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"{meeting} changed")
-            return redirect("meeting_detail", meeting.pk)
+    form = MeetingForm(posted(request), programme=meeting.programme, meeting=meeting)
+    if save_form(
+        form,
+        lambda data: edit_meeting(
+            meeting, by=request.user, version=data["version"], details=form.details()
+        ),
+        noun="meeting",
+    ):
+        messages.success(request, f"{meeting} changed")
+        return redirect("meeting_detail", meeting.pk)
     return _render_meeting_form(request, form, meeting.programme, meeting)

@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from programmes.forms import add_errors, with_version
-from programmes.history import HistorySource, conflict_message, describe_history
+from programmes.forms import add_errors, posted, save_form
+from programmes.history import HistorySource, describe_history
 from programmes.lists import programme_for
-from programmes.models import StaleEdit
 from programmes.permissions import Action, get_for, may
 from risks.forms.risks import ActionForm, IssueForm, ResolveIssueForm
 from risks.models import Issue, IssueAction, IssueStatus
@@ -104,18 +103,18 @@ def issue_add(request, programme_id: int):
     if not may_raise_risks(request.user, programme):
         raise PermissionDenied("Your role does not allow this")
     form = IssueForm(
-        request.POST or None,
+        posted(request),
         programme=programme,
         initial={"raised_on": timezone.localdate(), "priority": "medium"},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            issue = raise_issue(programme, by=request.user, details=form.details())
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Issue {issue.reference} raised")
-            return redirect("issue_detail", issue.pk)
+    issue = save_form(
+        form,
+        lambda data: raise_issue(programme, by=request.user, details=form.details()),
+        noun="issue",
+    )
+    if issue is not None:
+        messages.success(request, f"Issue {issue.reference} raised")
+        return redirect("issue_detail", issue.pk)
     return render(
         request,
         "risks/issue_form.html",
@@ -132,28 +131,16 @@ def issue_add(request, programme_id: int):
 @login_required
 def issue_edit(request, issue_id: int):
     issue = _issue(request, issue_id, Action.MANAGE_RISKS)
-    initial = {
-        name: getattr(issue, name)
-        for name in ("reference", "title", "description", "severity", "priority", "raised_on")
-    } | {
-        "owner": issue.owner_id,
-        "area": issue.area_id,
-        "workstream": issue.workstream_id,
-        "version": issue.version,
-    }
-    form = IssueForm(request.POST or None, programme=issue.programme, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data["version"] or issue.version
-        try:
-            edit_issue(issue, by=request.user, version=version, details=form.details())
-        except StaleEdit as stale:
-            form = with_version(IssueForm, request, stale.stored_version, programme=issue.programme)
-            form.add_error(None, conflict_message(Issue, issue.pk, version, "issue"))
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Issue {issue.reference} changed")
-            return redirect("issue_detail", issue.pk)
+    form = IssueForm(posted(request), programme=issue.programme, issue=issue)
+    if save_form(
+        form,
+        lambda data: edit_issue(
+            issue, by=request.user, version=data["version"], details=form.details()
+        ),
+        noun="issue",
+    ):
+        messages.success(request, f"Issue {issue.reference} changed")
+        return redirect("issue_detail", issue.pk)
     return render(
         request,
         "risks/issue_form.html",
@@ -165,29 +152,20 @@ def issue_edit(request, issue_id: int):
 @login_required
 def issue_resolve(request, issue_id: int):
     issue = _issue(request, issue_id, Action.MANAGE_RISKS)
-    form = ResolveIssueForm(
-        request.POST or None,
-        initial={"version": issue.version, "resolved_on": timezone.localdate()},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        version = data["version"] or issue.version
-        try:
-            resolve_issue(
-                issue,
-                by=request.user,
-                version=version,
-                resolution=data["resolution"],
-                resolved_on=data["resolved_on"],
-            )
-        except StaleEdit as stale:
-            form = with_version(ResolveIssueForm, request, stale.stored_version)
-            form.add_error(None, conflict_message(Issue, issue.pk, version, "issue"))
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Issue {issue.reference} resolved")
-            return redirect("issue_detail", issue.pk)
+    form = ResolveIssueForm(posted(request), issue=issue)
+    if save_form(
+        form,
+        lambda data: resolve_issue(
+            issue,
+            by=request.user,
+            version=data["version"],
+            resolution=data["resolution"],
+            resolved_on=data["resolved_on"],
+        ),
+        noun="issue",
+    ):
+        messages.success(request, f"Issue {issue.reference} resolved")
+        return redirect("issue_detail", issue.pk)
     return render(
         request,
         "risks/issue_resolve.html",

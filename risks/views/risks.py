@@ -12,14 +12,14 @@ from django.views.decorators.http import require_POST
 
 from programmes.charts import as_data_uri, score_history
 from programmes.dates import day_label
-from programmes.forms import add_errors, with_version
-from programmes.history import HistorySource, conflict_message, describe_history
+from programmes.forms import ChangeForm, add_errors, posted, save_form
+from programmes.history import HistorySource, describe_history
 from programmes.lists import programme_for
-from programmes.models import Programme, ProgrammeArea, StaleEdit
+from programmes.models import Programme, ProgrammeArea
 from programmes.params import read_id
 from programmes.permissions import Action, get_for, may
 from programmes.rules import is_overdue
-from risks.forms.risks import ActionForm, CloseRiskForm, RealiseRiskForm, RiskForm, risk_initial
+from risks.forms.risks import ActionForm, CloseRiskForm, RealiseRiskForm, RiskForm
 from risks.models import MitigationAction, Risk
 from risks.services.risks import (
     add_mitigation,
@@ -181,18 +181,18 @@ def risk_add(request, programme_id: int):
     ):
         raise PermissionDenied("Your role does not allow this")
     form = RiskForm(
-        request.POST or None,
+        posted(request),
         programme=programme,
         initial=_scope_initial(request, programme) | {"kind": "threat"},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            risk = raise_risk(programme, by=request.user, details=form.details())
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Risk {risk.reference} raised")
-            return redirect("risk_detail", risk.pk)
+    risk = save_form(
+        form,
+        lambda data: raise_risk(programme, by=request.user, details=form.details()),
+        noun="risk",
+    )
+    if risk is not None:
+        messages.success(request, f"Risk {risk.reference} raised")
+        return redirect("risk_detail", risk.pk)
     return render(
         request,
         "risks/risk_form.html",
@@ -209,19 +209,16 @@ def risk_add(request, programme_id: int):
 @login_required
 def risk_edit(request, risk_id: int):
     risk = _risk(request, risk_id, Action.MANAGE_RISKS)
-    form = RiskForm(request.POST or None, programme=risk.programme, initial=risk_initial(risk))
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data["version"] or risk.version
-        try:
-            edit_risk(risk, by=request.user, version=version, details=form.details())
-        except StaleEdit as stale:
-            form = with_version(RiskForm, request, stale.stored_version, programme=risk.programme)
-            form.add_error(None, conflict_message(Risk, risk.pk, version, "risk"))
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Risk {risk.reference} changed")
-            return redirect("risk_detail", risk.pk)
+    form = RiskForm(posted(request), programme=risk.programme, risk=risk)
+    if save_form(
+        form,
+        lambda data: edit_risk(
+            risk, by=request.user, version=data["version"], details=form.details()
+        ),
+        noun="risk",
+    ):
+        messages.success(request, f"Risk {risk.reference} changed")
+        return redirect("risk_detail", risk.pk)
     return render(
         request,
         "risks/risk_form.html",
@@ -233,21 +230,16 @@ def risk_edit(request, risk_id: int):
 @login_required
 def risk_close(request, risk_id: int):
     risk = _risk(request, risk_id, Action.MANAGE_RISKS)
-    form = CloseRiskForm(request.POST or None, initial={"version": risk.version})
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data["version"] or risk.version
-        try:
-            close_risk(
-                risk, by=request.user, version=version, reason=form.cleaned_data["closing_reason"]
-            )
-        except StaleEdit as stale:
-            form = with_version(CloseRiskForm, request, stale.stored_version)
-            form.add_error(None, conflict_message(Risk, risk.pk, version, "risk"))
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Risk {risk.reference} closed")
-            return redirect("risk_detail", risk.pk)
+    form = CloseRiskForm(posted(request), risk=risk)
+    if save_form(
+        form,
+        lambda data: close_risk(
+            risk, by=request.user, version=data["version"], reason=data["closing_reason"]
+        ),
+        noun="risk",
+    ):
+        messages.success(request, f"Risk {risk.reference} closed")
+        return redirect("risk_detail", risk.pk)
     return render(
         request,
         "risks/risk_close.html",
@@ -260,45 +252,41 @@ def risk_close(request, risk_id: int):
 @require_POST
 def risk_reopen(request, risk_id: int):
     risk = _risk(request, risk_id, Action.MANAGE_RISKS)
-    try:
-        reopen_risk(risk, by=request.user, version=int(request.POST.get("version") or risk.version))
-    except (StaleEdit, ValidationError, ValueError):
-        messages.error(
-            request, "The risk could not be reopened: it changed meanwhile, or is not closed"
-        )
-    else:
+    form = ChangeForm(request.POST, instance=risk)
+    if save_form(
+        form,
+        lambda data: reopen_risk(risk, by=request.user, version=data["version"]),
+        noun="risk",
+        outcome="It has not been reopened: check it below, and reopen it again if you still "
+        "mean to.",
+    ):
         messages.success(request, f"Risk {risk.reference} reopened")
+    for error in form.non_field_errors():
+        messages.error(request, error)
     return redirect("risk_detail", risk.pk)
 
 
 @login_required
 def risk_realise(request, risk_id: int):
     risk = _risk(request, risk_id, Action.MANAGE_RISKS)
-    form = RealiseRiskForm(
-        request.POST or None, initial={"reference": risk.reference, "version": risk.version}
+    form = RealiseRiskForm(posted(request), risk=risk)
+    issue = save_form(
+        form,
+        lambda data: realise_risk(
+            risk,
+            by=request.user,
+            version=data["version"],
+            severity=data["severity"],
+            priority=data["priority"],
+            reference=data["reference"],
+        ),
+        noun="risk",
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        version = data["version"] or risk.version
-        try:
-            issue = realise_risk(
-                risk,
-                by=request.user,
-                version=version,
-                severity=data["severity"],
-                priority=data["priority"],
-                reference=data["reference"],
-            )
-        except StaleEdit as stale:
-            form = with_version(RealiseRiskForm, request, stale.stored_version)
-            form.add_error(None, conflict_message(Risk, risk.pk, version, "risk"))
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(
-                request, f"Risk {risk.reference} realised: it is now issue {issue.reference}"
-            )
-            return redirect("issue_detail", issue.pk)
+    if issue is not None:
+        messages.success(
+            request, f"Risk {risk.reference} realised: it is now issue {issue.reference}"
+        )
+        return redirect("issue_detail", issue.pk)
     return render(
         request,
         "risks/risk_realise.html",

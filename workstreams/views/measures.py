@@ -6,15 +6,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from programmes.charts import as_data_uri, sparkline
-from programmes.forms import add_errors, with_version
-from programmes.history import HistorySource, conflict_message, describe_history
-from programmes.models import StaleEdit
+from programmes.forms import posted, save_form
+from programmes.history import HistorySource, describe_history
 from programmes.permissions import Action, get_for, may
 from workstreams.assessment import assess_workstream
 from workstreams.forms import ReadingForm, reading_months
@@ -91,31 +89,25 @@ def _summary(rows, measure) -> str:
     )
 
 
-def _save(request, measure, form, *, existing: MeasureReading | None):
-    data = form.cleaned_data
-    try:
-        record_reading(
+def _save(request, measure: Measure, form: ReadingForm):
+    """Enter a month's reading, or correct the one the form opened (with the version seen).
+    Returns where to go once saved, or None to show the form again."""
+    reading = save_form(
+        form,
+        lambda data: record_reading(
             measure,
             by=request.user,
             month=data["period"],
             value=data["value"],
             note=data["note"],
-            version=(data["version"] or existing.version) if existing else None,
-        )
-    except StaleEdit as stale:
-        months = reading_months(measure.workstream.programme, timezone.localdate())
-        form = with_version(
-            ReadingForm, request, stale.stored_version, measure=measure, months=months
-        )
-        form.add_error(
-            None, conflict_message(MeasureReading, existing.pk, data["version"], "reading")
-        )
-        return form, None
-    except ValidationError as error:
-        add_errors(form, error)
-        return form, None
-    messages.success(request, f"Reading for {data['period']:%B %Y} saved")
-    return form, redirect("measure_detail", measure.pk)
+            version=data["version"] if form.instance is not None else None,
+        ),
+        noun="reading",
+    )
+    if reading is None:
+        return None
+    messages.success(request, f"Reading for {reading.period:%B %Y} saved")
+    return redirect("measure_detail", measure.pk)
 
 
 @login_required
@@ -132,17 +124,12 @@ def measure_detail(request, measure_id: int):
         open_months = [m for m in months if m not in closed] or months
         default = next((m for m in open_months if m not in recorded), open_months[0])
         form = ReadingForm(
-            request.POST or None,
-            measure=measure,
-            months=months,
-            initial={"period": default.isoformat()},
+            posted(request), measure=measure, months=months, initial={"period": default.isoformat()}
         )
     if request.method == "POST":
-        if form.is_valid():
-            form, done = _save(request, measure, form, existing=None)
-            if done:
-                return done
-        return _page(request, measure, form, reading=None, status=400)
+        return _save(request, measure, form) or _page(
+            request, measure, form, reading=None, status=400
+        )
     return _page(request, measure, form, reading=None)
 
 
@@ -157,22 +144,7 @@ def reading_edit(request, measure_id: int, month: str):
         request.user, Action.RECORD_READING, MeasureReading, measure=measure, period=period
     )
     months = reading_months(measure.workstream.programme, timezone.localdate())
-    form = ReadingForm(
-        request.POST or None,
-        measure=measure,
-        months=months,
-        initial={
-            "period": reading.period.isoformat(),
-            "value": reading.value,
-            "note": reading.note,
-            "version": reading.version,
-        },
+    form = ReadingForm(posted(request), measure=measure, months=months, reading=reading)
+    return _save(request, measure, form) or _page(
+        request, measure, form, reading=reading, status=400 if form.errors else 200
     )
-    if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["period"] != reading.period:
-            form.add_error("period", "To enter another month, use the form on the measure's page")
-        else:
-            form, done = _save(request, measure, form, existing=reading)
-            if done:
-                return done
-    return _page(request, measure, form, reading=reading, status=400 if form.errors else 200)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from programmes.forms import add_errors, with_version
-from programmes.history import HistorySource, conflict_message, describe_history
-from programmes.models import StaleEdit
+from programmes.forms import ChangeForm, posted, save_form
+from programmes.history import HistorySource, describe_history
 from programmes.permissions import Action, get_for, may
 from workstreams.assessment import rate_milestone
 from workstreams.forms import MilestonePlanForm, MilestoneProgressForm, RebaselineForm
@@ -67,39 +65,23 @@ def milestone_detail(request, milestone_id: int):
     action = Action.UPDATE_MILESTONE if request.method == "POST" else Action.VIEW
     milestone = _milestone(request, milestone_id, action)
     can_update = may(request.user, Action.UPDATE_MILESTONE, milestone)
-    form = MilestoneProgressForm(milestone=milestone) if can_update else None
-    if request.method == "POST":
-        form = MilestoneProgressForm(request.POST, milestone=milestone)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                update_milestone_progress(
-                    milestone,
-                    by=request.user,
-                    version=data["version"] or milestone.version,
-                    status=data["status"],
-                    forecast=data["forecast"],
-                    actual_date=data["actual_date"],
-                    at_risk=data["at_risk"],
-                    note=data["note"],
-                )
-            except StaleEdit as stale:
-                form = with_version(
-                    MilestoneProgressForm,
-                    request,
-                    stale.stored_version,
-                    milestone=_milestone(request, milestone_id),
-                )
-                form.add_error(
-                    None,
-                    conflict_message(Milestone, milestone.pk, data["version"], "milestone"),
-                )
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, f"Milestone {milestone.reference} updated")
-                return redirect("milestone_detail", milestone.pk)
-        milestone = _milestone(request, milestone_id)
+    form = MilestoneProgressForm(posted(request), milestone=milestone) if can_update else None
+    if form is not None and save_form(
+        form,
+        lambda data: update_milestone_progress(
+            milestone,
+            by=request.user,
+            version=data["version"],
+            status=data["status"],
+            forecast=data["forecast"],
+            actual_date=data["actual_date"],
+            at_risk=data["at_risk"],
+            note=data["note"],
+        ),
+        noun="milestone",
+    ):
+        messages.success(request, f"Milestone {milestone.reference} updated")
+        return redirect("milestone_detail", milestone.pk)
     return render(
         request,
         "workstreams/milestone_detail.html",
@@ -168,20 +150,17 @@ def milestone_add(request, workstream_id: int):
         Workstream.objects.select_related("programme__organisation", "area"),
         pk=workstream_id,
     )
-    form = MilestonePlanForm(request.POST or None, workstream=workstream)
-    if request.method == "POST" and form.is_valid():
-        try:
-            milestone = add_milestone(
-                workstream,
-                by=request.user,
-                plan=_plan(form.cleaned_data),
-                baseline=form.cleaned_data["baseline"],
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Milestone {milestone.reference} added")
-            return redirect("milestone_detail", milestone.pk)
+    form = MilestonePlanForm(posted(request), workstream=workstream)
+    milestone = save_form(
+        form,
+        lambda data: add_milestone(
+            workstream, by=request.user, plan=_plan(data), baseline=data["baseline"]
+        ),
+        noun="milestone",
+    )
+    if milestone is not None:
+        messages.success(request, f"Milestone {milestone.reference} added")
+        return redirect("milestone_detail", milestone.pk)
     return render(
         request,
         "workstreams/milestone_form.html",
@@ -200,27 +179,16 @@ def milestone_add(request, workstream_id: int):
 def milestone_edit(request, milestone_id: int):
     milestone = _milestone(request, milestone_id, Action.EDIT_PLAN)
     workstream = milestone.workstream
-    form = MilestonePlanForm(request.POST or None, workstream=workstream, milestone=milestone)
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data["version"] or milestone.version
-        try:
-            edit_milestone(
-                milestone, by=request.user, version=version, plan=_plan(form.cleaned_data)
-            )
-        except StaleEdit as stale:
-            form = with_version(
-                MilestonePlanForm,
-                request,
-                stale.stored_version,
-                workstream=workstream,
-                milestone=_milestone(request, milestone_id),
-            )
-            form.add_error(None, conflict_message(Milestone, milestone.pk, version, "milestone"))
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Milestone {milestone.reference} changed")
-            return redirect("milestone_detail", milestone.pk)
+    form = MilestonePlanForm(posted(request), workstream=workstream, milestone=milestone)
+    if save_form(
+        form,
+        lambda data: edit_milestone(
+            milestone, by=request.user, version=data["version"], plan=_plan(data)
+        ),
+        noun="milestone",
+    ):
+        messages.success(request, f"Milestone {milestone.reference} changed")
+        return redirect("milestone_detail", milestone.pk)
     return render(
         request,
         "workstreams/milestone_form.html",
@@ -238,27 +206,20 @@ def milestone_edit(request, milestone_id: int):
 @login_required
 def milestone_rebaseline(request, milestone_id: int):
     milestone = _milestone(request, milestone_id, Action.EDIT_PLAN)
-    form = RebaselineForm(
-        request.POST or None, initial={"baseline": milestone.baseline, "version": milestone.version}
-    )
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data["version"] or milestone.version
-        try:
-            rebaseline_milestone(
-                milestone,
-                by=request.user,
-                version=version,
-                baseline=form.cleaned_data["baseline"],
-                reason=form.cleaned_data["reason"],
-            )
-        except StaleEdit as stale:
-            form = with_version(RebaselineForm, request, stale.stored_version)
-            form.add_error(None, conflict_message(Milestone, milestone.pk, version, "milestone"))
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"Milestone {milestone.reference} re-baselined")
-            return redirect("milestone_detail", milestone.pk)
+    form = RebaselineForm(posted(request), milestone=milestone)
+    if save_form(
+        form,
+        lambda data: rebaseline_milestone(
+            milestone,
+            by=request.user,
+            version=data["version"],
+            baseline=data["baseline"],
+            reason=data["reason"],
+        ),
+        noun="milestone",
+    ):
+        messages.success(request, f"Milestone {milestone.reference} re-baselined")
+        return redirect("milestone_detail", milestone.pk)
     return render(
         request,
         "workstreams/milestone_rebaseline.html",
@@ -277,19 +238,20 @@ def milestone_rebaseline(request, milestone_id: int):
 def milestone_remove(request, milestone_id: int):
     milestone = _milestone(request, milestone_id, Action.EDIT_PLAN)
     workstream = milestone.workstream
-    error = None
-    if request.method == "POST":
-        try:
-            version = int(request.POST.get("version") or milestone.version)
-            remove_milestone(milestone, by=request.user, version=version)
-        except StaleEdit:
-            error = conflict_message(Milestone, milestone.pk, version, "milestone")
-            milestone = _milestone(request, milestone_id)
-        except ValueError:
-            error = "The form was not sent correctly: try again"
-        else:
-            messages.success(request, f"Milestone {milestone.reference} removed")
-            return redirect("workstream_detail", workstream.pk)
+    form = ChangeForm(posted(request), instance=milestone)
+
+    def remove(data) -> Milestone:
+        remove_milestone(milestone, by=request.user, version=data["version"])
+        return milestone
+
+    if save_form(
+        form,
+        remove,
+        noun="milestone",
+        outcome="It has not been removed: check it, and remove it again if you still mean to.",
+    ):
+        messages.success(request, f"Milestone {milestone.reference} removed")
+        return redirect("workstream_detail", workstream.pk)
     return render(
         request,
         "workstreams/milestone_remove.html",
@@ -298,9 +260,9 @@ def milestone_remove(request, milestone_id: int):
             "workstream": workstream,
             "programme": workstream.programme,
             "header_organisation": workstream.programme.organisation,
-            "error": error,
+            "form": form,
         },
-        status=409 if error else 200,
+        status=409 if form.conflict else 400 if form.errors else 200,
     )
 
 

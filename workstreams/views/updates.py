@@ -10,16 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from programmes.forms import add_errors, with_version
-from programmes.history import HistorySource, conflict_message, describe_history
-from programmes.models import ReportingPeriod, StaleEdit
+from programmes.forms import posted, save_form
+from programmes.history import HistorySource, describe_history
+from programmes.models import ReportingPeriod
 from programmes.permissions import Action, get_for, may
 from workstreams.assessment import assess_workstream
-from workstreams.forms import StatusUpdateForm
+from workstreams.forms import STATUS_UPDATE_FIELDS, StatusUpdateForm
 from workstreams.models import StatusUpdate, Workstream
 from workstreams.services import reopen_status_update, save_status_update
-
-FIELDS = ["rag", "reason", "achievements", "planned_next", "escalations", "decisions_needed"]
 
 
 @login_required
@@ -39,43 +37,29 @@ def status_update(request, workstream_id: int, period_id: int):
         update is not None and update.is_locked
     )
     rating = assess_workstream(workstream, min(period.ends_on, timezone.localdate()))
-    initial = (
-        {name: getattr(update, name) for name in FIELDS} | {"version": update.version}
-        if update
-        else {
-            "rag": rating.suggested.rag
-            if rating.suggested.rag in ("red", "amber", "green")
-            else None
-        }
-    )
+    suggested = rating.suggested.rag if rating.suggested.rag in ("red", "amber", "green") else None
     form = None
     if can_write or request.method == "POST":
         form = StatusUpdateForm(
-            request.POST or None, programme=workstream.programme, initial=initial
+            posted(request),
+            programme=workstream.programme,
+            update=update,
+            initial={"rag": suggested},
         )
-        form.submitted_already = bool(update and update.is_submitted)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        version = data["version"]  # None: the user started from no update at all
-        try:
-            saved = save_status_update(
+    if request.method == "POST":
+        saved = save_form(
+            form,
+            lambda data: save_status_update(
                 workstream,
                 period,
                 by=request.user,
-                version=version,
+                version=data["version"],  # None: the user started from no update at all
                 submit=request.POST.get("action") == "submit",
-                **{name: data[name] for name in FIELDS},
-            )
-        except StaleEdit as stale:
-            form = with_version(
-                StatusUpdateForm, request, stale.stored_version, programme=workstream.programme
-            )
-            form.add_error(
-                None, conflict_message(StatusUpdate, stale.instance.pk, version or 1, "update")
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
+                **{name: data[name] for name in STATUS_UPDATE_FIELDS},
+            ),
+            noun="update",
+        )
+        if saved is not None:
             word = "submitted" if saved.is_submitted else "saved as a draft"
             messages.success(request, f"Status update for {period.label} {word}")
             return redirect("status_update", workstream.pk, period.pk)

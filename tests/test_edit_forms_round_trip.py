@@ -1,0 +1,595 @@
+"""Every page that changes something opens as the user would find it and keeps what others did.
+
+For every edit form in the product, a user allowed to use it opens the page and reads the form
+as a browser does (text boxes, the three boxes of each date, the selected option, the checked
+radio and checkbox, the text areas, the hidden version), and:
+
+- every field shows what is stored, and the hidden version is the object's version;
+- sending the form back as it was opened changes nothing (a blank field would wipe data);
+- sending it after someone else changed the object is refused with the conflict message, and
+  nothing the user typed is saved;
+- sending it without a version, or with one that is not a number, is refused (never a 500):
+  without the version the user loaded, a save could overwrite a change they have not seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes.choices import DatePrecision
+from programmes.dates import PlanDate, add_months, month_start
+from programmes.models import Programme
+from reporting.models import ExceptionNarrative
+from reporting.narratives import exceptions_for_period, write_narrative
+from risks.models import BoardMeeting, Decision, Issue, Risk
+from tests.factories import (
+    MeasureFactory,
+    MeasureReadingFactory,
+    MilestoneFactory,
+    PeriodFactory,
+    PersonFactory,
+    RiskFactory,
+    StatusUpdateFactory,
+)
+from tests.html_forms import Form, form_with
+from workstreams.models import (
+    BaselineChange,
+    MeasureReading,
+    Milestone,
+    ProgressNote,
+    StatusUpdate,
+)
+
+CONFLICT = "Someone else changed this"
+RELOAD = "reload the page"
+
+
+@pytest.fixture
+def world(plan, people):
+    """One of everything a form changes, with every field filled in, so that a form that opens
+    blank, or sends back less than it shows, is seen."""
+    today = timezone.localdate()
+    programme = plan["programme"]
+    organisation = programme.organisation
+    owner = PersonFactory(organisation=organisation, name="Anne Mosley")
+    this_month = month_start(today)
+    milestone = MilestoneFactory(
+        workstream=plan["ws_1_1"],
+        reference="1.1.3",
+        title="Staff consultation meetings",
+        kind="key_decision",
+        forum="Adult Committee",
+        owner=owner,
+        description="Consult staff on the new model of day services",
+        start_date=PlanDate.of_month(this_month.year, this_month.month).value,
+        start_precision=DatePrecision.MONTH,
+        baseline_date=today + timedelta(days=60),
+        forecast_date=PlanDate.of_month(*_year_month(add_months(today, 3))).value,
+        forecast_precision=DatePrecision.MONTH,
+        status="in_progress",
+        at_risk=True,
+    )
+    overdue = MilestoneFactory(
+        workstream=plan["ws_1_1"],
+        reference="1.1.1",
+        title="Provider engagement",
+        baseline_date=today - timedelta(days=3),
+    )
+    risk = RiskFactory(
+        programme=programme,
+        area=plan["area_one"],
+        workstream=plan["ws_1_1"],
+        reference="CF6 - 005",
+        title="Provider withdraws",
+        cause="Because the market is thin",
+        event="The provider may withdraw",
+        effect="Day centres stay open longer",
+        category="partnership",
+        kind="threat",
+        owner=owner,
+        raised_on=today - timedelta(days=40),
+        inherent_likelihood=4,
+        inherent_impact=5,
+        current_likelihood=3,
+        current_impact=4,
+        target_likelihood=2,
+        target_impact=2,
+        proximity=today + timedelta(days=120),
+        response="reduce",
+        review_date=today + timedelta(days=14),
+        escalated=True,
+    )
+    issue = Issue.objects.create(
+        programme=programme,
+        area=plan["area_one"],
+        workstream=plan["ws_1_1"],
+        reference="I-7",
+        title="Venue lost",
+        description="The consultation venue was double-booked",
+        severity="high",
+        priority="high",
+        owner=owner,
+        raised_on=today - timedelta(days=10),
+    )
+    chair = people["board"].person
+    meeting = BoardMeeting.objects.create(
+        programme=programme,
+        held_on=today - timedelta(days=7),
+        title="Programme Board",
+        chair=chair,
+        location="Committee Room 5",
+        minutes="Apologies from the finance lead.",
+    )
+    needed = PlanDate.of_month(*_year_month(add_months(today, 2)))
+    decision = Decision.objects.create(
+        programme=programme,
+        reference="D-1.1.3",
+        title="Approve the consultation",
+        description="Whether to consult on closing two centres",
+        forum="Adult Committee",
+        needed_by=needed.value,
+        needed_by_precision=DatePrecision.MONTH,
+        workstream=plan["ws_1_1"],
+        milestone=milestone,
+        meeting=meeting,
+        status="pending",
+    )
+    measure = MeasureFactory(workstream=plan["ws_1_1"], owner=owner)
+    reading = MeasureReadingFactory(
+        measure=measure, period=this_month, value=Decimal("55.50"), note="From the care records"
+    )
+    period = PeriodFactory(
+        programme=programme, month=this_month, cut_off=today + timedelta(days=10)
+    )
+    update = StatusUpdateFactory(
+        workstream=plan["ws_1_1"],
+        period=period,
+        rag="amber",
+        reason="The venue was lost",
+        achievements="Two consultation meetings held",
+        planned_next="Write up the findings",
+        escalations="The venue risk",
+        decisions_needed="Approve the consultation",
+    )
+    breach = exceptions_for_period(period).find(f"milestone:{overdue.pk}")
+    narrative = write_narrative(
+        period,
+        breach,
+        by=people["manager"],
+        version=None,
+        fields={
+            "cause": "The provider withdrew.",
+            "consequences": "Centres stay open longer.",
+            "options": "Wait, or re-procure.",
+            "recommendation": "Re-procure.",
+            "decision_required": "Agree to re-procure.",
+        },
+    )
+    programme.board_name = "Adult Transformation Board"
+    programme.overall_commentary = "On course, with the venue risk managed"
+    programme.overall_rag = "amber"
+    programme.time_tolerance_days = 45
+    programme.save()
+    return SimpleNamespace(
+        today=today,
+        programme=Programme.objects.get(pk=programme.pk),
+        milestone=milestone,
+        risk=risk,
+        issue=issue,
+        meeting=meeting,
+        decision=decision,
+        measure=measure,
+        reading=reading,
+        period=period,
+        update=update,
+        breach=breach,
+        narrative=narrative,
+    )
+
+
+def _year_month(day: date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+@dataclass
+class EditPage:
+    """One edit form: where it is, who uses it, and what it changes."""
+
+    user: str
+    page: str  # the page that shows the form
+    obj: models.Model  # what the form changes
+    action: str | None = None  # where the form posts, when not to the page itself
+    prefix: str = ""
+    # Fields that open blank by design (what the user writes anew) or otherwise than stored.
+    shown: dict = field(default_factory=dict)
+    fill: dict = field(default_factory=dict)  # what a user must enter for a save to go through
+    typed: dict = field(default_factory=dict)  # a change of the user's own
+    other: tuple[str, object] = ("title", "Changed by someone else")
+    round_trip: bool = True  # False for actions (close, remove ...): sending them acts
+    follow: bool = False  # a button that redirects with a message
+
+    @property
+    def url(self) -> str:
+        return self.action or self.page
+
+
+def _pages(world) -> dict[str, Callable[[], EditPage]]:
+    w = world
+    m, risk, issue, decision, meeting = w.milestone, w.risk, w.issue, w.decision, w.meeting
+    kind, object_id = w.breach.key.split(":")
+    exceptions_url = reverse("period_exceptions", args=[w.period.pk])
+
+    def closed_risk() -> EditPage:
+        Risk.objects.filter(pk=risk.pk).update(status="closed", closing_reason="Mitigated")
+        risk.refresh_from_db()
+        return EditPage(
+            "manager",
+            reverse("risk_detail", args=[risk.pk]),
+            risk,
+            action=reverse("risk_reopen", args=[risk.pk]),
+            round_trip=False,
+            follow=True,
+        )
+
+    return {
+        "milestone edit": lambda: EditPage(
+            "manager",
+            reverse("milestone_edit", args=[m.pk]),
+            m,
+            typed={"title": "Staff consultation, all sites"},
+            other=("description", "Changed by someone else"),
+        ),
+        "milestone progress": lambda: EditPage(
+            "lead",
+            reverse("milestone_detail", args=[m.pk]),
+            m,
+            shown={"note": ""},
+            typed={"note": "Venue booked", "at_risk": None},
+            other=("description", "Changed by someone else"),
+        ),
+        "milestone rebaseline": lambda: EditPage(
+            "manager",
+            reverse("milestone_rebaseline", args=[m.pk]),
+            m,
+            shown={"reason": ""},
+            fill={
+                "baseline_0": "",
+                "baseline_1": str(add_months(w.today, 5).month),
+                "baseline_2": str(add_months(w.today, 5).year),
+                "reason": "The board moved the consultation",
+            },
+            round_trip=False,
+        ),
+        "milestone remove": lambda: EditPage(
+            "manager", reverse("milestone_remove", args=[m.pk]), m, round_trip=False
+        ),
+        "risk edit": lambda: EditPage(
+            "manager",
+            reverse("risk_edit", args=[risk.pk]),
+            risk,
+            typed={"title": "Provider withdraws from the framework"},
+            other=("cause", "Changed by someone else"),
+        ),
+        "risk close": lambda: EditPage(
+            "manager",
+            reverse("risk_close", args=[risk.pk]),
+            risk,
+            fill={"closing_reason": "The provider signed"},
+            round_trip=False,
+        ),
+        "risk reopen": closed_risk,
+        "risk realise": lambda: EditPage(
+            "manager",
+            reverse("risk_realise", args=[risk.pk]),
+            risk,
+            shown={"severity": None, "priority": None},
+            fill={"severity": "high", "priority": "high"},
+            round_trip=False,
+        ),
+        "issue edit": lambda: EditPage(
+            "manager",
+            reverse("issue_edit", args=[issue.pk]),
+            issue,
+            typed={"title": "Venue lost for July"},
+            other=("description", "Changed by someone else"),
+        ),
+        "issue resolve": lambda: EditPage(
+            "manager",
+            reverse("issue_resolve", args=[issue.pk]),
+            issue,
+            shown={"resolved_on": w.today},
+            fill={"resolution": "Another venue was found"},
+            round_trip=False,
+        ),
+        "decision edit": lambda: EditPage(
+            "office",
+            reverse("decision_edit", args=[decision.pk]),
+            decision,
+            typed={"title": "Approve the consultation on two centres"},
+            other=("description", "Changed by someone else"),
+        ),
+        "decision record": lambda: EditPage(
+            "office",
+            reverse("meeting_detail", args=[meeting.pk]),
+            decision,
+            action=reverse("decision_record", args=[meeting.pk, decision.pk]),
+            prefix=f"record-{decision.pk}-",
+            shown={"made_on": meeting.held_on},
+            fill={f"record-{decision.pk}-outcome": "Approved, with a review in six months"},
+            round_trip=False,
+        ),
+        "meeting edit": lambda: EditPage(
+            "office",
+            reverse("meeting_edit", args=[meeting.pk]),
+            meeting,
+            typed={"location": "Council Chamber"},
+            other=("minutes", "Changed by someone else"),
+        ),
+        "reading edit": lambda: EditPage(
+            "lead",
+            reverse("reading_edit", args=[w.measure.pk, w.reading.period.isoformat()]),
+            w.reading,
+            typed={"value": "61"},
+            other=("note", "Changed by someone else"),
+        ),
+        "status update": lambda: EditPage(
+            "lead",
+            reverse("status_update", args=[w.update.workstream_id, w.period.pk]),
+            w.update,
+            typed={"achievements": "Three consultation meetings held"},
+            other=("planned_next", "Changed by someone else"),
+        ),
+        "programme settings": lambda: EditPage(
+            "office",
+            reverse("programme_settings", args=[w.programme.pk]),
+            w.programme,
+            typed={"overall_commentary": "Off course"},
+            other=("board_name", "Changed by someone else"),
+        ),
+        "exception narrative": lambda: EditPage(
+            "manager",
+            reverse("exception_narrative", args=[w.period.pk, kind, object_id]),
+            w.narrative,
+            typed={"recommendation": "Wait for the new framework."},
+            other=("options", "Changed by someone else"),
+        ),
+        "exception approve": lambda: EditPage(
+            "sponsor",
+            exceptions_url,
+            w.narrative,
+            action=reverse("exception_approve", args=[w.period.pk, kind, object_id]),
+            other=("options", "Changed by someone else"),
+            round_trip=False,
+        ),
+    }
+
+
+PAGES = [
+    "milestone edit",
+    "milestone progress",
+    "milestone rebaseline",
+    "milestone remove",
+    "risk edit",
+    "risk close",
+    "risk reopen",
+    "risk realise",
+    "issue edit",
+    "issue resolve",
+    "decision edit",
+    "decision record",
+    "meeting edit",
+    "reading edit",
+    "status update",
+    "programme settings",
+    "exception narrative",
+    "exception approve",
+]
+
+
+@pytest.fixture(params=PAGES)
+def edit_page(request, world) -> EditPage:
+    return _pages(world)[request.param]()
+
+
+# ----- What a form should show, worked out from the object, not from the form -----
+
+
+def _date_parts(value, precision: str | None = None) -> tuple[str, str, str]:
+    if value is None:
+        return ("", "", "")
+    if isinstance(value, PlanDate):
+        precision, value = value.precision, value.value
+    day = "" if precision == DatePrecision.MONTH else str(value.day)
+    return (day, str(value.month), str(value.year))
+
+
+def _stored(obj, name: str):
+    """The stored value behind a form field called `name`."""
+    try:
+        model_field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return getattr(obj, name)
+    if isinstance(model_field, models.ForeignKey):
+        return getattr(obj, model_field.attname)
+    return getattr(obj, name)
+
+
+def _as_sent(value) -> str | None:
+    """A stored value as the browser sends it back."""
+    if value is None:
+        return None
+    if value is True:
+        return "on"
+    if value is False:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _same(shown: str | None, expected) -> bool:
+    if isinstance(expected, Decimal):
+        try:
+            return Decimal(shown or "") == expected
+        except InvalidOperation:
+            return False
+    expected = _as_sent(expected)
+    return (shown or None) == (expected or None)
+
+
+def differences(form: Form, page: EditPage) -> list[str]:
+    """Each field that does not show what is stored, as 'name: shown ... expected ...'."""
+    obj, problems = page.obj, []
+    sent = form.data()
+    names = {name.removeprefix(page.prefix) for name in form.names}
+    dates = {name[:-2] for name in names if name[-2:] in ("_0", "_1", "_2")}
+    for base in sorted(dates):
+        if base in page.shown:
+            value, precision = page.shown[base], None
+        else:
+            value, precision = _stored(obj, base), getattr(obj, f"{base}_precision", None)
+        expected = _date_parts(value, precision)
+        shown = tuple(sent.get(f"{page.prefix}{base}_{index}", "") for index in range(3))
+        if shown != expected:
+            problems.append(f"{base}: shown {shown}, stored {expected}")
+    for name in sorted(names - {f"{base}_{index}" for base in dates for index in range(3)}):
+        expected = page.shown[name] if name in page.shown else _stored(obj, name)
+        shown = sent.get(page.prefix + name)
+        if not _same(shown, expected):
+            problems.append(f"{name}: shown {shown!r}, stored {expected!r}")
+    return problems
+
+
+def snapshot(obj) -> dict:
+    """The object as stored (None once removed), and how many of each thing there are."""
+    stored = type(obj)._base_manager.filter(pk=obj.pk).first()
+    values = None
+    if stored is not None:
+        values = {f.attname: getattr(stored, f.attname) for f in obj._meta.concrete_fields}
+    counts = {
+        model.__name__: model.objects.count()
+        for model in (
+            Milestone,
+            ProgressNote,
+            BaselineChange,
+            Risk,
+            Issue,
+            Decision,
+            BoardMeeting,
+            MeasureReading,
+            StatusUpdate,
+            ExceptionNarrative,
+        )
+    }
+    return {"object": values, "counts": counts}
+
+
+# Kept by every save, like the history: the version, and who last saved.
+BOOKKEEPING = {"version", "entered_by_id", "written_by_id"}
+
+
+def without_bookkeeping(state: dict) -> dict:
+    values = state["object"] and {
+        name: value for name, value in state["object"].items() if name not in BOOKKEEPING
+    }
+    return {"object": values, "counts": state["counts"]}
+
+
+def change_by_someone_else(page: EditPage) -> dict:
+    """Someone else saves a change to the object; returns it as it then stands."""
+    obj = type(page.obj)._base_manager.get(pk=page.obj.pk)
+    name, value = page.other
+    setattr(obj, name, value)
+    obj.save()
+    return snapshot(obj)
+
+
+def open_form(client, people, page: EditPage) -> Form:
+    client.force_login(people[page.user])
+    response = client.get(page.page)
+    assert response.status_code == 200
+    return form_with(response.content.decode(), page.prefix + "version", action=page.action)
+
+
+def send(client, page: EditPage, data: dict):
+    return client.post(page.url, data, follow=page.follow)
+
+
+# ----- The tests -----
+
+
+def test_every_edit_page_opens_showing_what_is_stored(client, people, edit_page):
+    form = open_form(client, people, edit_page)
+
+    assert differences(form, edit_page) == []
+    assert form.shown(edit_page.prefix + "version") == str(edit_page.obj.version)
+
+
+def test_sending_an_edit_form_back_as_opened_changes_nothing(client, people, edit_page):
+    if not edit_page.round_trip:
+        pytest.skip("sending this form acts (closes, removes ...): see the other tests")
+    before = snapshot(edit_page.obj)
+    form = open_form(client, people, edit_page)
+
+    response = send(client, edit_page, form.data())
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert without_bookkeeping(snapshot(edit_page.obj)) == without_bookkeeping(before)
+
+
+def test_a_save_over_someone_elses_newer_change_is_refused(client, people, edit_page):
+    form = open_form(client, people, edit_page)
+    after_theirs = change_by_someone_else(edit_page)
+    typed = {**form.data(), **edit_page.fill}
+    for name, value in edit_page.typed.items():
+        if value is None:
+            typed.pop(name, None)
+        else:
+            typed[name] = value
+
+    response = send(client, edit_page, typed)
+
+    html = response.content.decode()
+    assert response.status_code != 500
+    assert CONFLICT in html
+    assert snapshot(edit_page.obj) == after_theirs  # nothing the user sent was saved
+    if edit_page.typed and not edit_page.follow:
+        # What they typed is still in front of them, at the version now stored, so that
+        # saving again goes through once they have seen the other change.
+        shown = form_with(html, edit_page.prefix + "version", action=edit_page.action)
+        for name, value in edit_page.typed.items():
+            assert shown.shown(name) == value
+        stored = type(edit_page.obj)._base_manager.get(pk=edit_page.obj.pk)
+        assert shown.shown(edit_page.prefix + "version") == str(stored.version)
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "-1"])
+def test_a_save_without_a_usable_version_is_refused_not_a_server_error(
+    client, people, edit_page, version
+):
+    form = open_form(client, people, edit_page)
+    before = snapshot(edit_page.obj)
+    data = {**form.data(), **edit_page.fill}
+    data.update({name: value for name, value in edit_page.typed.items() if value is not None})
+    key = edit_page.prefix + "version"
+    if version is None:
+        del data[key]
+    else:
+        data[key] = version
+
+    response = send(client, edit_page, data)
+
+    html = response.content.decode()
+    assert response.status_code in ((200,) if edit_page.follow else (400, 409))
+    assert RELOAD in html or CONFLICT in html
+    assert snapshot(edit_page.obj) == before
