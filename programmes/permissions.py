@@ -172,6 +172,18 @@ def may(user, action: Action | str, obj) -> bool:
     return access_for(user).may(Action(action), scope_of(obj))
 
 
+def may_somewhere(user, action: Action | str, programme: Programme) -> bool:
+    """May the user do this anywhere in the programme: in the programme itself, or in an
+    area or workstream their role reaches? For "raise a risk or an issue where your role
+    lets you manage them" (DOMAIN.md section 2: leads their workstream's, project managers
+    their area's, the programme office all)."""
+    access = access_for(user)
+    action = Action(action)
+    if access.may(action, scope_of(programme)):
+        return True
+    return any(ALLOWED[grant.role].get(action) for grant in access.grants.get(programme.pk, []))
+
+
 def may_record_decision_at(user, meeting) -> bool:
     """May this user record a decision as made at this board meeting? The programme office
     may; a board member only if recorded as chairing the meeting (DOMAIN.md section 2: board

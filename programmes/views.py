@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from programmes.forms import ProgrammeSettingsForm, posted, save_form
 from programmes.lists import programme_for
@@ -15,6 +16,7 @@ from programmes.services import change_programme_settings
 
 
 @login_required
+@require_safe
 def programme_list(request):
     programmes = (
         Programme.objects.visible_to(request.user)

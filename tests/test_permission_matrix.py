@@ -85,7 +85,7 @@ CHAIR_OR_OFFICE = frozenset({"board", "office", "admin"})
 
 
 def page(roles, *, post=None) -> dict:
-    """A page answering GET (and POST, which changes nothing on a page that only shows)."""
+    """A page with a form: shown with GET, sent with POST (by the same people unless said)."""
     return {"GET": roles, "POST": roles if post is None else post}
 
 
@@ -94,31 +94,31 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "login": {"GET": EVERYONE, "POST": EVERYONE, "PUT": EVERYONE},
     "logout": {"POST": EVERYONE},
     "api_token": page(SIGNED_IN),
-    "home": page(SIGNED_IN),
-    "programme_list": page(SIGNED_IN),
-    "portfolio": page(SIGNED_IN),
-    "calendar_feed_list": page(SIGNED_IN),
+    "home": {"GET": SIGNED_IN},
+    "programme_list": {"GET": SIGNED_IN},
+    "portfolio": {"GET": SIGNED_IN},
+    "calendar_feed_list": {"GET": SIGNED_IN},
     "calendar_feed_create": {"POST": SIGNED_IN},
     "calendar_feed_reset": {"POST": SIGNED_IN},
     # The secret link is the key: calendar apps fetch it without signing in.
     "calendar_feed": {"GET": EVERYONE},
     "plan_template": {"GET": SIGNED_IN},
     # A programme
-    "programme_detail": page(IN_PROGRAMME),
-    "programme_timeline": page(IN_PROGRAMME),
+    "programme_detail": {"GET": IN_PROGRAMME},
+    "programme_timeline": {"GET": IN_PROGRAMME},
     "programme_settings": page(OFFICE),
-    "workstream_list": page(IN_PROGRAMME),
-    "milestone_list": page(IN_PROGRAMME),
-    "measure_list": page(IN_PROGRAMME),
-    "risk_list": page(IN_PROGRAMME),
-    "issue_list": page(IN_PROGRAMME),
-    "decision_list": page(IN_PROGRAMME),
+    "workstream_list": {"GET": IN_PROGRAMME},
+    "milestone_list": {"GET": IN_PROGRAMME},
+    "measure_list": {"GET": IN_PROGRAMME},
+    "risk_list": {"GET": IN_PROGRAMME},
+    "issue_list": {"GET": IN_PROGRAMME},
+    "decision_list": {"GET": IN_PROGRAMME},
     "export_plan": {"GET": IN_PROGRAMME},
     "import_plan": page(OFFICE),
     "confirm_plan_import": {"POST": OFFICE},
     "plan_import_job": {"GET": OFFICE},
     # Workstreams, milestones, measures, status updates
-    "workstream_detail": page(IN_PROGRAMME),
+    "workstream_detail": {"GET": IN_PROGRAMME},
     "milestone_add": page(AREA_ONE_PLAN),
     "milestone_detail": page(IN_PROGRAMME, post=LEAD_AND_UP),
     "milestone_preview": {"POST": LEAD_AND_UP},
@@ -145,26 +145,26 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "issue_action_done": {"POST": LEAD_AND_UP},
     # Decisions and board meetings
     "decision_add": page(DECISION_KEEPERS),
-    "decision_detail": page(IN_PROGRAMME),
+    "decision_detail": {"GET": IN_PROGRAMME},
     "decision_edit": page(AREA_ONE_PLAN),
-    "meeting_list": page(IN_PROGRAMME),
+    "meeting_list": {"GET": IN_PROGRAMME},
     "meeting_add": page(OFFICE),
-    "meeting_detail": page(IN_PROGRAMME),
+    "meeting_detail": {"GET": IN_PROGRAMME},
     "meeting_edit": page(OFFICE),
     "meeting_agenda": {"POST": OFFICE},
     "decision_record": {"POST": CHAIR_OR_OFFICE},
     # Periods, exceptions and reports
-    "period_list": page(IN_PROGRAMME),
+    "period_list": {"GET": IN_PROGRAMME},
     "period_close": {"POST": OFFICE},
     "period_reopen": {"POST": OFFICE},
-    "period_exceptions": page(IN_PROGRAMME),
+    "period_exceptions": {"GET": IN_PROGRAMME},
     "exception_narrative": page(AREA_ONE_PLAN),
     "exception_approve": {"POST": AREA_ONE_APPROVERS},
     "report_list": page(IN_PROGRAMME, post=REPORT_REQUESTERS),
-    "report_run": page(IN_PROGRAMME),
+    "report_run": {"GET": IN_PROGRAMME},
     "report_approve": {"POST": OFFICE},
     # A lead may not download reports: told it does not exist (404).
-    "report_download": page(REPORT_READERS),
+    "report_download": {"GET": REPORT_READERS},
     # The API (read: everyone in the programme; lists: every signed-in user, showing only
     # what they may see)
     **{
@@ -354,3 +354,13 @@ def test_the_matrix_tells_a_refusal_from_an_answer(personas, world):
     response = client.get(url_for(route, world))
     assert verdict(route, "board", response, allowed=False) == "allowed (200), should be refused"
     assert verdict(route, "office", response, allowed=True) is None
+
+
+def test_a_page_that_only_shows_refuses_other_methods(personas, world):
+    # Pages without a form answer GET alone, so the matrix has nothing else to ask of them.
+    client = Client()
+    client.force_login(personas["office"])
+    url = reverse("programme_detail", args=[world["programme"].pk])
+
+    assert client.post(url, {}).status_code == 405
+    assert client.get(url).status_code == 200

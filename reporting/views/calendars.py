@@ -31,6 +31,7 @@ from reporting.calendars import (
 
 
 @login_required
+@require_safe
 def calendar_feed_list(request):
     """The user's calendar links: their own milestones, and each programme they see."""
     links = calendar_links(request.user)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from programmes.dates import add_months, month_end, month_start
 from programmes.lists import programme_for
@@ -50,6 +51,7 @@ def _chosen_period(request, programme: Programme) -> ReportingPeriod | None:
 
 
 @login_required
+@require_safe
 def programme_timeline(request, programme_id: int):
     programme = programme_for(request, programme_id)
     period = _chosen_period(request, programme)
@@ -90,6 +92,7 @@ def programme_timeline(request, programme_id: int):
 
 
 @login_required
+@require_safe
 def portfolio(request):
     """Every programme the user may see, now or as at the end of a chosen month."""
     today = timezone.localdate()
@@ -120,6 +123,7 @@ def portfolio(request):
 
 
 @login_required
+@require_safe
 def programme_detail(request, programme_id: int):
     """The programme dashboard, now or as at the end of a chosen reporting period."""
     programme = programme_for(request, programme_id)

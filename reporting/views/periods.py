@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from programmes.dates import month_start
 from programmes.forms import ChangeForm, posted, save_form
@@ -86,6 +86,7 @@ class PeriodRow:
 
 
 @login_required
+@require_safe
 def period_list(request, programme_id: int):
     """The programme's periods, newest first. Exceptions are found only for the newest open
     period and the newest closed one: each costs a full read of the programme."""
@@ -269,6 +270,7 @@ def _render_exceptions(request, period, found, *, status=200, **context):
 
 
 @login_required
+@require_safe
 def period_exceptions(request, period_id: int):
     period = _period(request, period_id)
     return _render_exceptions(request, period, exceptions_for_period(period))

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from programmes.choices import PeriodStatus
 from programmes.forms import add_errors, posted
@@ -130,6 +130,7 @@ def _run(request, run_id: int, action: Action = Action.VIEW) -> ReportRun:
 
 
 @login_required
+@require_safe
 def report_run(request, run_id: int):
     run = _run(request, run_id)
     context = {
@@ -165,6 +166,7 @@ def report_approve(request, run_id: int):
 
 
 @login_required
+@require_safe
 def report_download(request, run_id: int):
     """Only through here, and only for those who may: anyone else is told it does not exist."""
     run = get_for(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from programmes.history import HistorySource, describe_history
 from programmes.permissions import Action, get_for, may
@@ -64,6 +65,7 @@ def workstream_history(workstream: Workstream) -> list:
 
 
 @login_required
+@require_safe
 def workstream_detail(request, workstream_id: int):
     workstream = get_for(
         request.user,

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from programmes.forms import add_errors, posted, save_form
 from programmes.history import Change, HistorySource, describe_history
@@ -75,6 +75,7 @@ def _history(decision: Decision) -> list[Change]:
 
 
 @login_required
+@require_safe
 def decision_detail(request, decision_id: int):
     decision = _decision(request, decision_id)
     meeting = decision.meeting
@@ -179,6 +180,7 @@ def _meeting(request, meeting_id: int, action: Action = Action.VIEW) -> BoardMee
 
 
 @login_required
+@require_safe
 def meeting_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
     upcoming, past = meetings_of(programme, timezone.localdate())
@@ -277,6 +279,7 @@ def _meeting_page(
 
 
 @login_required
+@require_safe
 def meeting_detail(request, meeting_id: int):
     meeting = _meeting(request, meeting_id)
     return _meeting_page(request, meeting)

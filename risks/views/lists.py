@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from programmes.choices import Rag
 from programmes.dates import day_label, month_start
@@ -21,7 +22,7 @@ from programmes.lists import (
     text_key,
 )
 from programmes.models import Programme, ReportingPeriod
-from programmes.permissions import ALLOWED, Action, access_for, scope_of
+from programmes.permissions import Action, may_somewhere
 from programmes.snapshots import Snapshot, end_of_day
 from risks.filtersets import DecisionFilterSet, IssueFilterSet, RiskFilterSet
 from risks.heat_map import heat_map
@@ -34,13 +35,7 @@ MOVEMENT_ORDER = {Movement.UP: 0, Movement.NEW: 1, Movement.SAME: 2, Movement.DO
 
 def may_raise_risks(user, programme: Programme) -> bool:
     """Anyone who may manage risks somewhere in the programme may raise one there."""
-    access = access_for(user)
-    if access.may(Action.MANAGE_RISKS, scope_of(programme)):
-        return True
-    return any(
-        ALLOWED[grant.role].get(Action.MANAGE_RISKS)
-        for grant in access.grants.get(programme.pk, [])
-    )
+    return may_somewhere(user, Action.MANAGE_RISKS, programme)
 
 
 # ----- Risk register -----
@@ -170,6 +165,7 @@ def _risk_rows(programme: Programme, filterset: RiskFilterSet):
 
 
 @login_required
+@require_safe
 def risk_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
     filterset = RiskFilterSet(
@@ -235,6 +231,7 @@ DECISIONS = Listing(
 
 
 @login_required
+@require_safe
 def decision_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
     filterset = DecisionFilterSet(
@@ -287,6 +284,7 @@ PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 @login_required
+@require_safe
 def issue_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
     filterset = IssueFilterSet(

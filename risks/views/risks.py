@@ -17,7 +17,7 @@ from programmes.history import HistorySource, describe_history
 from programmes.lists import programme_for
 from programmes.models import Programme, ProgrammeArea
 from programmes.params import read_id
-from programmes.permissions import Action, get_for, may
+from programmes.permissions import Action, get_for, may, may_somewhere
 from programmes.rules import is_overdue
 from risks.forms.risks import ActionForm, CloseRiskForm, RealiseRiskForm, RiskForm
 from risks.models import MitigationAction, Risk
@@ -175,10 +175,7 @@ def _scope_initial(request, programme: Programme) -> dict:
 @login_required
 def risk_add(request, programme_id: int):
     programme = programme_for(request, programme_id)
-    if not any(
-        may(request.user, Action.MANAGE_RISKS, scope)
-        for scope in [programme, *programme.areas.all(), *programme.workstreams.all()]
-    ):
+    if not may_somewhere(request.user, Action.MANAGE_RISKS, programme):
         raise PermissionDenied("Your role does not allow this")
     form = RiskForm(
         posted(request),
