@@ -23,7 +23,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from programmes.choices import DatePrecision
@@ -394,6 +394,100 @@ PAGES = [
     "exception narrative",
     "exception approve",
 ]
+
+
+# Where each edit form above sends its save.
+SAVED_AT = {
+    "milestone edit": "milestone_edit",
+    "milestone progress": "milestone_detail",
+    "milestone rebaseline": "milestone_rebaseline",
+    "milestone remove": "milestone_remove",
+    "risk edit": "risk_edit",
+    "risk close": "risk_close",
+    "risk reopen": "risk_reopen",
+    "risk realise": "risk_realise",
+    "issue edit": "issue_edit",
+    "issue resolve": "issue_resolve",
+    "decision edit": "decision_edit",
+    "decision record": "decision_record",
+    "meeting edit": "meeting_edit",
+    "reading edit": "reading_edit",
+    "status update": "status_update",
+    "programme settings": "programme_settings",
+    "exception narrative": "exception_narrative",
+    "exception approve": "exception_approve",
+}
+
+# Every other page, and why it needs no version: it only reads, it adds something new, or it
+# acts on something the user did not type (the row is claimed fresh, or the act is one-way).
+NOT_EDITS = {
+    "reads": {
+        "api_docs",
+        "api_schema",
+        "calendar_feed",
+        "calendar_feed_list",
+        "decision_detail",
+        "decision_list",
+        "export_plan",
+        "home",
+        "issue_detail",
+        "issue_list",
+        "login",
+        "logout",
+        "measure_list",
+        "meeting_detail",
+        "meeting_list",
+        "milestone_list",
+        "milestone_preview",
+        "period_exceptions",
+        "period_list",
+        "plan_import_job",
+        "plan_template",
+        "portfolio",
+        "programme_detail",
+        "programme_list",
+        "programme_timeline",
+        "report_download",
+        "report_run",
+        "risk_detail",
+        "risk_list",
+        "workstream_detail",
+        "workstream_list",
+    },
+    "adds": {
+        "api_token",
+        "calendar_feed_create",
+        "confirm_plan_import",
+        "decision_add",
+        "import_plan",
+        "issue_add",
+        "measure_detail",  # a new month's reading; correcting one is reading_edit
+        "meeting_add",
+        "milestone_add",
+        "report_list",  # asks for a new version of a report
+        "risk_add",
+    },
+    "acts on what is stored now": {
+        "calendar_feed_reset",
+        "issue_action_done",
+        "meeting_agenda",
+        "milestone_move",
+        "mitigation_done",
+        "period_close",
+        "period_reopen",
+        "report_approve",  # a rendered report never changes; approving twice is refused
+        "status_update_reopen",
+    },
+}
+
+
+def test_every_page_of_the_product_is_an_edit_form_above_or_says_why_it_needs_no_version():
+    names = {name for name in get_resolver().reverse_dict if isinstance(name, str)}
+    listed = set(SAVED_AT.values()).union(*NOT_EDITS.values())
+
+    assert names - listed == set(), "a page nobody listed: is it an edit form?"
+    assert listed - names == set()
+    assert set(SAVED_AT) == set(PAGES)
 
 
 @pytest.fixture(params=PAGES)
