@@ -7,17 +7,20 @@
   `workstreams.rules.workstream_suggested_rag`.
 - Milestone RAG: `workstreams.rules.milestone_rag`. Measure RAG:
   `workstreams.rules.measure_rag`. Budget RAG: `workstreams.rules.budget_rag`.
-- Overdue (milestones, decisions, actions, My work): `is_overdue` (here).
+- Overdue (milestones, decisions, actions, My work): `is_overdue` (here); a milestone's is
+  `workstreams.rules.milestone_is_overdue`, found by `assess` (`MilestoneRating.is_overdue`),
+  as is slipping beyond the time tolerance (`has_slipped_beyond_tolerance`, `has_slipped`).
 - Tolerances, measure over area over programme: `Tolerances` (here), resolved by
-  `Programme.tolerances_for(area)` / `ProgrammeArea.tolerances_within(programme)` and, for a
-  measure's own tolerance, `Tolerances.measure_percent`.
+  `Programme.tolerances_for(area)` (which calls `ProgrammeArea.tolerances_within`) and, for
+  a measure's own tolerance, `Tolerances.measure_percent` (whose: `measure_percent_set_by`).
 - Risk score: `risks.rules.risk_score`. Risk band from the programme's thresholds:
   `risk_band` (here), always called as `Programme.risk_band(score)`.
 - Goes to the board: `goes_to_board` (here), always called through
   `Tolerances.goes_to_board(score)` with the tolerances of the risk's area
   (`Risk.goes_to_board`).
 - The RAG scale a programme rates on (three or five point): `ratings_on_scale` (here),
-  always called as `Programme.ratings`.
+  called as `Programme.ratings` / `Programme.rating_choices`; five-point ratings counted as
+  Red, Amber or Green: `to_three_point` (here).
 - A whole programme, now or as at a moment (every page, report, list, API and generator):
   `workstreams.assessment.load_state` / `load_states` then `assess`; a workstream counts as
   its lead's report, else the suggestion (`WorkstreamRating.rating`).

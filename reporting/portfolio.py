@@ -55,7 +55,7 @@ def build_portfolio(
     ids = [p.pk for p in programmes]
     if not ids:
         return []
-    ratings = assess_programmes(programmes, as_of, snapshot)
+    ratings = assess_programmes(programmes, as_of, snapshot, latest_readings_only=True)
     # The programmes as they stood then: the thresholds of their risk bands.
     rated = {rating.programme.pk: rating.programme for rating in ratings}
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from programmes.choices import Rag
 from programmes.dates import month_start
@@ -90,6 +90,7 @@ def load_states(
     milestones: QuerySet[Milestone] | None = None,
     measures: QuerySet[Measure] | None = None,
     updates: bool = True,
+    latest_readings_only: bool = False,
 ) -> dict[int, ProgrammeState]:
     """The rating state of each programme, by id: its data now, or as it stood at the
     snapshot's moment, with readings, notes and status updates up to `as_of`.
@@ -99,7 +100,9 @@ def load_states(
     With a workstream, only that workstream of its programme, with each milestone's
     dependencies. A list that rates only some items narrows them with its filtered
     `milestones` or `measures` queryset (`.none()` for none, which costs no query), and
-    leaves out the `updates` when it shows no workstream's rating.
+    leaves out the `updates` when it shows no workstream's rating. A page that shows no
+    measure's history (the portfolio) reads only each measure's latest reading, which is all
+    that its rating needs (read now; as at a moment every reading is read).
     """
     snapshot = snapshot or Snapshot()
     rows = snapshot.rows
@@ -199,9 +202,13 @@ def load_states(
         for target in rows(MeasureTarget, **of_measures):
             if target.measure_id in state_of_measure:
                 state_of_measure[target.measure_id].targets.append(target)
-        for reading in (
-            rows(MeasureReading, **of_measures).filter(period__lte=as_of).order_by("period")
-        ):
+        reading_rows = rows(MeasureReading, **of_measures).filter(period__lte=as_of)
+        if latest_readings_only and not snapshot.is_historical:
+            latest = MeasureReading.objects.filter(
+                measure=OuterRef("measure"), period__lte=as_of
+            ).order_by("-period")
+            reading_rows = reading_rows.filter(period=Subquery(latest.values("period")[:1]))
+        for reading in reading_rows.order_by("period"):
             if reading.measure_id in state_of_measure:
                 state_of_measure[reading.measure_id].readings.append(reading)
 
@@ -524,11 +531,11 @@ def assess_programme(
 
 
 def assess_programmes(
-    programmes: Sequence[Programme], as_of: date, snapshot: Snapshot | None = None
+    programmes: Sequence[Programme], as_of: date, snapshot: Snapshot | None = None, **narrowing
 ) -> list[ProgrammeRating]:
     """Many programmes rated as of a date, loaded together in a fixed number of queries (the
     portfolio), in the order given."""
-    states = load_states(programmes, as_of, snapshot)
+    states = load_states(programmes, as_of, snapshot, **narrowing)
     return [assess(states[programme.pk], as_of) for programme in programmes]
 
 
