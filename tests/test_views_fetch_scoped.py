@@ -14,6 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ["programmes", "workstreams", "risks", "reporting", "plans"]
 ID_LOOKUPS = {"pk", "id", "pk__in", "id__in"}
+# A model's whole table: every row of every programme.
+MANAGERS = {"objects", "_default_manager", "_base_manager"}
 # Where an already scoped queryset comes from, besides `visible_to(user)`.
 SCOPED = {"visible_to", "get_queryset"}
 
@@ -52,10 +54,10 @@ def unscoped_fetches(source: str) -> list[tuple[int, str]]:
         if name in ("get_object_or_404", "get_list_or_404"):
             found.append((node.lineno, ast.unparse(node)))
             continue
-        if not isinstance(func, ast.Attribute) or name not in ("get", "filter"):
+        if not isinstance(func, ast.Attribute) or name not in ("get", "filter", "in_bulk"):
             continue
         names, _ = _chain(func.value)
-        if "objects" not in names or SCOPED & set(names):
+        if not MANAGERS & set(names) or SCOPED & set(names):
             continue
         by_id = any(
             keyword.arg in ID_LOOKUPS
@@ -63,7 +65,7 @@ def unscoped_fetches(source: str) -> list[tuple[int, str]]:
             or "request" in ast.unparse(keyword.value)
             for keyword in node.keywords
         )
-        if name == "get" or by_id:
+        if name in ("get", "in_bulk") or by_id:
             found.append((node.lineno, ast.unparse(node)))
     return sorted(found)
 
@@ -90,8 +92,10 @@ def view(request, risk_id):
     c = Workstream.objects.filter(programme=programme, pk=request.GET.get("workstream")).first()
     d = Decision.objects.filter(id=request.POST["decision"])
     e = Milestone.objects.filter(workstream__programme=programme, owner=request.user.person)
+    f = Risk._default_manager.get(pk=risk_id)
+    g = Risk.objects.in_bulk([risk_id])
 """
-    assert [line for line, _ in unscoped_fetches(source)] == [3, 4, 5, 6, 7]
+    assert [line for line, _ in unscoped_fetches(source)] == [3, 4, 5, 6, 7, 8, 9]
 
 
 def test_the_check_lets_scoped_fetches_through():
