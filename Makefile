@@ -15,8 +15,9 @@ export DEBUG ?= true
 run: setup static migrate demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The tests, shared among the machine's cores (pytest-xdist; `PYTEST_ARGS="-n 0"` for one process).
 test: setup static
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed
 

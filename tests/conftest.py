@@ -62,6 +62,15 @@ def _frozen_clock(request):
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _media_of_its_own(tmp_path_factory):
+    """Files the tests store (reports, uploaded workbooks) go to a folder of each test
+    process's own, not into the checkout, where parallel processes would see each other's."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     # Tests render templates without a collected manifest of static files.
