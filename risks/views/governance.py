@@ -129,13 +129,15 @@ def decision_add(request, programme_id: int):
     if not scopes.anywhere:
         raise PermissionDenied("Your role does not allow this")
     initial = {"forum": programme.board_name}
-    milestone = (
-        Milestone.objects.visible_to(request.user)
-        .filter(pk=read_id(request.GET.get("milestone")), workstream__programme=programme)
-        .first()
-    )
-    if milestone is not None:
-        initial |= initial_from_milestone(milestone, programme)
+    milestone_id = read_id(request.GET.get("milestone"))
+    if milestone_id is not None:
+        milestone = (
+            Milestone.objects.visible_to(request.user)
+            .filter(pk=milestone_id, workstream__programme=programme)
+            .first()
+        )
+        if milestone is not None:
+            initial |= initial_from_milestone(milestone, programme)
     form = DecisionForm(posted(request), programme=programme, scopes=scopes, initial=initial)
     decision = save_form(
         form,
