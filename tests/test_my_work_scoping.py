@@ -9,12 +9,12 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from programmes.choices import Role
 from programmes.dates import FinancialYear
 from reporting.my_work import my_work
 from risks.models import Issue, IssueAction, MitigationAction
+from tests.clock import TODAY
 from tests.factories import (
     MeasureFactory,
     MeasureTargetFactory,
@@ -25,8 +25,6 @@ from tests.factories import (
     WorkstreamFactory,
     grant,
 )
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
