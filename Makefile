@@ -15,9 +15,11 @@ export DEBUG ?= true
 run: setup static migrate demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# The tests, shared among the machine's cores (pytest-xdist; `PYTEST_ARGS="-n 0"` for one process).
+# The tests, shared among the machine's cores by file (pytest-xdist): a module's tests share
+# one process, so a fixture made once for the module is made once, and the real-services
+# tests, which share one broker, never run side by side. `PYTEST_ARGS="-n 0"`: one process.
 test: setup static
-	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed
 

@@ -1,8 +1,12 @@
 """Shared fixtures. Tests run on SQLite by default and on PostgreSQL when DATABASE_URL is set
 (as in CI); Celery runs eagerly unless REDIS_URL is set."""
 
+import fcntl
+import pickle
+
 import pytest
 from django.apps import apps
+from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from plans.demo import load_demo
@@ -34,19 +38,6 @@ def pytest_configure(config):
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    """How `make test` shares the tests among its processes (pytest-xdist, `--dist loadgroup`):
-    one test at a time to whichever process is free, except that the tests of the demo all go
-    to one process, which then loads the demo once, and the tests of the real services go to
-    one process, as they share one broker."""
-    for item in items:
-        if item.get_closest_marker("services"):
-            item.add_marker(pytest.mark.xdist_group("services"))
-        elif "demo" in item.fixturenames:
-            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 @pytest.fixture(autouse=True)
@@ -129,10 +120,11 @@ def people(plan):
     return users
 
 
-# The demo: loading it takes most of a minute, so each test process loads it once, keeps the
-# rows it wrote, and puts them back for each module that reads it.
+# The demo: loading it takes most of a minute, so it is loaded once per run, its rows kept,
+# and put back for each module that reads it.
 
-# Tables the demo does not write and the migrations fill (their rows differ after a flush).
+# Tables the demo never writes: content types and permissions are made by the migrations and
+# cached by Django, so they are left as they stand; sessions belong to the tests.
 _NOT_DEMO = {"contenttypes.ContentType", "auth.Permission", "sessions.Session"}
 
 
@@ -144,33 +136,55 @@ def _demo_models():
     ]
 
 
-@pytest.fixture(scope="session")
-def demo_rows(django_db_setup, django_db_blocker):
+def _load_demo_rows(django_db_blocker) -> dict:
     """Every row of every table after `load_demo` on the migrated database, as at
-    `tests.clock.TODAY`: made once per test process, then rolled back."""
+    `tests.clock.TODAY`, by model label; the database is then rolled back."""
     with django_db_blocker.unblock(), frozen_clock(), transaction.atomic():
         load_demo(today=TODAY, log=lambda *args: None)
         rows = {}
         for model in _demo_models():
             fields = [field.attname for field in model._meta.concrete_fields]
-            rows[model] = (fields, list(model._base_manager.values_list(*fields)))
+            rows[model._meta.label] = (fields, list(model._base_manager.values_list(*fields)))
         transaction.set_rollback(True)
     return rows
+
+
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker, tmp_path_factory, worker_id):
+    """The demo's rows, made once per run: under pytest-xdist the first process to need them
+    loads the demo and leaves them in a file in the run's folder for the others."""
+    if worker_id == "master":
+        return _load_demo_rows(django_db_blocker)
+    run_folder = tmp_path_factory.getbasetemp().parent
+    with open(run_folder / "demo_rows.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = run_folder / "demo_rows.pickle"
+        if saved.exists():
+            return pickle.loads(saved.read_bytes())
+        rows = _load_demo_rows(django_db_blocker)
+        saved.write_bytes(pickle.dumps(rows))
+        return rows
 
 
 @pytest.fixture(scope="module")
 def _demo_in_database(demo_rows, django_db_blocker):
     """The demo put back for one module, inside a transaction rolled back after its last
     test: the tables hold exactly what `load_demo` left."""
+    models = [apps.get_model(label) for label in demo_rows]
     with django_db_blocker.unblock(), transaction.atomic():
         with connection.cursor() as cursor:
-            for model in demo_rows:
+            for model in models:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-        for model, (fields, values) in demo_rows.items():
+        for model in models:
+            fields, values = demo_rows[model._meta.label]
             model._base_manager.bulk_create(
                 [model(**dict(zip(fields, row, strict=True))) for row in values],
                 batch_size=500,
             )
+        # The rows keep the ids they were loaded with: new rows must be numbered after them.
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
         yield {programme.reference: programme for programme in Programme.objects.all()}
         transaction.set_rollback(True)
 
