@@ -83,4 +83,4 @@ def test_the_checks_see_an_upward_import(tmp_path):
     # The scanner itself must notice an import inside a function, as well as at the top.
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from reporting.dashboard import build_dashboard\n")
-    assert [(2, "reporting.dashboard", ["build_dashboard"])] == _imports(sample)
+    assert _imports(sample) == [(2, "reporting.dashboard", ["build_dashboard"])]

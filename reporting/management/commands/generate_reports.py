@@ -14,8 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from programmes.choices import ProgrammeStatus
 from programmes.models import Programme, ReportingPeriod
 from reporting.models import ReportKind, ReportRun, RunTrigger
-from reporting.services import create_run
-from reporting.services import make_reports_for
+from reporting.services import create_run, make_reports_for
 
 
 class Command(BaseCommand):
