@@ -396,6 +396,20 @@ PAGES = [
 ]
 
 
+# Forms whose sending acts (closes, removes, records ...): sending one back unchanged is not a
+# no-op, so only the other tests ask them.
+ACTIONS = {
+    "milestone rebaseline",
+    "milestone remove",
+    "risk close",
+    "risk reopen",
+    "risk realise",
+    "issue resolve",
+    "decision record",
+    "exception approve",
+}
+
+
 # Where each edit form above sends its save.
 SAVED_AT = {
     "milestone edit": "milestone_edit",
@@ -493,6 +507,13 @@ def test_every_page_of_the_product_is_an_edit_form_above_or_says_why_it_needs_no
 @pytest.fixture(params=PAGES)
 def edit_page(request, world) -> EditPage:
     return _pages(world)[request.param]()
+
+
+@pytest.fixture(params=[name for name in PAGES if name not in ACTIONS])
+def plain_edit_page(request, world) -> EditPage:
+    page = _pages(world)[request.param]()
+    assert page.round_trip, f"{request.param} acts when sent: list it in ACTIONS"
+    return page
 
 
 # ----- What a form should show, worked out from the object, not from the form -----
@@ -629,9 +650,8 @@ def test_every_edit_page_opens_showing_what_is_stored(client, people, edit_page)
     assert form.shown(edit_page.prefix + "version") == str(edit_page.obj.version)
 
 
-def test_sending_an_edit_form_back_as_opened_changes_nothing(client, people, edit_page):
-    if not edit_page.round_trip:
-        pytest.skip("sending this form acts (closes, removes ...): see the other tests")
+def test_sending_an_edit_form_back_as_opened_changes_nothing(client, people, plain_edit_page):
+    edit_page = plain_edit_page
     before = snapshot(edit_page.obj)
     form = open_form(client, people, edit_page)
 

@@ -263,7 +263,7 @@ def world(plan, personas) -> dict:
 
 def send(client: Client, route: Route, method: str, url: str, world: dict):
     """One request, rolled back afterwards so that every persona meets the same plan."""
-    savepoint = transaction.savepoint()
+    savepoint = transaction.savepoint_create()
     try:
         if route.is_api:
             return client.generic(
