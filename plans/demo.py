@@ -46,6 +46,7 @@ from programmes.models import (
     ReportingPeriod,
 )
 from programmes.rules import RagResult, requires_reason
+from programmes.services import key_document_titles, replace_key_documents
 from risks.models import BoardMeeting, Decision, DecisionStatus, MitigationAction, Risk
 from workstreams.assessment import assess_workstream_from
 from workstreams.models import (
@@ -344,11 +345,11 @@ class ProgrammeBuilder:
                     sponsor=self.person(area_spec.get("sponsor")),
                     project_manager=self.person(area_spec.get("project_manager")),
                     interdependencies=area_spec.get("interdependencies") or "",
-                    key_documents=area_spec.get("key_documents") or "",
                 ),
                 self.approved_at,
             )
             self.areas[area.reference] = area
+            replace_key_documents(area, key_document_titles(area_spec.get("key_documents") or ""))
             for workstream_spec in area_spec.get("workstreams") or []:
                 workstream = self.build_workstream(area, workstream_spec, categories)
                 dependencies.append((workstream, workstream_spec.get("depends_on") or []))

@@ -77,7 +77,8 @@ def plan_rows(programme: Programme) -> dict[str, list[Row]]:
     areas = list(
         ProgrammeArea.objects.filter(programme=programme)
         .select_related("sponsor", "project_manager")
-        .order_by("sort_key")
+        .prefetch_related("documents")
+        .order_by("position", "sort_key")
     )
     workstreams = list(
         Workstream.objects.filter(programme=programme)
@@ -124,7 +125,7 @@ def plan_rows(programme: Programme) -> dict[str, list[Row]]:
                 "sponsor": _name(area.sponsor),
                 "project_manager": _name(area.project_manager),
                 "interdependencies": area.interdependencies,
-                "key_documents": area.key_documents,
+                "key_documents": area.key_documents_text,
                 "time_tolerance_days": area.time_tolerance_days,
                 "cost_tolerance_percent": area.cost_tolerance_percent,
                 "benefit_tolerance_percent": area.benefit_tolerance_percent,

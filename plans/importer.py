@@ -37,6 +37,7 @@ from programmes.choices import DatePrecision
 from programmes.dates import PlanDate
 from programmes.models import Objective, OutcomeCategory, Person, Programme, ProgrammeArea
 from programmes.permissions import Action, require
+from programmes.services import key_document_titles, replace_key_documents
 from risks.models import Risk, RiskKind, RiskStatus
 from risks.services.risks import RiskDetails, risk_problems
 from workstreams.models import (
@@ -184,7 +185,10 @@ class _Importer:
             for objective in Objective.objects.filter(organisation=organisation)
         }
         self.areas = {
-            area.reference: area for area in ProgrammeArea.objects.filter(programme=programme)
+            area.reference: area
+            for area in ProgrammeArea.objects.filter(programme=programme).prefetch_related(
+                "documents"
+            )
         }
         self.workstreams = {
             ws.reference: ws
@@ -351,6 +355,7 @@ class _Importer:
                 continue
             values = dict(row.values)
             reference = values.pop("reference", "")
+            documents = values.pop("key_documents", None)
             seen.add(reference)
             for role in ("sponsor", "project_manager"):
                 if role in values:
@@ -362,6 +367,9 @@ class _Importer:
             changed = self.assign(area, values)
             if (created or changed) and self.save(sheet, row, area, {n: n for n in values}):
                 self.areas[reference] = area
+            titles = key_document_titles(documents) if documents is not None else None
+            if titles is not None and area.pk and replace_key_documents(area, titles, by=self.by):
+                changed.append("key_documents")
             self.record(
                 summary,
                 f"{reference} {area.name}",

@@ -38,8 +38,10 @@ class Role(models.TextChoices):
     PROJECT_MANAGER = "project_manager", "Project manager"
     WORKSTREAM_LEAD = "workstream_lead", "Workstream lead"
     PROGRAMME_OFFICE = "programme_office", "Programme office"
+    PORTFOLIO_OFFICE = "portfolio_office", "Portfolio office"
 
 
+ORGANISATION_ROLES = (Role.PORTFOLIO_OFFICE,)
 PROGRAMME_ROLES = (Role.BOARD_MEMBER, Role.PROGRAMME_OFFICE)
 AREA_ROLES = (Role.SPONSOR, Role.PROJECT_MANAGER)
 WORKSTREAM_ROLES = (Role.WORKSTREAM_LEAD,)

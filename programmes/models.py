@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from programmes.choices import (
     AREA_ROLES,
+    ORGANISATION_ROLES,
     PROGRAMME_ROLES,
     WORKSTREAM_ROLES,
     MembershipSource,
@@ -144,7 +145,7 @@ class OutcomeCategory(models.Model):
         return self.name
 
 
-class Person(models.Model):
+class Person(Versioned):
     """Someone named in a plan: an officer, a partner organisation or a team. Not every person
     signs in; `user` links the ones who do."""
 
@@ -190,7 +191,7 @@ class Person(models.Model):
         return text
 
 
-class Objective(Referenced):
+class Objective(Referenced, Versioned):
     """A step of the golden thread: corporate -> directorate -> service objective."""
 
     organisation = models.ForeignKey(
@@ -358,9 +359,10 @@ class Programme(Referenced, Versioned):
         return self.rag_scale == RagScale.FIVE_POINT
 
 
-class ProgrammeArea(Referenced):
+class ProgrammeArea(Referenced, Versioned):
     """A programme area ("1 Continuous Improvement in Community Services") with its sponsor,
-    project manager, and optional tolerances of its own."""
+    project manager, key documents, and optional tolerances of its own. The programme office
+    orders areas and closes one whose work is done (its pages then only show)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="areas")
     name = models.CharField(max_length=200)
@@ -372,7 +374,10 @@ class ProgrammeArea(Referenced):
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_areas"
     )
     interdependencies = models.TextField(blank=True)
-    key_documents = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order within the programme")
+    closed_on = models.DateField(
+        null=True, blank=True, help_text="When the area closed; a closed area only shows"
+    )
     time_tolerance_days = models.PositiveIntegerField(null=True, blank=True)
     cost_tolerance_percent = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True
@@ -388,7 +393,7 @@ class ProgrammeArea(Referenced):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["programme", "sort_key"]
+        ordering = ["programme", "position", "sort_key"]
         verbose_name = "programme area"
         constraints = [
             models.UniqueConstraint(
@@ -401,6 +406,18 @@ class ProgrammeArea(Referenced):
     def __str__(self) -> str:
         return f"{self.reference} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("area_detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
+    @property
+    def key_documents_text(self) -> str:
+        """The key documents' titles as a plan writes them ("A; B"): prefetch `documents`."""
+        return "; ".join(document.title for document in self.documents.all())
+
     def tolerances_within(self, programme: Programme) -> Tolerances:
         """The programme's tolerances with this area's overrides (DOMAIN.md section 3). The
         programme is passed in, not read, so that a programme as it stood at a moment (and a
@@ -412,6 +429,81 @@ class ProgrammeArea(Referenced):
             benefit_percent=self.benefit_tolerance_percent,
             risk_score=self.risk_tolerance_score,
         )
+
+
+class KeyDocument(models.Model):
+    """A document a programme area keeps to hand ("Carers Strategy 2008"), with a link to it
+    where it is published."""
+
+    area = models.ForeignKey(ProgrammeArea, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=500, blank=True, help_text="Where the document is")
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    programme_path = "area__programme"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OrganisationRole(models.Model):
+    """A person's role across an organisation: the portfolio office (the council's corporate
+    PMO) sees every programme of its organisation, creates programmes and appoints their
+    programme office (issue 11, adding to DOMAIN.md section 2). Site administrators give the
+    first one."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="organisation_roles")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="organisation_roles"
+    )
+    role = models.CharField(
+        max_length=20,
+        choices=[(role.value, role.label) for role in ORGANISATION_ROLES],
+        default=Role.PORTFOLIO_OFFICE,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation", "role", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organisation", "role"],
+                name="organisation_role_unique",
+                violation_error_message="This person already holds this role here.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} - {self.get_role_display()} - {self.organisation}"
+
+
+class Invitation(models.Model):
+    """An invitation to sign in, sent by the programme office to a person of the plan: an
+    email with a link to set a password, valid for a week and once (the link's token is made
+    from the account's state, so setting the password spends it)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
+    programme = models.ForeignKey("Programme", on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.person} ({self.email})"
 
 
 class Membership(models.Model):

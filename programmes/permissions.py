@@ -1,9 +1,10 @@
 """Who may see and change what (DOMAIN.md section 2). The one place that answers it.
 
-Access comes only from memberships: a person's role in a programme, an area or a workstream.
-Anyone with any role in a programme sees the whole programme; nobody else sees anything of
-it. What each role may change is the table `ALLOWED` below. Site administrators (superusers)
-see and change everything.
+Access comes only from roles: a person's membership of a programme, an area or a workstream,
+or their organisation role (the portfolio office, which sees every programme of its
+organisation). Anyone with any role in a programme sees the whole programme; nobody else sees
+anything of it. What each role may change is the table `ALLOWED` below. Site administrators
+(superusers) see and change everything.
 
 Views fetch through `get_for(user, action, queryset, **lookup)`: the object comes from the
 user's scoped queryset (404 when they may not see it, so its existence is not revealed), then
@@ -18,12 +19,19 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import IntegerField, Model, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from programmes.choices import Role
-from programmes.models import Membership, Programme, ProgrammeArea, Scope
+from programmes.models import (
+    Membership,
+    Organisation,
+    OrganisationRole,
+    Programme,
+    ProgrammeArea,
+    Scope,
+)
 
 
 class Action(StrEnum):
@@ -38,8 +46,11 @@ class Action(StrEnum):
     APPROVE_EXCEPTION = "approve_exception"
     REQUEST_REPORT = "request_report"
     DOWNLOAD_REPORT = "download_report"
-    MANAGE_PROGRAMME = "manage_programme"  # structure, periods, report schedules
+    MANAGE_PROGRAMME = "manage_programme"  # structure, areas, periods, report schedules
     MANAGE_DECISIONS = "manage_decisions"  # the decision log: add, edit, defer
+    MANAGE_PEOPLE = "manage_people"  # people, their roles, invitations to sign in
+    APPOINT_PROGRAMME_OFFICE = "appoint_programme_office"
+    UPDATE_BUDGET = "update_budget"  # spent, forecast and the variance explanation
 
 
 # Where a role applies: "programme" (anywhere in its programme), "area" (in its area and the
@@ -70,6 +81,7 @@ ALLOWED: dict[Role, dict[Action, str]] = {
         Action.MANAGE_RISKS: AREA,
         Action.WRITE_EXCEPTION: AREA,
         Action.MANAGE_DECISIONS: AREA,
+        Action.UPDATE_BUDGET: AREA,
     },
     Role.WORKSTREAM_LEAD: {
         Action.VIEW: PROGRAMME,
@@ -78,8 +90,16 @@ ALLOWED: dict[Role, dict[Action, str]] = {
         Action.RECORD_READING: WORKSTREAM,
         Action.SUBMIT_STATUS_UPDATE: WORKSTREAM,
         Action.MANAGE_RISKS: WORKSTREAM,
+        Action.UPDATE_BUDGET: WORKSTREAM,
     },
     Role.PROGRAMME_OFFICE: dict.fromkeys(Action, PROGRAMME),
+    # Held in an organisation: it reaches every programme of the organisation.
+    Role.PORTFOLIO_OFFICE: {
+        Action.VIEW: PROGRAMME,
+        Action.COMMENT: PROGRAMME,
+        Action.DOWNLOAD_REPORT: PROGRAMME,
+        Action.APPOINT_PROGRAMME_OFFICE: PROGRAMME,
+    },
 }
 
 
@@ -118,10 +138,12 @@ class Grant:
 
 @dataclass
 class UserAccess:
-    """A user's roles, by programme, read once."""
+    """A user's roles, by programme, read once; and the organisations whose portfolio office
+    they are (a portfolio office's reach over each programme of those is a grant too)."""
 
     is_administrator: bool
     grants: dict[int, list[Grant]] = field(default_factory=dict)
+    portfolio_organisations: set[int] = field(default_factory=set)
 
     def sees(self, programme_id: int) -> bool:
         return self.is_administrator or programme_id in self.grants
@@ -147,6 +169,26 @@ class UserAccess:
         return False
 
 
+def _role_rows(user):
+    """(programme, role, area, workstream, organisation) of every role the user holds, in one
+    query: their memberships; each organisation role, with no programme; and that role again
+    for each programme of its organisation."""
+    null = Value(None, output_field=IntegerField())
+    memberships = (
+        Membership.objects.filter(person__user=user)
+        .order_by()
+        .values_list("programme_id", "role", "area_id", "workstream_id", null)
+    )
+    roles = OrganisationRole.objects.filter(person__user=user).order_by()
+    organisations = roles.values_list(null, "role", null, null, "organisation_id")
+    programmes = (
+        Programme.objects.filter(organisation__organisation_roles__in=roles.values("pk"))
+        .order_by()
+        .values_list("pk", Value(Role.PORTFOLIO_OFFICE.value), null, null, "organisation_id")
+    )
+    return memberships.union(organisations, programmes, all=True).order_by()
+
+
 def access_for(user) -> UserAccess:
     """The user's access, cached on the user object for the rest of the request."""
     cached = getattr(user, "_programme_access", None)
@@ -156,10 +198,10 @@ def access_for(user) -> UserAccess:
         access = UserAccess(is_administrator=False)
     else:
         access = UserAccess(is_administrator=user.is_superuser)
-        rows = Membership.objects.filter(person__user=user).values_list(
-            "programme_id", "role", "area_id", "workstream_id"
-        )
-        for programme_id, role, area_id, workstream_id in rows:
+        for programme_id, role, area_id, workstream_id, organisation_id in _role_rows(user):
+            if programme_id is None:  # the organisation role itself
+                access.portfolio_organisations.add(organisation_id)
+                continue
             access.grants.setdefault(programme_id, []).append(
                 Grant(Role(role), area_id, workstream_id)
             )
@@ -196,6 +238,20 @@ def may_record_decision_at(user, meeting) -> bool:
         return False
     person = getattr(user, "person", None)
     return person is not None and person.pk == meeting.chair_id
+
+
+def may_create_programme(user, organisation: Organisation) -> bool:
+    """The portfolio office of an organisation creates its programmes (and the site
+    administrator anywhere)."""
+    access = access_for(user)
+    return access.is_administrator or organisation.pk in access.portfolio_organisations
+
+
+def organisations_creating_programmes(user) -> QuerySet:
+    """The organisations in which the user may create programmes."""
+    if access_for(user).is_administrator:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(pk__in=access_for(user).portfolio_organisations)
 
 
 def may_see(user, obj) -> bool:

@@ -8,11 +8,18 @@ from django.db import models
 
 
 def visible_programme_ids(user) -> models.QuerySet:
-    """The ids of programmes in which the user holds any role, as a subquery."""
+    """The ids of programmes in which the user holds any role, as a subquery: those they
+    are a member of, and every programme of an organisation whose portfolio office they are."""
     membership = apps.get_model("programmes", "Membership")
-    return membership.objects.filter(person__user=user, person__user__is_active=True).values(
-        "programme_id"
-    )
+    organisation_role = apps.get_model("programmes", "OrganisationRole")
+    programme = apps.get_model("programmes", "Programme")
+    active = {"person__user": user, "person__user__is_active": True}
+    return programme.objects.filter(
+        models.Q(pk__in=membership.objects.filter(**active).values("programme_id"))
+        | models.Q(
+            organisation_id__in=organisation_role.objects.filter(**active).values("organisation_id")
+        )
+    ).values("pk")
 
 
 def sees_everything(user) -> bool:

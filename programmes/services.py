@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from programmes.choices import MembershipSource, Role
-from programmes.models import Membership, ProgrammeArea
+from programmes.models import KeyDocument, Membership, ProgrammeArea
 
 
 def _sync(*, programme_id, area_id, workstream_id, wanted: dict[str, int | None]) -> None:
@@ -89,3 +89,29 @@ def change_programme_settings(programme, *, by, version: int, settings: dict):
     programme.full_clean(exclude=["version", "sort_key"])
     programme.save()
     return programme
+
+
+def key_document_titles(text: str) -> list[str]:
+    """Titles from key documents written as text, one per line or separated by semicolons."""
+    titles = (title.strip() for title in (text or "").replace("\n", ";").split(";"))
+    return [title[:300] for title in titles if title]
+
+
+@transaction.atomic
+def replace_key_documents(area: ProgrammeArea, titles: list[str], *, by=None) -> bool:
+    """Make the area's key documents these titles, in this order, keeping the link of each
+    title it already had. Says whether anything changed."""
+    existing = {document.title: document for document in area.documents.all()}
+    if [document.title for document in existing.values()] == titles:
+        return False
+    for title in set(existing) - set(titles):
+        document = existing.pop(title)
+        document._history_user = by
+        document.delete()
+    for position, title in enumerate(titles):
+        document = existing.get(title) or KeyDocument(area=area, title=title)
+        if document.pk is None or document.position != position:
+            document.position = position
+            document._history_user = by
+            document.save()
+    return True

@@ -10,6 +10,7 @@ from programmes.choices import DatePrecision, Role
 from programmes.models import (
     Membership,
     Organisation,
+    OrganisationRole,
     Person,
     Programme,
     ProgrammeArea,
@@ -187,3 +188,14 @@ def grant(user, role: Role, *, programme=None, area=None, workstream=None) -> Me
     )
     user.__dict__.pop("_programme_access", None)
     return membership
+
+
+def grant_portfolio_office(user, organisation) -> OrganisationRole:
+    """Make a user the portfolio office of an organisation, creating their person if needed."""
+    person = getattr(user, "person", None)
+    if person is None:
+        person = PersonFactory(organisation=organisation, user=user)
+        user.person = person
+    return OrganisationRole.objects.create(
+        person=person, organisation=organisation, role=Role.PORTFOLIO_OFFICE
+    )

@@ -38,6 +38,7 @@ from tests.factories import (
     UserFactory,
     WorkstreamFactory,
     grant,
+    grant_portfolio_office,
 )
 from tests.url_catalogue import API_OBJECTS, Route, all_routes, make_world, url_for
 
@@ -60,11 +61,20 @@ ELSEWHERE_ROLES = {
     "lead_elsewhere": (Role.WORKSTREAM_LEAD, "workstream"),
     "office_elsewhere": (Role.PROGRAMME_OFFICE, "programme"),
 }
-PERSONAS = [*IN_PROGRAMME_ROLES, *ELSEWHERE_ROLES, "no_role", "admin", "anonymous"]
+# The portfolio office of the programme's organisation, and of another organisation.
+PORTFOLIO = ["portfolio", "portfolio_elsewhere"]
+PERSONAS = [
+    *IN_PROGRAMME_ROLES,
+    *ELSEWHERE_ROLES,
+    *PORTFOLIO,
+    "no_role",
+    "admin",
+    "anonymous",
+]
 
 EVERYONE = frozenset(PERSONAS)
 SIGNED_IN = EVERYONE - {"anonymous"}
-IN_PROGRAMME = frozenset({*IN_PROGRAMME_ROLES, "admin"})
+IN_PROGRAMME = frozenset({*IN_PROGRAMME_ROLES, "portfolio", "admin"})
 OFFICE = frozenset({"office", "admin"})
 # Change the plan in area one: edit milestones, keep decisions, write exception narratives.
 AREA_ONE_PLAN = frozenset({"manager", "office", "admin"})
@@ -76,7 +86,16 @@ RISK_RAISERS = frozenset(
 )
 DECISION_KEEPERS = frozenset({"manager", "manager_other_area", "office", "admin"})
 REPORT_READERS = frozenset(
-    {"board", "sponsor", "sponsor_other_area", "manager", "manager_other_area", "office", "admin"}
+    {
+        "board",
+        "sponsor",
+        "sponsor_other_area",
+        "manager",
+        "manager_other_area",
+        "office",
+        "portfolio",
+        "admin",
+    }
 )
 REPORT_REQUESTERS = frozenset({"manager", "manager_other_area", "office", "admin"})
 AREA_ONE_APPROVERS = frozenset({"sponsor", "office", "admin"})
@@ -248,6 +267,10 @@ def personas(plan) -> dict:
         users[name] = UserFactory(username=name)
         kind = {"Programme": "programme", "ProgrammeArea": "area", "Workstream": "workstream"}
         grant(users[name], role, **{kind[type(scope).__name__]: scope})
+    users["portfolio"] = UserFactory(username="portfolio")
+    grant_portfolio_office(users["portfolio"], plan["programme"].organisation)
+    users["portfolio_elsewhere"] = UserFactory(username="portfolio_elsewhere")
+    grant_portfolio_office(users["portfolio_elsewhere"], elsewhere.organisation)
     users["no_role"] = UserFactory(username="no_role")
     PersonFactory(user=users["no_role"], name="Nobody In Particular")
     users["admin"] = UserFactory(username="admin")

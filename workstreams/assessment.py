@@ -515,7 +515,7 @@ def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
                 detailed=False,
             ),
         )
-        for area in sorted(areas_by_id.values(), key=lambda a: a.sort_key)
+        for area in sorted(areas_by_id.values(), key=lambda a: (a.position, a.sort_key))
     ]
     result = roll_up(
         [(f"workstream {w.workstream.reference}", w.rating) for w in all_ratings], detailed=False

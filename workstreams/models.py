@@ -26,8 +26,9 @@ from programmes.models import (
 from programmes.querysets import ScopedQuerySet
 
 
-class Workstream(Referenced):
-    """A workstream ("1.1 Modernising Day Opportunities") led by one person or team."""
+class Workstream(Referenced, Versioned):
+    """A workstream ("1.1 Modernising Day Opportunities") led by one person or team. Closed
+    when its work is done: it then only shows, with its history."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="workstreams")
     area = models.ForeignKey(ProgrammeArea, on_delete=models.CASCADE, related_name="workstreams")
@@ -46,6 +47,9 @@ class Workstream(Referenced):
     )
     depends_on = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="dependents"
+    )
+    closed_on = models.DateField(
+        null=True, blank=True, help_text="When the workstream closed; a closed one only shows"
     )
     history = HistoricalRecords(m2m_fields=[depends_on, outcome_categories, supported_by])
 
@@ -66,6 +70,10 @@ class Workstream(Referenced):
 
     def get_absolute_url(self) -> str:
         return reverse("workstream_detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
 
     @property
     def scope(self) -> Scope:
@@ -478,7 +486,7 @@ class StatusUpdate(Versioned):
         return timezone.localdate(self.submitted_at) > self.period.cut_off
 
 
-class BudgetLine(models.Model):
+class BudgetLine(Versioned):
     """Money for a workstream in one financial year: allocated, spent and forecast outturn."""
 
     programme_path = "workstream__programme"

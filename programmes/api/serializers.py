@@ -72,6 +72,11 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 class ProgrammeAreaSerializer(serializers.ModelSerializer):
     sponsor = PersonBriefSerializer(read_only=True, allow_null=True)
     project_manager = PersonBriefSerializer(read_only=True, allow_null=True)
+    key_documents = serializers.CharField(
+        source="key_documents_text",
+        read_only=True,
+        help_text="The titles of the area's key documents, separated by semicolons",
+    )
 
     class Meta:
         model = ProgrammeArea

@@ -34,8 +34,10 @@ class ProgrammeViewSet(VisibleViewSet):
 class ProgrammeAreaViewSet(VisibleViewSet):
     """Programme areas, with their sponsor, project manager and own tolerances."""
 
-    queryset = ProgrammeArea.objects.select_related("sponsor", "project_manager").order_by(
-        "programme_id", "sort_key", "pk"
+    queryset = (
+        ProgrammeArea.objects.select_related("sponsor", "project_manager")
+        .prefetch_related("documents")
+        .order_by("programme_id", "sort_key", "pk")
     )
     serializer_class = ProgrammeAreaSerializer
     filterset_class = ProgrammeAreaFilterSet

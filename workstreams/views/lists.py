@@ -73,7 +73,7 @@ WORKSTREAMS = Listing(
     columns=[
         Column("reference", "Ref", lambda r: r.workstream.sort_key, css="app-table__reference"),
         Column("name", "Workstream", lambda r: text_key(r.workstream.name)),
-        Column("area", "Area", lambda r: r.area.sort_key),
+        Column("area", "Area", lambda r: (r.area.position, r.area.sort_key)),
         Column("lead", "Lead", lambda r: text_key(r.workstream.lead and r.workstream.lead.name)),
         Column("reported", "Reported RAG", lambda r: rag_rank(r.reported)),
         Column("suggested", "Suggested RAG", lambda r: rag_rank(r.suggested.rag)),
