@@ -22,7 +22,7 @@ from workstreams.models import Milestone, Workstream
 # prefetched relation (roles, dependencies, targets, actions, decisions).
 LISTS = [
     ("programme", 4),
-    ("programmearea", 3),
+    ("programmearea", 4),  # and the key documents
     ("reportingperiod", 3),
     ("workstream", 4),
     ("milestone", 4),

@@ -119,7 +119,7 @@ def test_the_export_runs_a_fixed_number_of_queries(
             MilestoneFactory(workstream=workstream, reference=f"2.{number + 3}.{milestone_number}")
     client.force_login(people["board"])
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("export_plan", args=[plan["programme"].pk]))
 
     assert response.status_code == 200
