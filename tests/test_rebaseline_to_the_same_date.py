@@ -11,7 +11,7 @@ from programmes.dates import PlanDate
 from tests import forms
 from tests.factories import MilestoneFactory
 from workstreams.models import BaselineChange, Milestone
-from workstreams.services import rebaseline_milestone
+from workstreams.services.progress import rebaseline_milestone
 
 SAME = "The new baseline is the same as the current one"
 

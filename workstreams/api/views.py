@@ -47,7 +47,11 @@ from workstreams.models import (
     UpdateState,
     Workstream,
 )
-from workstreams.services import record_reading, save_status_update, update_milestone_progress
+from workstreams.services.progress import (
+    record_reading,
+    save_status_update,
+    update_milestone_progress,
+)
 
 WRITES = ["get", "post", "patch", "head", "options"]
 

@@ -18,7 +18,7 @@ from workstreams.assessment import assess_workstream
 from workstreams.forms import ReadingForm, reading_months
 from workstreams.models import Measure, MeasureReading
 from workstreams.rules import Target, target_for_month
-from workstreams.services import closed_months, record_reading
+from workstreams.services.progress import closed_months, record_reading
 
 
 def _measure(request, measure_id: int, action: Action = Action.VIEW) -> Measure:

@@ -15,7 +15,7 @@ from programmes.permissions import Action, get_for, may
 from workstreams.assessment import rate_milestone
 from workstreams.forms import MilestonePlanForm, MilestoneProgressForm, RebaselineForm
 from workstreams.models import BaselineChange, Milestone, ProgressNote, Workstream
-from workstreams.services import (
+from workstreams.services.progress import (
     MilestonePlan,
     add_milestone,
     edit_milestone,

@@ -17,7 +17,7 @@ from programmes.permissions import Action, get_for, may
 from workstreams.assessment import assess_workstream
 from workstreams.forms import STATUS_UPDATE_FIELDS, StatusUpdateForm
 from workstreams.models import StatusUpdate, Workstream
-from workstreams.services import reopen_status_update, save_status_update
+from workstreams.services.progress import reopen_status_update, save_status_update
 
 
 @login_required
