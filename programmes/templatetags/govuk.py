@@ -16,6 +16,8 @@ def _kind(field) -> str:
         return "hidden"
     if isinstance(widget, forms.FileInput):
         return "file"
+    if isinstance(widget, forms.CheckboxSelectMultiple):  # a kind of RadioSelect to Django
+        return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
         return "radios"
     if isinstance(widget, forms.CheckboxInput):
@@ -30,7 +32,7 @@ def _kind(field) -> str:
 def first_input_id(field) -> str:
     """Where the error summary's link for a field should take the user."""
     kind = _kind(field)
-    if kind in ("date", "radios"):
+    if kind in ("date", "radios", "checkboxes"):
         return f"{field.auto_id}_0"
     return field.auto_id
 
