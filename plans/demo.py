@@ -39,6 +39,7 @@ from programmes.models import (
     Membership,
     Objective,
     Organisation,
+    OrganisationRole,
     OutcomeCategory,
     Person,
     Programme,
@@ -112,6 +113,7 @@ class DemoSignIn:
     job_title: str = ""
     organisation_slug: str = "harrow"
     superuser: bool = False
+    portfolio_office: bool = False  # of the organisation: sees all its programmes
 
 
 SIGN_INS = [
@@ -129,6 +131,13 @@ SIGN_INS = [
         "Programme office of every demo programme",
         "Sam Okafor",
         "Programme office manager (demo sign-in)",
+    ),
+    DemoSignIn(
+        "portfolio",
+        "Portfolio office of Harrow Council: sees every Harrow programme, creates programmes",
+        "Priya Nair",
+        "Corporate PMO manager (demo sign-in)",
+        portfolio_office=True,
     ),
     DemoSignIn("admin", "Site administrator", "", superuser=True),
 ]
@@ -994,6 +1003,10 @@ def link_demo_people(users) -> None:
         if person.user_id is None and not hasattr(user, "person"):
             person.user = user
             person.save()
+        if sign_in.portfolio_office:
+            OrganisationRole.objects.get_or_create(
+                person=person, organisation=harrow, role=Role.PORTFOLIO_OFFICE
+            )
     for programme in Programme.objects.filter(
         organisation__slug__in=[
             "harrow",

@@ -9,13 +9,14 @@ from collections.abc import Callable
 from datetime import date
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 
-from programmes.choices import DatePrecision
+from programmes.choices import DatePrecision, RagScale
 from programmes.dates import PlanDate
 from programmes.history import conflict_message
-from programmes.models import StaleEdit
+from programmes.models import Organisation, Person, Programme, StaleEdit
 
 RELOAD_MESSAGE = (
     "Nothing was saved: the page did not say which version you started from, so saving could "
@@ -334,3 +335,281 @@ def add_errors(form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+# ----- A new programme, people and roles, and setting a password (issue 11) -----
+
+
+class _PersonChoice(forms.ModelChoiceField):
+    """A person of the organisation; with people of several organisations to choose from
+    (a site administrator's), each is named with their organisation."""
+
+    def __init__(self, *, with_organisation: bool = False, **kwargs):
+        self.with_organisation = with_organisation
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, person) -> str:
+        text = person.description
+        return f"{text} - {person.organisation.name}" if self.with_organisation else text
+
+
+class NewProgrammeForm(ChangeForm):
+    """The portfolio office's new programme: what it is, when it runs, its board and
+    tolerances, and who runs it (DOMAIN.md sections 1-3). Opens at the usual defaults."""
+
+    name = forms.CharField(
+        label="Name of the programme",
+        max_length=200,
+        error_messages={"required": "Enter the name of the programme"},
+    )
+    reference = forms.CharField(
+        label="Reference",
+        max_length=50,
+        help_text="Your own short reference, such as ATP or CYP-2027.",
+        error_messages={"required": "Enter a reference for the programme"},
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Choose the organisation the programme is for",
+            "invalid_choice": "Choose an organisation you create programmes for",
+        },
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text="What the programme is for, in a sentence or two.",
+    )
+    starts_on = DayDateField(label="Start date", help_text="For example, 1 4 2027.")
+    ends_on = DayDateField(label="End date", help_text="For example, 31 3 2030.")
+    # As on the programme's settings page, where the programme office changes them later.
+    board_name = ProgrammeSettingsForm.base_fields["board_name"]
+    rag_scale = ProgrammeSettingsForm.base_fields["rag_scale"]
+    senior_responsible_owner = _PersonChoice(
+        label="Senior responsible owner",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Not named yet",
+        error_messages={"invalid_choice": "Choose a person of the organisation"},
+    )
+    programme_office = _PersonChoice(
+        label="Programme office",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Not appointed yet",
+        help_text="Who runs the programme day to day: they can change everything in it.",
+        error_messages={"invalid_choice": "Choose a person of the organisation"},
+    )
+    office_name = forms.CharField(
+        label="Full name",
+        required=False,
+        max_length=200,
+    )
+    office_email = forms.EmailField(
+        label="Email address",
+        required=False,
+        error_messages={"invalid": "Enter an email address like name@example.org"},
+    )
+    time_tolerance_days = ProgrammeSettingsForm.base_fields["time_tolerance_days"]
+    cost_tolerance_percent = ProgrammeSettingsForm.base_fields["cost_tolerance_percent"]
+    benefit_tolerance_percent = ProgrammeSettingsForm.base_fields["benefit_tolerance_percent"]
+    risk_tolerance_score = ProgrammeSettingsForm.base_fields["risk_tolerance_score"]
+    risk_amber_from = ProgrammeSettingsForm.base_fields["risk_amber_from"]
+    risk_red_from = ProgrammeSettingsForm.base_fields["risk_red_from"]
+    reminder_days = ProgrammeSettingsForm.base_fields["reminder_days"]
+    report_working_day = ProgrammeSettingsForm.base_fields["report_working_day"]
+    # The fields above that take the programme's defaults until changed.
+    DEFAULTS = (
+        "board_name",
+        "rag_scale",
+        "time_tolerance_days",
+        "cost_tolerance_percent",
+        "benefit_tolerance_percent",
+        "risk_tolerance_score",
+        "risk_amber_from",
+        "risk_red_from",
+        "reminder_days",
+        "report_working_day",
+    )
+
+    def __init__(self, data=None, *, organisations, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        for name in self.DEFAULTS:
+            initial.setdefault(name, Programme._meta.get_field(name).get_default())
+        organisations = list(organisations)
+        if len(organisations) == 1:
+            initial.setdefault("organisation", organisations[0].pk)
+        super().__init__(data, **kwargs)
+        self.fields["rag_scale"].choices = RagScale.choices
+        ids = [organisation.pk for organisation in organisations]
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=ids)
+        if len(organisations) != 1:
+            self.fields["organisation"].empty_label = "Choose an organisation"
+        people = (
+            Person.objects.filter(organisation_id__in=ids)
+            .select_related("organisation")
+            .order_by("organisation__name", "name")
+        )
+        for name in ("senior_responsible_owner", "programme_office"):
+            self.fields[name].queryset = people
+            self.fields[name].with_organisation = len(organisations) > 1
+
+    def clean(self):
+        data = super().clean()
+        organisation = data.get("organisation")
+        for name in ("senior_responsible_owner", "programme_office"):
+            person = data.get(name)
+            if organisation and person and person.organisation_id != organisation.pk:
+                self.add_error(name, f"Choose a person of {organisation.name}")
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "The end date must be the same as or after the start date")
+        amber, red = data.get("risk_amber_from"), data.get("risk_red_from")
+        if amber is not None and red is not None and amber >= red:
+            self.add_error("risk_red_from", "Red must start above where Amber starts")
+        office_name = (data.get("office_name") or "").strip()
+        if data.get("programme_office") and (office_name or data.get("office_email")):
+            self.add_error(
+                "office_name", "Choose someone from the list or name someone new, not both"
+            )
+        elif data.get("office_email") and not office_name:
+            self.add_error("office_name", "Enter the full name of the programme office")
+        return data
+
+
+class PersonForm(ChangeForm):
+    """A person of the plan (DOMAIN.md section 1): an officer, a partner or a team, who may
+    or may not sign in."""
+
+    name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        help_text="For a team, its name: SMT, Commissioning team.",
+        error_messages={"required": "Enter the person's full name"},
+    )
+    job_title = forms.CharField(label="Job title", required=False, max_length=200)
+    employer = forms.CharField(
+        label="Employer",
+        required=False,
+        max_length=200,
+        help_text="The partner organisation they work for, if not the council.",
+    )
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        help_text="Needed to invite them to sign in.",
+        error_messages={"invalid": "Enter an email address like name@example.org"},
+    )
+    is_team = forms.BooleanField(label="This is a team or group, not one person", required=False)
+
+    def __init__(self, data=None, *, person: Person | None = None, **kwargs):
+        super().__init__(data, instance=person, **kwargs)
+
+    def initial_for(self, person: Person) -> dict:
+        return {
+            "name": person.name,
+            "job_title": person.job_title,
+            "employer": person.employer,
+            "email": person.email,
+            "is_team": person.is_team,
+        }
+
+
+class RoleForm(ChangeForm):
+    """A role for a person, and where they hold it (DOMAIN.md section 2). The portfolio
+    office appoints only the programme office."""
+
+    person = _PersonChoice(
+        label="Person",
+        queryset=Person.objects.none(),
+        empty_label="Choose a person",
+        error_messages={
+            "required": "Choose the person",
+            "invalid_choice": "Choose a person of the programme's organisation",
+        },
+    )
+    role = forms.ChoiceField(
+        label="Role", widget=forms.RadioSelect, error_messages={"required": "Choose a role"}
+    )
+    area = forms.ModelChoiceField(
+        label="Area",
+        queryset=None,
+        required=False,
+        empty_label="Not in an area",
+        help_text="For a sponsor or a project manager.",
+        error_messages={"invalid_choice": "Choose an area of this programme"},
+    )
+    workstream = forms.ModelChoiceField(
+        label="Workstream",
+        queryset=None,
+        required=False,
+        empty_label="Not in a workstream",
+        help_text="For a workstream lead.",
+        error_messages={"invalid_choice": "Choose a workstream of this programme"},
+    )
+
+    def __init__(self, data=None, *, programme, roles, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(
+            organisation_id=programme.organisation_id
+        ).order_by("name")
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        if len(roles) == 1:
+            self.fields["role"].initial = roles[0].value
+            del self.fields["area"]
+            del self.fields["workstream"]
+            return
+        self.fields["area"].queryset = programme.areas.order_by("position", "sort_key")
+        self.fields["workstream"].queryset = programme.workstreams.order_by("sort_key")
+
+    def clean(self):
+        from programmes.services import role_scope_problems
+
+        data = super().clean()
+        role = data.get("role")
+        if role and "area" not in self.errors and "workstream" not in self.errors:
+            problems = role_scope_problems(
+                role, area=data.get("area"), workstream=data.get("workstream")
+            )
+            for name, message in problems.items():
+                self.add_error(name if name in self.fields else None, message)
+        return data
+
+
+class NewPasswordForm(forms.Form):
+    """A new password, typed twice, held to the site's password rules
+    (AUTH_PASSWORD_VALIDATORS)."""
+
+    password = forms.CharField(
+        label="New password",
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text="At least 12 characters. A few words you will remember work well.",
+        error_messages={"required": "Enter a password"},
+    )
+    confirmation = forms.CharField(
+        label="Type the password again",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Type the password again"},
+    )
+
+    def __init__(self, data=None, *, user, **kwargs):
+        self.user = user
+        super().__init__(data, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password, self.user)
+        return password
+
+    def clean(self):
+        data = super().clean()
+        password, confirmation = data.get("password"), data.get("confirmation")
+        if password and confirmation is not None and password != confirmation:
+            self.add_error("confirmation", "The passwords do not match")
+        return data

@@ -164,6 +164,42 @@ def _names_of(model, ids: set[int]) -> dict[int, str]:
     return {pk: str(obj)[:80] for pk, obj in model._base_manager.in_bulk(ids).items()}
 
 
+def _linked_sets(queryset) -> dict:
+    """For a history that keeps many-to-many links (a workstream's dependencies, outcome
+    categories, supporters): field -> history id -> the ids linked in that record. One query
+    a field; none for histories without such links."""
+    history_model = queryset.model
+    found = {}
+    for field in getattr(history_model, "_history_m2m_fields", None) or ():
+        rows = getattr(history_model, field.name).model._default_manager.filter(
+            history_id__in=queryset.values("history_id")
+        )
+        linked = defaultdict(set)
+        for history_id, target in rows.values_list("history_id", field.m2m_reverse_name()):
+            linked[history_id].add(target)
+        found[field] = linked
+    return found
+
+
+def _describe_links(record, previous, many: dict, names: dict) -> list[str]:
+    """ "Depends on: added 2.1 Extra Care Housing; removed 1.2 Involving users"."""
+    descriptions = []
+    for field, linked in many.items():
+        before, after = linked.get(previous.history_id, set()), linked.get(record.history_id, set())
+        if before == after:
+            continue
+        named = names.get(field.related_model, {})
+        parts = []
+        for word, ids in (("added", after - before), ("removed", before - after)):
+            if ids:
+                parts.append(
+                    f"{word} " + ", ".join(sorted(named.get(i, "one since removed") for i in ids))
+                )
+        label = str(field.verbose_name)
+        descriptions.append(f"{label[:1].upper()}{label[1:]}: {'; '.join(parts)}")
+    return descriptions
+
+
 def describe_history(sources: Iterable[HistorySource], *, limit: int = 100) -> list[Change]:
     """Changes from several kinds of history, newest first."""
     loaded = []
@@ -174,6 +210,14 @@ def describe_history(sources: Iterable[HistorySource], *, limit: int = 100) -> l
         records = list(
             queryset.select_related("history_user__person").order_by("history_date", "history_id")
         )
+        many = _linked_sets(queryset) if records else {}
+        for field, sets in many.items():
+            by_object = defaultdict(list)
+            for record in records:
+                by_object[record.id].append(sets.get(record.history_id, set()))
+            for states in by_object.values():
+                for before, after in zip(states, states[1:], strict=False):
+                    linked[field.related_model].update(before ^ after)
         links = [
             field
             for field in model._meta.concrete_fields
@@ -189,13 +233,13 @@ def describe_history(sources: Iterable[HistorySource], *, limit: int = 100) -> l
                     if old != new:
                         linked[field.related_model].update(v for v in (old, new) if v)
             last_seen[record.id] = record
-        loaded.append((model, records, subject, summary))
+        loaded.append((model, records, subject, summary, many))
     # One query per kind of linked object that changed, to name what a change points at.
     names = {related: _names_of(related, ids) for related, ids in linked.items()}
     formatter = _Formatter(names)
 
     changes = []
-    for model, records, subject, summary in loaded:
+    for model, records, subject, summary, many in loaded:
         previous_by_object = defaultdict(lambda: None)
         for record in records:
             object_id = record.id
@@ -208,6 +252,7 @@ def describe_history(sources: Iterable[HistorySource], *, limit: int = 100) -> l
                 descriptions = ["Changed"]
             else:
                 descriptions = _describe_difference(model, previous, record, formatter)
+                descriptions += _describe_links(record, previous, many, names)
             if getattr(record, "history_change_reason", None):
                 descriptions.append(f"Reason: {record.history_change_reason}")
             previous_by_object[object_id] = record

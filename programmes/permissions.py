@@ -282,3 +282,22 @@ def get_for(user, action: Action | str, queryset: QuerySet | type[Model], **look
     if not access_for(user).may(Action(action), scope_of(obj)):
         raise PermissionDenied("Your role does not allow this")
     return obj
+
+
+def may_keep_objectives(user, organisation: Organisation) -> bool:
+    """Who adds and changes an organisation's objectives (the golden thread, DOMAIN.md
+    section 1): its portfolio office, the programme office of any of its programmes, and the
+    site administrator. The objectives belong to the organisation and every programme of it
+    links to them, so the offices that run its programmes keep them; nobody else changes
+    them, though everyone in a programme sees them."""
+    access = access_for(user)
+    if access.is_administrator or organisation.pk in access.portfolio_organisations:
+        return True
+    offices = [
+        programme_id
+        for programme_id, grants in access.grants.items()
+        if any(grant.role == Role.PROGRAMME_OFFICE for grant in grants)
+    ]
+    return bool(offices) and (
+        Programme.objects.filter(pk__in=offices, organisation_id=organisation.pk).exists()
+    )

@@ -93,6 +93,23 @@ class MeasureLine:
 
 
 @dataclass
+class VarianceNote:
+    """A budget line more than 5% from its allocation, with what was written to explain it
+    ("" if nothing yet): the board reads these beside the year's figures."""
+
+    workstream: object | None
+    description: str
+    variance: Decimal
+    explanation: str
+
+    @property
+    def amount_words(self) -> str:
+        """ "£1,200 over the allocation", "£300 under the allocation"."""
+        side = "over" if self.variance > 0 else "under"
+        return f"£{abs(self.variance):,.0f} {side} the allocation"
+
+
+@dataclass
 class BudgetYear:
     financial_year: FinancialYear
     allocated: Decimal
@@ -101,6 +118,7 @@ class BudgetYear:
     funding: Decimal | None
     result: RagResult
     lines_needing_explanation: int
+    variances: list[VarianceNote] = field(default_factory=list)
 
     @property
     def variance(self) -> Decimal:
@@ -188,16 +206,29 @@ def _measures(rating: ProgrammeRating) -> list[MeasureLine]:
 
 
 def _budget(data: ProgrammeData) -> list[BudgetYear]:
+    """The budget by financial year, each year with the lines more than 5% from their
+    allocation and their explanations (the workstreams named from those already loaded)."""
+    workstreams = {workstream.pk: workstream for workstream in data.rating_state.workstreams}
     totals = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0), 0])
+    variances = defaultdict(list)
     for line in data.budget_lines:
         total = totals[line.financial_year]
         total[0] += line.allocated
         total[1] += line.spent
         total[2] += line.forecast
-        if needs_variance_explanation(allocated=line.allocated, forecast=line.forecast) and not (
-            line.variance_explanation.strip()
-        ):
-            total[3] += 1
+        if needs_variance_explanation(allocated=line.allocated, forecast=line.forecast):
+            explanation = line.variance_explanation.strip()
+            total[3] += not explanation
+            variances[line.financial_year].append(
+                VarianceNote(
+                    workstreams.get(line.workstream_id),
+                    line.description,
+                    line.forecast - line.allocated,
+                    explanation,
+                )
+            )
+    for notes in variances.values():
+        notes.sort(key=lambda note: (getattr(note.workstream, "sort_key", ""), note.description))
     funding = defaultdict(Decimal)
     for grant in data.funding:
         funding[grant.financial_year] += grant.amount
@@ -215,6 +246,7 @@ def _budget(data: ProgrammeData) -> list[BudgetYear]:
                 cost_tolerance_percent=data.programme.tolerances.cost_percent,
             ),
             lines_needing_explanation=totals[year][3],
+            variances=variances.get(year, []),
         )
         for year in years
     ]

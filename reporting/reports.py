@@ -143,6 +143,11 @@ class HighlightReport(ReportBasis):
         ]
 
     @property
+    def budget_variances(self) -> list[tuple]:
+        """(year, note) for each budget line more than 5% from its allocation, by year."""
+        return [(year, note) for year in self.dashboard.budget for note in year.variances]
+
+    @property
     def budget_total(self) -> dict | None:
         """All financial years added up, when there is more than one to add."""
         years = self.dashboard.budget

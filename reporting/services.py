@@ -16,6 +16,7 @@ from programmes.dates import month_start
 from programmes.jobs import queue_after_commit
 from programmes.models import Programme, ReportingPeriod
 from programmes.permissions import Action, require
+from programmes.services import open_current_period
 from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
 from reporting.reports import has_exceptions
 
@@ -141,14 +142,6 @@ def reopen_period(period: ReportingPeriod, *, by) -> ReportingPeriod:
     return period
 
 
-def cut_off_for(month: date) -> date:
-    """Status updates are due on the 25th, or the working day before it."""
-    day = month.replace(day=25)
-    while day.weekday() >= 5:
-        day = day.replace(day=day.day - 1)
-    return day
-
-
 def roll_periods(today: date | None = None) -> dict[str, int]:
     """Close every ended period of programmes that close automatically, and open this
     month's period for every active programme. Safe to run any number of times."""
@@ -164,11 +157,7 @@ def roll_periods(today: date | None = None) -> dict[str, int]:
         close_period(period)
         closed += 1
     for programme in Programme.objects.filter(status=ProgrammeStatus.ACTIVE):
-        if not (programme.starts_on <= today <= programme.ends_on):
-            continue
-        _, created = ReportingPeriod.objects.get_or_create(
-            programme=programme, month=this_month, defaults={"cut_off": cut_off_for(this_month)}
-        )
+        _, created = open_current_period(programme, today)
         opened += created
     return {"closed": closed, "opened": opened}
 

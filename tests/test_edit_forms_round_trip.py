@@ -28,11 +28,20 @@ from django.utils import timezone
 
 from programmes.choices import DatePrecision
 from programmes.dates import PlanDate, add_months, month_start
-from programmes.models import Programme
+from programmes.models import (
+    Membership,
+    Objective,
+    OutcomeCategory,
+    Person,
+    Programme,
+    ProgrammeArea,
+)
+from programmes.services import replace_key_documents
 from reporting.models import ExceptionNarrative
 from reporting.narratives import exceptions_for_period, write_narrative
 from risks.models import BoardMeeting, Decision, Issue, Risk
 from tests.factories import (
+    BudgetLineFactory,
     MeasureFactory,
     MeasureReadingFactory,
     MilestoneFactory,
@@ -44,10 +53,14 @@ from tests.factories import (
 from tests.html_forms import Form, form_with
 from workstreams.models import (
     BaselineChange,
+    BudgetLine,
+    Measure,
     MeasureReading,
+    MeasureTarget,
     Milestone,
     ProgressNote,
     StatusUpdate,
+    Workstream,
 )
 
 CONFLICT = "Someone else changed this"
@@ -181,6 +194,7 @@ def world(plan, people):
     programme.time_tolerance_days = 45
     programme.save()
     return SimpleNamespace(
+        plan=plan,
         today=today,
         programme=Programme.objects.get(pk=programme.pk),
         milestone=milestone,
@@ -371,6 +385,266 @@ def _pages(world) -> dict[str, Callable[[], EditPage]]:
             other=("options", "Changed by someone else"),
             round_trip=False,
         ),
+        **_structure_pages(w),
+        **_plan_upkeep_pages(w),
+        **_people_pages(w),
+    }
+
+
+def _plan_upkeep_pages(w) -> dict[str, Callable[[], EditPage]]:
+    """Issue 11, part C: a measure and its targets, a budget line, many milestones at once."""
+    measure, milestone = w.measure, w.milestone
+
+    def targets() -> EditPage:
+        MeasureTarget.objects.create(measure=measure, financial_year=2026, value=Decimal("40"))
+        MeasureTarget.objects.create(measure=measure, financial_year=2027, value=Decimal("60"))
+        stored = Measure.objects.get(pk=measure.pk)
+        return EditPage(
+            "manager",
+            reverse("measure_targets", args=[stored.pk]),
+            stored,
+            shown=_shown_targets(stored),
+            typed={"target-0-value": "45"},
+        )
+
+    def budget_line() -> BudgetLine:
+        return BudgetLineFactory(
+            workstream=w.plan["ws_1_1"],
+            financial_year=2026,
+            description="Consultation venues",
+            funding_source="Social Care Reform Grant",
+            allocated=Decimal("12000"),
+            spent=Decimal("4000"),
+            forecast=Decimal("13000"),
+            variance_explanation="Two venues cost more than planned",
+        )
+
+    def line_edit(user: str) -> EditPage:
+        stored = budget_line()
+        return EditPage(
+            user,
+            reverse("budget_line_edit", args=[stored.pk]),
+            stored,
+            typed={"spent": "4500.00"},
+            other=("variance_explanation", "Changed by someone else"),
+        )
+
+    def line_remove() -> EditPage:
+        stored = budget_line()
+        return EditPage(
+            "manager",
+            reverse("budget_line_remove", args=[stored.pk]),
+            stored,
+            other=("description", "Changed by someone else"),
+            round_trip=False,
+        )
+
+    def bulk(page: str) -> EditPage:
+        return EditPage(
+            "manager",
+            page,
+            milestone,
+            prefix=f"m{milestone.pk}-",
+            shown={"note": ""},
+            typed={f"m{milestone.pk}-note": "Venue booked"},
+            other=("description", "Changed by someone else"),
+        )
+
+    return {
+        "measure edit": lambda: EditPage(
+            "manager",
+            reverse("measure_edit", args=[measure.pk]),
+            measure,
+            typed={"title": "People in paid work"},
+        ),
+        "measure targets": targets,
+        "budget line edit": lambda: line_edit("manager"),
+        "budget line figures": lambda: line_edit("lead"),
+        "budget line remove": line_remove,
+        "workstream milestones update": lambda: bulk(
+            reverse("workstream_milestones_update", args=[milestone.workstream_id])
+        ),
+        "area milestones update": lambda: bulk(
+            reverse("area_milestones_update", args=[milestone.workstream.area_id])
+        ),
+    }
+
+
+def _shown_targets(measure: Measure) -> dict:
+    """The targets page's rows as it should open: one per stored target (all for a year)."""
+    shown = {"rows": str(measure.targets.count())}
+    for index, target in enumerate(measure.targets.order_by("financial_year")):
+        year = target.financial_year
+        shown[f"target-{index}-kind"] = "year"
+        shown[f"target-{index}-financial_year"] = f"{year}/{(year + 1) % 100:02d}"
+        shown[f"target-{index}-due"] = None
+        shown[f"target-{index}-value"] = target.value
+    return shown
+
+
+def _people_pages(w) -> dict[str, Callable[[], EditPage]]:
+    """Issue 11, part A: a person of the plan, and inviting them to sign in."""
+
+    def person() -> Person:
+        return PersonFactory(
+            organisation=w.programme.organisation,
+            name="Ravi Shah",
+            job_title="Head of Commissioning",
+            employer="Harrow Council",
+            email="ravi.shah@example.org",
+        )
+
+    def person_edit() -> EditPage:
+        stored = person()
+        Membership.objects.create(person=stored, role="board_member", programme=w.programme)
+        return EditPage(
+            "office",
+            reverse("programme_person_edit", args=[w.programme.pk, stored.pk]),
+            stored,
+            typed={"job_title": "Director of Commissioning"},
+            other=("name", "Changed by someone else"),
+        )
+
+    def person_invite() -> EditPage:
+        stored = person()
+        Membership.objects.create(person=stored, role="board_member", programme=w.programme)
+        return EditPage(
+            "office",
+            reverse("programme_person_invite", args=[w.programme.pk, stored.pk]),
+            stored,
+            other=("email", "changed@example.org"),
+            round_trip=False,
+        )
+
+    return {"person edit": person_edit, "person invite": person_invite}
+
+
+def _structure_pages(w) -> dict[str, Callable[[], EditPage]]:
+    """Issue 11, part B: an area, its key documents, a workstream and an objective, each with
+    every field filled in (made when the page is asked for)."""
+    programme = w.programme
+    plan = w.plan
+
+    def area() -> ProgrammeArea:
+        stored = plan["area_two"]
+        organisation = programme.organisation
+        stored.aim = "Housing that lets older people live independently"
+        stored.sponsor = PersonFactory(organisation=organisation, name="Sam Sponsor")
+        stored.project_manager = PersonFactory(organisation=organisation, name="Pat Manager")
+        stored.interdependencies = "Area 1 for day services"
+        stored.time_tolerance_days = 20
+        stored.cost_tolerance_percent = Decimal("7.5")
+        stored.benefit_tolerance_percent = Decimal("3")
+        stored.risk_tolerance_score = 12
+        stored.save()
+        replace_key_documents(
+            stored, [("Housing Strategy 2008", "https://www.example.gov.uk/housing")]
+        )
+        return ProgrammeArea.objects.get(pk=stored.pk)
+
+    def workstream() -> Workstream:
+        stored = plan["ws_1_2"]
+        stored.lead = PersonFactory(organisation=programme.organisation, name="Lee Lead")
+        stored.outcomes = "Users shape the services they use"
+        stored.funding_notes = "Social Care Reform Grant"
+        stored.objective = Objective.objects.create(
+            organisation=programme.organisation, reference="CP-02", level="corporate", title="Say"
+        )
+        stored.save()
+        stored.outcome_categories.set([OutcomeCategory.objects.order_by("pk").first()])
+        stored.depends_on.set([plan["ws_2_1"]])
+        return Workstream.objects.get(pk=stored.pk)
+
+    def objective() -> Objective:
+        corporate = Objective.objects.create(
+            organisation=programme.organisation, reference="CP-03", level="corporate", title="Live"
+        )
+        return Objective.objects.create(
+            organisation=programme.organisation,
+            reference="DADU001",
+            level="directorate",
+            title="More people live at home",
+            parent=corporate,
+        )
+
+    def area_edit() -> EditPage:
+        stored = area()
+        return EditPage(
+            "office",
+            reverse("area_edit", args=[stored.pk]),
+            stored,
+            typed={"name": "Accommodation and Housing"},
+            other=("aim", "Changed by someone else"),
+        )
+
+    def area_documents() -> EditPage:
+        stored = area()
+        return EditPage(
+            "office",
+            reverse("area_documents", args=[stored.pk]),
+            stored,
+            shown={
+                "document-0-title": "Housing Strategy 2008",
+                "document-0-url": "https://www.example.gov.uk/housing",
+                "document-1-title": "",
+                "document-1-url": "",
+            },
+            typed={"document-0-title": "Housing Strategy 2009"},
+            other=("aim", "Changed by someone else"),
+        )
+
+    def area_close() -> EditPage:
+        stored = ProgrammeArea.objects.create(programme=programme, reference="9", name="Done")
+        return EditPage(
+            "office",
+            reverse("area_close", args=[stored.pk]),
+            stored,
+            other=("name", "Changed by someone else"),
+            round_trip=False,
+        )
+
+    def workstream_edit() -> EditPage:
+        stored = workstream()
+        return EditPage(
+            "manager",
+            reverse("workstream_edit", args=[stored.pk]),
+            stored,
+            shown={
+                "outcome_categories": stored.outcome_categories.get().pk,
+                "depends_on": plan["ws_2_1"].pk,
+            },
+            typed={"name": "Involving users in every decision"},
+            other=("outcomes", "Changed by someone else"),
+        )
+
+    def workstream_close() -> EditPage:
+        stored = Workstream.objects.create(
+            programme=programme, area=plan["area_one"], reference="1.9", name="Finished"
+        )
+        return EditPage(
+            "manager",
+            reverse("workstream_close", args=[stored.pk]),
+            stored,
+            other=("name", "Changed by someone else"),
+            round_trip=False,
+        )
+
+    def objective_edit() -> EditPage:
+        stored = objective()
+        return EditPage(
+            "office",
+            reverse("objective_edit", args=[programme.pk, stored.pk]),
+            stored,
+            typed={"title": "More people live at home for longer"},
+        )
+
+    return {
+        "area edit": area_edit,
+        "area documents": area_documents,
+        "area close": area_close,
+        "workstream edit": workstream_edit,
+        "workstream close": workstream_close,
+        "objective edit": objective_edit,
     }
 
 
@@ -393,6 +667,24 @@ PAGES = [
     "programme settings",
     "exception narrative",
     "exception approve",
+    # Issue 11, part B
+    "area edit",
+    "area documents",
+    "area close",
+    "workstream edit",
+    "workstream close",
+    "objective edit",
+    # Issue 11, part C
+    "measure edit",
+    "measure targets",
+    "budget line edit",
+    "budget line figures",
+    "budget line remove",
+    "workstream milestones update",
+    "area milestones update",
+    # Issue 11, part A
+    "person edit",
+    "person invite",
 ]
 
 
@@ -407,6 +699,12 @@ ACTIONS = {
     "issue resolve",
     "decision record",
     "exception approve",
+    # Issue 11, part B
+    "area close",
+    "workstream close",
+    # Issue 11, parts C and A
+    "budget line remove",
+    "person invite",
 }
 
 
@@ -430,6 +728,24 @@ SAVED_AT = {
     "programme settings": "programme_settings",
     "exception narrative": "exception_narrative",
     "exception approve": "exception_approve",
+    # Issue 11, part B
+    "area edit": "area_edit",
+    "area documents": "area_documents",
+    "area close": "area_close",
+    "workstream edit": "workstream_edit",
+    "workstream close": "workstream_close",
+    "objective edit": "objective_edit",
+    # Issue 11, part C
+    "measure edit": "measure_edit",
+    "measure targets": "measure_targets",
+    "budget line edit": "budget_line_edit",
+    "budget line figures": "budget_line_edit",
+    "budget line remove": "budget_line_remove",
+    "workstream milestones update": "workstream_milestones_update",
+    "area milestones update": "area_milestones_update",
+    # Issue 11, part A
+    "person edit": "programme_person_edit",
+    "person invite": "programme_person_invite",
 }
 
 # Every other page, and why it needs no version: it only reads, it adds something new, or it
@@ -467,6 +783,13 @@ NOT_EDITS = {
         "risk_list",
         "workstream_detail",
         "workstream_list",
+        # Issue 11, part B
+        "area_detail",
+        "area_list",
+        "programme_objectives",
+        # Issue 11, parts C and A
+        "workstream_budget",
+        "programme_people",
     },
     "adds": {
         "api_token",
@@ -480,6 +803,16 @@ NOT_EDITS = {
         "milestone_add",
         "report_list",  # asks for a new version of a report
         "risk_add",
+        # Issue 11, part B
+        "objective_add",
+        "programme_area_add",
+        "workstream_add",
+        # Issue 11, parts C and A
+        "measure_add",
+        "budget_line_add",
+        "programme_add",
+        "programme_person_add",
+        "programme_role_add",
     },
     "acts on what is stored now": {
         "calendar_feed_reset",
@@ -491,6 +824,12 @@ NOT_EDITS = {
         "period_reopen",
         "report_approve",  # a rendered report never changes; approving twice is refused
         "status_update_reopen",
+        # Issue 11, part B: reordering claims the rows afresh
+        "area_move",
+        # Issue 11, part A: taking a role away, once asked; the link in an invitation works
+        # once, its token made from the account as it stands
+        "programme_role_remove",
+        "invitation_accept",
     },
 }
 
@@ -566,7 +905,8 @@ def differences(form: Form, page: EditPage) -> list[str]:
     """Each field that does not show what is stored, as 'name: shown ... expected ...'."""
     obj, problems = page.obj, []
     sent = form.data()
-    names = {name.removeprefix(page.prefix) for name in form.names}
+    # A page of many objects (one form each, told apart by a prefix): the one tested.
+    names = {name.removeprefix(page.prefix) for name in form.names if name.startswith(page.prefix)}
     dates = {name[:-2] for name in names if name[-2:] in ("_0", "_1", "_2")}
     for base in sorted(dates):
         if base in page.shown:

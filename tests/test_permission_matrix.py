@@ -101,6 +101,8 @@ REPORT_REQUESTERS = frozenset({"manager", "manager_other_area", "office", "admin
 AREA_ONE_APPROVERS = frozenset({"sponsor", "office", "admin"})
 # The board member chairs the meeting.
 CHAIR_OR_OFFICE = frozenset({"board", "office", "admin"})
+# The organisation's objectives: the office of any of its programmes, and its portfolio office.
+OBJECTIVE_KEEPERS = frozenset({"office", "portfolio", "admin"})
 
 
 def page(roles, *, post=None) -> dict:
@@ -126,6 +128,18 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "programme_detail": {"GET": IN_PROGRAMME},
     "programme_timeline": {"GET": IN_PROGRAMME},
     "programme_settings": page(OFFICE),
+    # Issue 11, part A: a new programme, its people and their roles. Any portfolio office
+    # creates programmes (in its own organisation); everyone in a programme sees who is in it.
+    "programme_add": page(frozenset({"portfolio", "portfolio_elsewhere", "admin"})),
+    "programme_people": {"GET": IN_PROGRAMME},
+    "programme_person_add": page(OFFICE),
+    "programme_person_edit": page(OFFICE),
+    "programme_person_invite": page(OFFICE),
+    "programme_role_add": page(frozenset({"office", "portfolio", "admin"})),
+    # The world's role is a board member's: the programme office's own people work.
+    "programme_role_remove": page(OFFICE),
+    # The emailed link is the key: whoever holds it sets the password, signed in or not.
+    "invitation_accept": page(EVERYONE),
     "workstream_list": {"GET": IN_PROGRAMME},
     "milestone_list": {"GET": IN_PROGRAMME},
     "measure_list": {"GET": IN_PROGRAMME},
@@ -149,6 +163,31 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "reading_edit": page(LEAD_AND_UP),
     "status_update": page(IN_PROGRAMME, post=LEAD_AND_UP),
     "status_update_reopen": {"POST": OFFICE},
+    # Programme areas, workstreams and the golden thread (issue 11, part B)
+    "area_list": {"GET": IN_PROGRAMME},
+    "area_detail": {"GET": IN_PROGRAMME},
+    "programme_area_add": page(OFFICE),
+    "area_edit": page(OFFICE),
+    "area_documents": page(OFFICE),
+    "area_move": {"POST": OFFICE},
+    "area_close": page(OFFICE),
+    "workstream_add": page(AREA_ONE_PLAN),
+    "workstream_edit": page(AREA_ONE_PLAN),
+    "workstream_close": page(AREA_ONE_PLAN),
+    "programme_objectives": {"GET": IN_PROGRAMME},
+    "objective_add": page(OBJECTIVE_KEEPERS),
+    "objective_edit": page(OBJECTIVE_KEEPERS),
+    # Measures and targets, budget lines, many milestones at once (issue 11, part C). A
+    # lead updates their workstream's spent and forecast, but neither adds nor removes lines.
+    "measure_add": page(AREA_ONE_PLAN),
+    "measure_edit": page(AREA_ONE_PLAN),
+    "measure_targets": page(AREA_ONE_PLAN),
+    "workstream_budget": {"GET": IN_PROGRAMME},
+    "budget_line_add": page(AREA_ONE_PLAN),
+    "budget_line_edit": page(LEAD_AND_UP),
+    "budget_line_remove": page(AREA_ONE_PLAN),
+    "workstream_milestones_update": page(LEAD_AND_UP),
+    "area_milestones_update": page(AREA_ONE_PLAN),
     # Risks and issues
     "risk_add": page(RISK_RAISERS),
     "risk_detail": page(IN_PROGRAMME, post=LEAD_AND_UP),

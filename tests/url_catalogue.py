@@ -11,12 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from plans.models import PlanImportJob
+from programmes.choices import Role
 from programmes.dates import add_months, month_start
+from programmes.models import Membership, Objective
+from programmes.tokens import invitation_tokens, link_parts
 from reporting.calendars import create_calendar_feed
 from reporting.models import ReportRun, RunStatus
 from reporting.narratives import exceptions_for_period
@@ -194,6 +198,24 @@ def make_world(plan, *, chair=None, feed_user=None) -> dict:
         status="failed",
         error="The uploaded file is no longer kept: upload it again.",
     )
+    # Issue 11, part B: an objective of the organisation, for the golden thread's pages.
+    world["objective"] = Objective.objects.create(
+        organisation=programme.organisation,
+        reference="CP-01",
+        level="corporate",
+        title="Healthier, more independent lives",
+    )
+    # Issue 11, part A: a person of the plan, a role of theirs, and a link inviting them.
+    world["person"] = owner
+    world["membership"] = Membership.objects.create(
+        person=owner, role=Role.BOARD_MEMBER, programme=programme
+    )
+    invited = get_user_model().objects.create_user(
+        username="olu.owner", email="olu.owner@example.org", password=None
+    )
+    owner.user = invited
+    owner.save(update_fields=["user"])
+    world["invitation_link"] = link_parts(invited, invitation_tokens)
     if feed_user is not None:
         world["feed"] = create_calendar_feed(None, by=feed_user)
     breaches = exceptions_for_period(period).breaches
@@ -218,6 +240,11 @@ ARGUMENT_OBJECTS = {
     "meeting_id": "meeting",
     "run_id": "run",
     "job_id": "plan_import_job",
+    "area_id": "area",
+    "line_id": "budget_line",  # issue 11, part C: budget lines
+    "objective_id": "objective",
+    "person_id": "person",
+    "membership_id": "membership",
 }
 ACTION_OBJECTS = {"mitigation_done": "mitigation", "issue_action_done": "issue_action"}
 # The API's routes are named by model: "api:measurereading-detail".
@@ -249,6 +276,8 @@ def url_for(route: Route, world: dict) -> str:
             kwargs["action_id"] = world[ACTION_OBJECTS[route.name]].pk
         elif argument == "month":
             kwargs["month"] = world["reading"].period.isoformat()
+        elif route.name == "invitation_accept":
+            kwargs[argument] = world["invitation_link"][argument == "token"]
         elif argument == "token":
             kwargs["token"] = world["feed"].token
         elif argument == "kind":

@@ -3,21 +3,55 @@ themselves live in `workstreams.validation`, shared with the services."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
-from programmes.choices import Rag
-from programmes.dates import add_months, month_label, month_start
+from programmes.choices import ObjectiveLevel, Rag
+from programmes.dates import (
+    FinancialYear,
+    PlanDate,
+    PlanDateError,
+    add_months,
+    month_label,
+    month_start,
+)
 from programmes.forms import ChangeForm, DayDateField, PlanDateField
-from programmes.models import Person
+from programmes.models import Objective, OutcomeCategory, Person, ProgrammeArea
+from programmes.permissions import Action, may
+from programmes.services import ObjectiveDetails
 from workstreams.models import (
+    BudgetLine,
+    Direction,
+    Measure,
     MeasureReading,
+    MeasureTarget,
+    MeasureUnit,
     Milestone,
     MilestoneKind,
     MilestoneStatus,
     StatusUpdate,
+    Workstream,
+)
+from workstreams.services.budget import budget_problems
+from workstreams.services.measures import (
+    TargetInput,
+    programme_years,
+    target_field,
+    target_problems,
+)
+from workstreams.services.structure import (
+    AREA_TOLERANCES,
+    MOST_KEY_DOCUMENTS,
+    AreaDetails,
+    WorkstreamDetails,
+    document_field,
+    lead_change_problem,
 )
 from workstreams.validation import (
     milestone_plan_problems,
@@ -321,3 +355,816 @@ class StatusUpdateForm(ChangeForm):
                 ),
             )
         return data
+
+
+# ----- Measures, targets, budget lines and the bulk milestone update (issue 11, part C) -----
+
+
+class MeasureForm(ChangeForm):
+    """A measure's place in the plan: added, or changed at the version it was opened at."""
+
+    reference = forms.CharField(
+        label="Reference", max_length=50, help_text="Your own reference, such as NI 141."
+    )
+    title = forms.CharField(
+        label="Measure",
+        max_length=400,
+        help_text="What is measured and the aim, such as: Number of vulnerable people "
+        "achieving independent living increases by 10% each year.",
+    )
+    unit = forms.ChoiceField(label="Unit", choices=MeasureUnit.choices, widget=forms.RadioSelect)
+    direction = forms.ChoiceField(
+        label="Which way is better", choices=Direction.choices, widget=forms.RadioSelect
+    )
+    baseline_value = forms.DecimalField(
+        label="Baseline",
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.TextInput,
+        help_text="Where the measure stood when the plan started. Leave blank if unknown.",
+        error_messages={
+            "invalid": "The baseline must be a number, like 75 or 12.5",
+            "max_decimal_places": "The baseline can have at most 2 decimal places",
+            "max_digits": "The baseline must be a number of at most 12 digits",
+            "max_whole_digits": "The baseline must be a number of at most 12 digits",
+        },
+    )
+    tolerance_percent = forms.DecimalField(
+        label="Tolerance, in percent of the target",
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        widget=forms.TextInput,
+        error_messages={
+            "invalid": "The tolerance must be a number, like 5 or 7.5",
+            "min_value": "The tolerance must be between 0 and 100%",
+            "max_value": "The tolerance must be between 0 and 100%",
+            "max_decimal_places": "The tolerance can have at most 2 decimal places",
+            "max_digits": "The tolerance must be between 0 and 100%",
+            "max_whole_digits": "The tolerance must be between 0 and 100%",
+        },
+    )
+    owner = forms.ModelChoiceField(
+        label="Owner", queryset=Person.objects.none(), required=False, empty_label="No owner"
+    )
+
+    def __init__(self, data=None, *, workstream, measure: Measure | None = None, **kwargs):
+        self.workstream = workstream
+        self.measure = measure
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("unit", MeasureUnit.NUMBER)
+        initial.setdefault("direction", Direction.HIGHER)
+        super().__init__(data, instance=measure, **kwargs)
+        self.fields["owner"].queryset = Person.objects.filter(
+            organisation_id=workstream.programme.organisation_id
+        ).order_by("name")
+        tolerances = workstream.programme.tolerances_for(workstream.area)
+        self.fields["tolerance_percent"].help_text = (
+            "How far a reading may miss its target and still be Amber rather than Red. Leave "
+            f"blank to use {tolerances.measure_percent_set_by(None)} benefits tolerance, "
+            f"{tolerances.benefit_percent.normalize():f}%."
+        )
+
+    def initial_for(self, measure: Measure) -> dict:
+        return {
+            "reference": measure.reference,
+            "title": measure.title,
+            "unit": measure.unit,
+            "direction": measure.direction,
+            "baseline_value": measure.baseline_value,
+            "tolerance_percent": measure.tolerance_percent,
+            "owner": measure.owner_id,
+        }
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        clash = Measure.objects.filter(workstream=self.workstream, reference=reference)
+        if self.measure is not None:
+            clash = clash.exclude(pk=self.measure.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                f"This workstream already has a measure {reference}: choose another reference"
+            )
+        return reference
+
+
+TARGET_FOR_YEAR, TARGET_BY_DATE = "year", "date"
+TARGET_KINDS = [(TARGET_FOR_YEAR, "For a financial year"), (TARGET_BY_DATE, "By a date")]
+MAX_TARGETS = 40
+_TARGET_PARTS = ("kind", "financial_year", "due_0", "due_1", "due_2", "value")
+
+
+def target_rows_data(data, rows: int, *, drop: int | None = None, add: bool = False):
+    """The targets page's data with row `drop` taken out (and the rows after it moved up), or
+    a blank row added at the end: what the page shows after "Remove" or "Add another target",
+    before anything is saved. Returns (data, rows)."""
+    changed = data.copy()
+    kept = [index for index in range(rows) if index != drop]
+    for new, old in enumerate(kept):
+        for part in _TARGET_PARTS:
+            values = data.getlist(target_field(old, part))
+            changed.setlist(target_field(new, part), values)
+    for index in range(len(kept), rows):
+        for part in _TARGET_PARTS:
+            changed.pop(target_field(index, part), None)
+    rows = len(kept)
+    if add and rows < MAX_TARGETS:
+        changed[target_field(rows, "kind")] = TARGET_FOR_YEAR
+        rows += 1
+    changed["rows"] = str(rows)
+    return changed, rows
+
+
+def blank_target_rows(data, rows: int) -> list[int]:
+    """Rows the user left empty (no year, date or value): a row added and not used."""
+    return [
+        index
+        for index in range(rows)
+        if not any(
+            (data.get(target_field(index, part)) or "").strip()
+            for part in _TARGET_PARTS
+            if part != "kind"
+        )
+    ]
+
+
+class TargetsForm(ChangeForm):
+    """All of a measure's targets on one page (the GOV.UK "add another" pattern), saved
+    together under the measure's version. A row is for a financial year ("2011/12") or to
+    reach by a date ("75% by June 09": a month, or a day). Rows are fields named
+    `target-<n>-<part>`, numbered from 0; `rows` says how many there are.
+
+    Built with `check=False` (after "Add another target" or "Remove"), it shows what was
+    typed without judging it yet. How many rows there are is the page's to say (`rows`).
+    """
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        measure: Measure,
+        targets: list[MeasureTarget],
+        rows: int,
+        check: bool = True,
+        **kwargs,
+    ):
+        self.measure = measure
+        self.programme = measure.workstream.programme
+        self.stored_targets = targets
+        self.row_count = rows
+        super().__init__(data, instance=measure, **kwargs)
+        first, last = programme_years(self.programme)
+        for index in range(rows):
+            number = index + 1
+            self.fields[target_field(index, "kind")] = forms.ChoiceField(
+                label=f"Target {number} is",
+                choices=TARGET_KINDS,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose whether target {number} is for a year"},
+            )
+            self.fields[target_field(index, "financial_year")] = forms.CharField(
+                label="Financial year",
+                required=False,
+                max_length=9,
+                help_text=f"For example, {first}. The programme runs from {first} to {last}.",
+            )
+            self.fields[target_field(index, "due")] = PlanDateField(
+                label="Date",
+                required=False,
+                help_text="For example, 30 6 2027, or only the month and year: 6 2027.",
+            )
+            self.fields[target_field(index, "value")] = forms.DecimalField(
+                label="Target",
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                widget=forms.TextInput,
+                error_messages={
+                    "invalid": "The target must be a number, like 75 or 12.5",
+                    "max_decimal_places": "The target can have at most 2 decimal places",
+                    "max_digits": "The target must be a number of at most 12 digits",
+                    "max_whole_digits": "The target must be a number of at most 12 digits",
+                },
+            )
+        if not check:
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+
+    def initial_for(self, measure: Measure) -> dict:
+        initial = {}
+        for index, target in enumerate(self.stored_targets):
+            if target.financial_year is not None:
+                initial[target_field(index, "kind")] = TARGET_FOR_YEAR
+                initial[target_field(index, "financial_year")] = str(
+                    FinancialYear(target.financial_year)
+                )
+            else:
+                initial[target_field(index, "kind")] = TARGET_BY_DATE
+                initial[target_field(index, "due")] = PlanDate.from_fields(
+                    target.due_date, target.due_precision
+                )
+            initial[target_field(index, "value")] = f"{target.value.normalize():f}"
+        for index in range(len(self.stored_targets), self.row_count):
+            initial[target_field(index, "kind")] = TARGET_FOR_YEAR
+        return initial
+
+    def row_fields(self) -> list[dict]:
+        """Each row's fields, for the page to lay out."""
+        return [
+            {
+                "number": index + 1,
+                "index": index,
+                "kind": self[target_field(index, "kind")],
+                "financial_year": self[target_field(index, "financial_year")],
+                "due": self[target_field(index, "due")],
+                "value": self[target_field(index, "value")],
+            }
+            for index in range(self.row_count)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        targets = []
+        for index in range(self.row_count):
+            number = index + 1
+            kind = data.get(target_field(index, "kind"))
+            value = data.get(target_field(index, "value"))
+            if value is None and target_field(index, "value") not in self.errors:
+                self.add_error(target_field(index, "value"), f"Enter the value of target {number}")
+            if kind == TARGET_FOR_YEAR:
+                text = (data.get(target_field(index, "financial_year")) or "").strip()
+                year = None
+                if not text:
+                    self.add_error(
+                        target_field(index, "financial_year"),
+                        f"Enter the financial year of target {number}, like 2026/27",
+                    )
+                else:
+                    try:
+                        year = FinancialYear.parse(text).start_year
+                    except PlanDateError:
+                        self.add_error(
+                            target_field(index, "financial_year"),
+                            f"Enter the financial year of target {number} like 2026/27",
+                        )
+                targets.append((index, year and TargetInput(value or 0, financial_year=year)))
+            elif kind == TARGET_BY_DATE:
+                due = data.get(target_field(index, "due"))
+                if due is None and target_field(index, "due") not in self.errors:
+                    self.add_error(
+                        target_field(index, "due"),
+                        f"Enter the date of target {number}, or only its month and year",
+                    )
+                targets.append((index, due and TargetInput(value or 0, due=due)))
+        given = [(index, target) for index, target in targets if target]
+        problems = target_problems([target for _, target in given], programme=self.programme)
+        for position, fields in problems.items():
+            index = given[position][0]
+            for name, message in fields.items():
+                if target_field(index, name) not in self.errors:
+                    self.add_error(target_field(index, name), message)
+        self.targets = [target for _, target in targets]
+        return data
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in pounds, as people type it: "£1,250.50" as well as 1250.5."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, label: str, **kwargs):
+        words = label.lower()
+        super().__init__(
+            label=label,
+            max_digits=14,
+            decimal_places=2,
+            error_messages={
+                "required": f"Enter the {words} amount",
+                "invalid": f"The {words} amount must be an amount of money, like 1200 or 1,200.50",
+                "max_decimal_places": f"The {words} amount can have at most 2 decimal places (pence)",
+                "max_digits": f"The {words} amount must be less than £1,000,000,000,000",
+                "max_whole_digits": f"The {words} amount must be less than £1,000,000,000,000",
+            },
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").removeprefix("£").strip()
+        return super().to_python(value)
+
+
+class BudgetFiguresForm(ChangeForm):
+    """What a workstream's lead keeps current on a budget line: spent, the forecast outturn and
+    the explanation a variance of more than 5% needs."""
+
+    spent = MoneyField(label="Spent", help_text="Spent so far this financial year, in pounds.")
+    forecast = MoneyField(
+        label="Forecast", help_text="The forecast outturn for the year, in pounds."
+    )
+    variance_explanation = forms.CharField(
+        label="Explanation of the variance",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+        help_text="Needed when the forecast differs from the allocation by more than 5%, "
+        "either way: why, and what is being done about it.",
+        error_messages={"max_length": "The explanation must be 2,000 characters or fewer"},
+    )
+
+    def __init__(self, data=None, *, line: BudgetLine | None, **kwargs):
+        self.line = line
+        super().__init__(data, instance=line, **kwargs)
+
+    def initial_for(self, line: BudgetLine) -> dict:
+        return {name: getattr(line, name) for name in self.base_fields if name != "version"}
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            _add_problems(
+                self,
+                budget_problems(
+                    allocated=self.line.allocated,
+                    spent=data["spent"],
+                    forecast=data["forecast"],
+                    variance_explanation=data.get("variance_explanation", ""),
+                ),
+            )
+        return data
+
+
+class BudgetLineForm(BudgetFiguresForm):
+    """A whole budget line, as the project manager or the office sets it. A blank forecast is
+    the allocation; blank spent is nothing spent yet."""
+
+    financial_year = forms.TypedChoiceField(
+        label="Financial year",
+        coerce=int,
+        error_messages={
+            "required": "Choose the financial year",
+            "invalid_choice": "Choose a financial year within the programme",
+        },
+    )
+    description = forms.CharField(
+        label="Line",
+        max_length=300,
+        help_text="What the money is for, such as Staffing or Capital works.",
+        error_messages={"required": "Enter what the money is for"},
+    )
+    funding_source = forms.CharField(
+        label="Funding source",
+        required=False,
+        max_length=200,
+        help_text="Where the money comes from, such as Social Care Reform Grant.",
+    )
+    allocated = MoneyField(label="Allocated", help_text="The allocation for the year, in pounds.")
+
+    field_order = [
+        "version",
+        "financial_year",
+        "description",
+        "funding_source",
+        "allocated",
+        "spent",
+        "forecast",
+        "variance_explanation",
+    ]
+
+    def __init__(self, data=None, *, workstream, line: BudgetLine | None = None, **kwargs):
+        self.workstream = workstream
+        super().__init__(data, line=line, **kwargs)
+        first, last = programme_years(workstream.programme)
+        years = [FinancialYear(year) for year in range(first.start_year, last.start_year + 1)]
+        if line is not None and FinancialYear(line.financial_year) not in years:
+            years = sorted({*years, FinancialYear(line.financial_year)})
+        self.fields["financial_year"].choices = [("", "Choose a year")] + [
+            (year.start_year, str(year)) for year in years
+        ]
+        self.fields["spent"].required = False
+        self.fields["spent"].help_text += " Leave blank if nothing is spent yet."
+        self.fields["forecast"].required = False
+        self.fields["forecast"].help_text += " Leave blank if it is the allocation."
+
+    def clean(self):
+        data = ChangeForm.clean(self)
+        if data.get("spent") is None and "spent" not in self.errors:
+            data["spent"] = Decimal(0)
+        if data.get("forecast") is None and "forecast" not in self.errors:
+            data["forecast"] = data.get("allocated")
+        if not self.errors:
+            year = data["financial_year"]
+            changed = self.line is None or year != self.line.financial_year
+            _add_problems(
+                self,
+                budget_problems(
+                    allocated=data["allocated"],
+                    spent=data["spent"],
+                    forecast=data["forecast"],
+                    variance_explanation=data.get("variance_explanation", ""),
+                    financial_year=year if changed else None,
+                    programme=self.workstream.programme,
+                ),
+            )
+        return data
+
+
+class MilestoneRowForm(MilestoneProgressForm):
+    """One milestone's row on the bulk update page: the single update's fields and rules,
+    named by the milestone (`prefix`), its status chosen from a list to keep the row short."""
+
+    status = forms.ChoiceField(label="Status", choices=MilestoneStatus.choices)
+    note = forms.CharField(
+        label="Progress note",
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": "The progress note must be 2,000 characters or fewer"},
+    )
+
+    def __init__(self, data=None, *, milestone: Milestone, **kwargs):
+        super().__init__(data, milestone=milestone, prefix=f"m{milestone.pk}", **kwargs)
+        # Each label names the milestone: on a phone the rows stack, and the labels show.
+        reference = milestone.reference
+        labels = {
+            "status": f"Status of {reference}",
+            "forecast": f"Forecast of {reference}",
+            "actual_date": f"{reference} completed on",
+            "at_risk": "At risk",
+            "note": f"Progress note on {reference}",
+        }
+        for name, label in labels.items():
+            self.fields[name].label = label
+            self.fields[name].help_text = ""
+
+
+# ----- The plan's structure: programme areas, their key documents, workstreams -----
+
+
+def _people_of(organisation_id: int):
+    return Person.objects.filter(organisation_id=organisation_id).order_by("name")
+
+
+def _tolerance_hint(programme, name: str) -> str:
+    value = getattr(programme, name)
+    if name.endswith("_percent"):
+        shown = f"{Decimal(value).normalize():f}%"
+    elif name == "time_tolerance_days":
+        shown = f"{value} days"
+    else:
+        shown = f"a score of {value}"
+    return f"Leave blank to use the programme's: {shown}."
+
+
+class AreaForm(ChangeForm):
+    """A programme area: added by the programme office, or changed (opens as stored)."""
+
+    reference = forms.CharField(
+        label="Reference",
+        max_length=50,
+        help_text="Your own reference, such as 1 or CS.",
+        error_messages={"required": "Enter the area's reference"},
+    )
+    name = forms.CharField(
+        label="Name", max_length=200, error_messages={"required": "Enter the area's name"}
+    )
+    aim = forms.CharField(label="Aim", required=False, max_length=4000, widget=forms.Textarea)
+    sponsor = forms.ModelChoiceField(
+        label="Sponsor", queryset=Person.objects.none(), required=False, empty_label="Not named"
+    )
+    project_manager = forms.ModelChoiceField(
+        label="Project manager",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Not named",
+        help_text="Changes the plan of the area's workstreams.",
+    )
+    interdependencies = forms.CharField(
+        label="Interdependencies", required=False, max_length=4000, widget=forms.Textarea
+    )
+    time_tolerance_days = forms.IntegerField(
+        label="Time tolerance, in days", required=False, min_value=0, max_value=365
+    )
+    cost_tolerance_percent = forms.DecimalField(
+        label="Cost tolerance, in percent",
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        widget=forms.TextInput,
+    )
+    benefit_tolerance_percent = forms.DecimalField(
+        label="Benefits tolerance, in percent",
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        widget=forms.TextInput,
+    )
+    risk_tolerance_score = forms.IntegerField(
+        label="Risks go to the board from this score", required=False, min_value=1, max_value=25
+    )
+
+    def __init__(self, data=None, *, programme, area=None, **kwargs):
+        super().__init__(data, instance=area, **kwargs)
+        people = _people_of(programme.organisation_id)
+        self.fields["sponsor"].queryset = people
+        self.fields["project_manager"].queryset = people
+        for name in AREA_TOLERANCES:
+            self.fields[name].help_text = _tolerance_hint(programme, name)
+
+    def initial_for(self, area) -> dict:
+        return {
+            "reference": area.reference,
+            "name": area.name,
+            "aim": area.aim,
+            "sponsor": area.sponsor_id,
+            "project_manager": area.project_manager_id,
+            "interdependencies": area.interdependencies,
+            **{name: getattr(area, name) for name in AREA_TOLERANCES},
+        }
+
+    def details(self) -> AreaDetails:
+        data = self.cleaned_data
+        return AreaDetails(
+            reference=data["reference"],
+            name=data["name"],
+            aim=data["aim"],
+            sponsor_id=data["sponsor"].pk if data["sponsor"] else None,
+            project_manager_id=data["project_manager"].pk if data["project_manager"] else None,
+            interdependencies=data["interdependencies"],
+            **{name: data[name] for name in AREA_TOLERANCES},
+        )
+
+
+_DOCUMENT_ROW = re.compile(r"document-([0-9]{1,3})-(?:title|url)")
+
+
+class KeyDocumentsForm(ChangeForm):
+    """An area's key documents on one page, a title and a link a row (the GOV.UK "add
+    another" pattern, without scripts): opened with the documents it has and a blank row for
+    one more. A row left blank is dropped."""
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        area,
+        rows: list[tuple[str, str]] | None = None,
+        version: int | None = None,
+        **kwargs,
+    ):
+        self.area = area
+        shown_again = rows is not None and data is None
+        if data is None and rows is None:
+            rows = [(document.title, document.url) for document in area.documents.all()]
+            rows.append(("", ""))
+        self.count = max(self.rows_sent(data) if data is not None else len(rows), 1)
+        super().__init__(data, instance=area, **kwargs)
+        if shown_again:
+            # After adding or removing a row: still at the version the user started from.
+            self.initial["version"] = version
+        for index in range(self.count):
+            title, url = document_field(index, "title"), document_field(index, "url")
+            self.fields[title] = forms.CharField(label="Title", required=False, max_length=300)
+            self.fields[url] = forms.URLField(
+                label="Link",
+                required=False,
+                max_length=500,
+                help_text="Where it is published, such as https://www.harrow.gov.uk/carers.",
+                error_messages={
+                    "invalid": "Enter the link as a web address, such as "
+                    "https://www.harrow.gov.uk/carers"
+                },
+            )
+            if rows is not None and index < len(rows):
+                self.initial[title], self.initial[url] = rows[index]
+
+    @staticmethod
+    def rows_sent(data) -> int:
+        """How many rows a posted form holds (up to the most an area keeps, and one more)."""
+        numbers = [int(match[1]) for key in data if (match := _DOCUMENT_ROW.fullmatch(key))]
+        return min(max(numbers, default=-1) + 1, MOST_KEY_DOCUMENTS + 1)
+
+    @classmethod
+    def rows_of(cls, data) -> list[tuple[str, str]]:
+        """The rows as posted, blank ones included (to show them again)."""
+        return [
+            (
+                str(data.get(document_field(index, "title"), ""))[:300],
+                str(data.get(document_field(index, "url"), ""))[:500],
+            )
+            for index in range(cls.rows_sent(data))
+        ]
+
+    @property
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """(title field, link field) of each row, for the template."""
+        return [
+            (self[document_field(index, "title")], self[document_field(index, "url")])
+            for index in range(self.count)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        documents, seen = [], set()
+        for index in range(self.count):
+            title_field, url_field = document_field(index, "title"), document_field(index, "url")
+            title = (data.get(title_field) or "").strip()
+            url = data.get(url_field) or ""
+            if not title and not url and url_field not in self.errors:
+                continue  # a blank row
+            if not title:
+                self.add_error(title_field, "Enter the document's title, or clear its link")
+            elif title in seen:
+                self.add_error(title_field, f"{title} is listed twice: list it once")
+            seen.add(title)
+            documents.append((title, url))
+        if len(documents) > MOST_KEY_DOCUMENTS:
+            self.add_error(None, f"An area can keep up to {MOST_KEY_DOCUMENTS} key documents")
+        data["documents"] = documents
+        return data
+
+
+class WorkstreamForm(ChangeForm):
+    """A workstream: added in an area by its project manager or the programme office, or
+    changed (opens as stored), including a move to another area."""
+
+    reference = forms.CharField(
+        label="Reference",
+        max_length=50,
+        help_text="Your own reference, such as 1.1.",
+        error_messages={"required": "Enter the workstream's reference"},
+    )
+    name = forms.CharField(
+        label="Name", max_length=300, error_messages={"required": "Enter the workstream's name"}
+    )
+    area = forms.ModelChoiceField(
+        label="Programme area",
+        queryset=ProgrammeArea.objects.none(),
+        empty_label=None,
+        help_text="Move it to another area you may change the plan of.",
+    )
+    lead = forms.ModelChoiceField(
+        label="Lead", queryset=Person.objects.none(), required=False, empty_label="Not named"
+    )
+    confirm_lead_change = forms.BooleanField(label="Yes, change the lead", required=False)
+    outcomes = forms.CharField(
+        label="Outcomes for service users", required=False, max_length=4000, widget=forms.Textarea
+    )
+    outcome_categories = forms.ModelMultipleChoiceField(
+        label="Outcome categories",
+        queryset=OutcomeCategory.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+    )
+    objective = forms.ModelChoiceField(
+        label="The objective it serves",
+        queryset=Objective.objects.none(),
+        required=False,
+        empty_label="None",
+    )
+    funding_notes = forms.CharField(
+        label="Funding", required=False, max_length=4000, widget=forms.Textarea
+    )
+    depends_on = forms.ModelMultipleChoiceField(
+        label="Depends on",
+        queryset=Workstream.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Workstreams of the programme, in any area, that must deliver for this one to.",
+    )
+
+    def __init__(self, data=None, *, area, user, workstream=None, **kwargs):
+        self.workstream = workstream
+        self.asks_to_confirm_lead = False
+        super().__init__(data, instance=workstream, **kwargs)
+        programme = area.programme
+        self.fields["lead"].queryset = _people_of(programme.organisation_id)
+        self.fields["objective"].queryset = Objective.objects.filter(
+            organisation_id=programme.organisation_id
+        ).order_by("sort_key")
+        others = Workstream.objects.filter(programme=programme).order_by("sort_key")
+        if workstream is not None:
+            others = others.exclude(pk=workstream.pk)
+            open_areas = ProgrammeArea.objects.filter(programme=programme, closed_on__isnull=True)
+            editable = [a.pk for a in open_areas if may(user, Action.EDIT_PLAN, a)]
+            self.fields["area"].queryset = ProgrammeArea.objects.filter(
+                Q(pk=workstream.area_id) | Q(pk__in=editable)
+            ).order_by("position", "sort_key")
+        else:
+            del self.fields["area"]
+        self.fields["depends_on"].queryset = others
+        self.fields["objective"].label_from_instance = lambda o: (
+            f"{o.reference} {o.title[:90]} ({o.get_level_display().lower()})"
+        )
+
+    def initial_for(self, workstream) -> dict:
+        return {
+            "reference": workstream.reference,
+            "name": workstream.name,
+            "area": workstream.area_id,
+            "lead": workstream.lead_id,
+            "outcomes": workstream.outcomes,
+            "outcome_categories": [c.pk for c in workstream.outcome_categories.all()],
+            "objective": workstream.objective_id,
+            "funding_notes": workstream.funding_notes,
+            "depends_on": [w.pk for w in workstream.depends_on.all()],
+        }
+
+    def clean(self):
+        data = super().clean()
+        if self.workstream is not None and "lead" in data:
+            lead = data["lead"]
+            problem = lead_change_problem(
+                self.workstream,
+                lead.pk if lead else None,
+                confirmed=bool(data.get("confirm_lead_change")),
+            )
+            if problem:
+                self.asks_to_confirm_lead = True
+                self.add_error("lead", problem)
+                if lead:
+                    self.fields[
+                        "confirm_lead_change"
+                    ].label = f"Yes, make {lead.name} the lead, with those milestones"
+        return data
+
+    @property
+    def shows_lead_confirmation(self) -> bool:
+        return self.asks_to_confirm_lead or bool(self.data.get("confirm_lead_change"))
+
+    def details(self) -> WorkstreamDetails:
+        data = self.cleaned_data
+        return WorkstreamDetails(
+            reference=data["reference"],
+            name=data["name"],
+            lead_id=data["lead"].pk if data["lead"] else None,
+            outcomes=data["outcomes"],
+            outcome_category_ids=[c.pk for c in data["outcome_categories"]],
+            objective_id=data["objective"].pk if data["objective"] else None,
+            funding_notes=data["funding_notes"],
+            depends_on_ids=[w.pk for w in data["depends_on"]],
+        )
+
+
+class ObjectiveForm(ChangeForm):
+    """An objective of the golden thread: its reference, level, wording and the objective it
+    sits under (one level up)."""
+
+    reference = forms.CharField(
+        label="Reference",
+        max_length=50,
+        help_text="Such as CP-01, DADU001 or SCAR001.",
+        error_messages={"required": "Enter the objective's reference"},
+    )
+    level = forms.ChoiceField(
+        label="Level", choices=ObjectiveLevel.choices, widget=forms.RadioSelect
+    )
+    title = forms.CharField(
+        label="Objective",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the objective"},
+    )
+    parent = forms.TypedChoiceField(
+        label="Sits under",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="A directorate objective sits under a corporate objective, a service "
+        "objective under a directorate objective. A corporate objective sits under nothing.",
+    )
+
+    def __init__(self, data=None, *, organisation, objective=None, **kwargs):
+        super().__init__(data, instance=objective, **kwargs)
+        above = Objective.objects.filter(
+            organisation=organisation,
+            level__in=[ObjectiveLevel.CORPORATE, ObjectiveLevel.DIRECTORATE],
+        ).order_by("level", "sort_key")
+        if objective is not None:
+            above = above.exclude(pk=objective.pk)
+        self.fields["parent"].choices = [("", "Nothing")] + [
+            (o.pk, f"{o.reference} {o.title[:80]} ({o.get_level_display().lower()})") for o in above
+        ]
+        self.fields["level"].error_messages["required"] = "Choose the objective's level"
+
+    def initial_for(self, objective) -> dict:
+        return {
+            "reference": objective.reference,
+            "level": objective.level,
+            "title": objective.title,
+            "parent": objective.parent_id,
+        }
+
+    def details(self) -> ObjectiveDetails:
+        data = self.cleaned_data
+        return ObjectiveDetails(
+            reference=data["reference"],
+            level=data["level"],
+            title=data["title"],
+            parent_id=data["parent"],
+        )

@@ -3,6 +3,8 @@ status updates and budget lines (DOMAIN.md section 1)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -24,6 +26,7 @@ from programmes.models import (
     Versioned,
 )
 from programmes.querysets import ScopedQuerySet
+from workstreams.rules import needs_variance_explanation
 
 
 class Workstream(Referenced, Versioned):
@@ -518,3 +521,17 @@ class BudgetLine(Versioned):
     @property
     def financial_year_label(self) -> str:
         return str(FinancialYear(self.financial_year))
+
+    @property
+    def variance(self) -> Decimal:
+        """Forecast outturn less the allocation: above nought is an overspend."""
+        return self.forecast - self.allocated
+
+    @property
+    def needs_variance_explanation(self) -> bool:
+        """More than 5% either way from the allocation (`workstreams.rules`)."""
+        return needs_variance_explanation(allocated=self.allocated, forecast=self.forecast)
+
+    @property
+    def lacks_variance_explanation(self) -> bool:
+        return self.needs_variance_explanation and not self.variance_explanation.strip()

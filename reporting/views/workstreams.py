@@ -102,8 +102,11 @@ def workstream_detail(request, workstream_id: int):
         "history": workstream_history(workstream),
         "header_organisation": programme.organisation,
         "current_period": current_period(programme, today),
-        "can_edit_plan": may(request.user, Action.EDIT_PLAN, workstream),
+        # A closed workstream only shows.
+        "can_edit_plan": may(request.user, Action.EDIT_PLAN, workstream)
+        and not workstream.is_closed,
         "can_update_milestones": may(request.user, Action.UPDATE_MILESTONE, workstream),
         "can_submit_update": may(request.user, Action.SUBMIT_STATUS_UPDATE, workstream),
+        "can_update_budget": may(request.user, Action.UPDATE_BUDGET, workstream),
     }
     return render(request, "reporting/workstream_detail.html", context)
