@@ -27,6 +27,12 @@ DATE_SUFFIX = "_date"
 
 # Phrasing for the changes people care most about; everything else is "X changed from A to B".
 MOVED = {"forecast_date": "Forecast", "baseline_date": "Baseline", "start_date": "Start"}
+# What a change of position moved an object within, by the kind of object.
+ORDER_MOVES = {
+    "milestone": "Moved in the workstream's order",
+    "programmearea": "Moved in the programme's order of areas",
+    "keydocument": "Moved in the area's list of key documents",
+}
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,7 @@ def _describe_difference(model, old, new, formatter: _Formatter) -> list[str]:
                     f"Moved from the agenda of {before_text} to that of {after_text}"
                 )
         elif plain == "position":
-            descriptions.append("Moved in the workstream's order")
+            descriptions.append(ORDER_MOVES.get(model._meta.model_name, "Moved in the order"))
         elif plain == "actual_date" and after_text != "blank":
             descriptions.append(f"Completed on {after_text}")
         elif plain == "status" and after == "complete" and getattr(new, "actual_date", None):

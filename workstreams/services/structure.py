@@ -19,12 +19,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max
 from django.dispatch import Signal
 from django.utils import timezone
 
 from programmes.models import Objective, OutcomeCategory, Person, Programme, ProgrammeArea
 from programmes.permissions import Action, may, require
+from programmes.references import reference_sort_key
 from programmes.services import replace_key_documents
 from workstreams.models import Milestone, MilestoneStatus, Workstream
 
@@ -144,11 +144,33 @@ def _apply_area(area: ProgrammeArea, details: AreaDetails, *, by) -> ProgrammeAr
 
 @transaction.atomic
 def add_area(programme: Programme, *, by, details: AreaDetails) -> ProgrammeArea:
-    """A new area, placed after the programme's others."""
+    """A new area, in its natural place among the programme's others: after the last one
+    whose reference sorts before its own (2 before 10), however they have been reordered."""
     require(by, Action.MANAGE_PROGRAMME, programme)
     _refuse(area_problems(programme, details))
-    last = programme.areas.aggregate(last=Max("position"))["last"] or 0
-    return _apply_area(ProgrammeArea(programme=programme, position=last + 1), details, by=by)
+    siblings = list(
+        ProgrammeArea.objects.select_for_update()
+        .filter(programme=programme)
+        .order_by("position", "sort_key")
+    )
+    key = reference_sort_key(details.reference.strip())
+    place = max((i + 1 for i, sibling in enumerate(siblings) if sibling.sort_key < key), default=0)
+    if place == len(siblings):  # the last: the others stay as they are
+        position = max((sibling.position for sibling in siblings), default=0) + 1
+    else:
+        siblings.insert(place, None)
+        _renumber(siblings, by=by)
+        position = place + 1
+    return _apply_area(ProgrammeArea(programme=programme, position=position), details, by=by)
+
+
+def _renumber(areas: list[ProgrammeArea | None], *, by) -> None:
+    """Number the areas 1, 2, ... in this order (None: a place kept for a new one)."""
+    for position, area in enumerate(areas, start=1):
+        if area is not None and area.position != position:
+            area.position = position
+            area._history_user = by
+            area.save(update_fields=["position"])
 
 
 @transaction.atomic
@@ -176,11 +198,7 @@ def move_area(area: ProgrammeArea, *, by, up: bool) -> None:
     if not 0 <= other < len(siblings):
         return
     siblings[index], siblings[other] = siblings[other], siblings[index]
-    for position, sibling in enumerate(siblings, start=1):
-        if sibling.position != position:
-            sibling.position = position
-            sibling._history_user = by
-            sibling.save(update_fields=["position"])
+    _renumber(siblings, by=by)
 
 
 def open_workstreams(area: ProgrammeArea) -> list[Workstream]:
