@@ -46,6 +46,8 @@ from programmes.services import (
     create_programme,
     give_role,
     invite_person,
+    may_invite,
+    milestones_left_behind,
     remove_role,
 )
 from programmes.tokens import LinkTokenGenerator, invitation_tokens, user_from_link
@@ -221,7 +223,11 @@ def sign_in_state(person: Person, invitations: dict[int, Invitation], now) -> st
 
 
 def _people_history(programme: Programme, person_ids: set[int], *, full: bool):
-    people = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "name"))
+    # Those who held a role here and hold none now are named too, by what was done to them.
+    person_ids = person_ids | set(
+        Membership.history.filter(programme_id=programme.pk).values_list("person_id", flat=True)
+    )
+    people = dict(programme.organisation.people.filter(pk__in=person_ids).values_list("pk", "name"))
     areas = {area.pk: f"area {area}" for area in programme.areas.all()}
     workstreams = {ws.pk: f"workstream {ws}" for ws in programme.workstreams.all()}
 
@@ -292,9 +298,7 @@ def programme_people(request, programme_id: int):
             )
         )
     named = {programme.senior_responsible_owner_id, *invitations} - set(rows) - {None}
-    for person in Person.objects.filter(
-        organisation_id=programme.organisation_id, pk__in=named
-    ).select_related("user"):
+    for person in programme.organisation.people.filter(pk__in=named).select_related("user"):
         rows[person.pk] = PersonRow(person)
     now = timezone.now()
     for row in rows.values():
@@ -303,8 +307,12 @@ def programme_people(request, programme_id: int):
         row.invited = person.pk in invitations
         signs_in = account is not None and account.has_usable_password()
         switched_off = account is not None and not account.is_active
+        # The portfolio office invites the programme office it appointed (services.may_invite).
+        may_invite_them = can_manage or (
+            can_appoint and any(line.membership.role == Role.PROGRAMME_OFFICE for line in row.roles)
+        )
         row.can_invite = (
-            can_manage and bool(row.roles) and not person.is_team and not signs_in
+            may_invite_them and bool(row.roles) and not person.is_team and not signs_in
         ) and not switched_off
     people_rows = sorted(rows.values(), key=lambda row: row.person.name.lower())
     others = []
@@ -452,7 +460,11 @@ def role_remove(request, programme_id: int, membership_id: int):
     form = forms.Form(posted(request))
     if request.method == "POST":
         try:
-            remove_role(membership, by=request.user)
+            remove_role(
+                membership,
+                by=request.user,
+                milestones_seen=request.POST.get("milestones_seen") == "yes",
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -470,6 +482,7 @@ def role_remove(request, programme_id: int, membership_id: int):
             "programme": programme,
             "membership": membership,
             "where": _where(membership),
+            "left_behind": milestones_left_behind(membership),
             "header_organisation": programme.organisation,
         },
         status=400 if form.errors else 200,
@@ -479,8 +492,10 @@ def role_remove(request, programme_id: int, membership_id: int):
 @login_required
 def person_invite(request, programme_id: int, person_id: int):
     """Invite a person to sign in: an email with a link to set their password."""
-    programme = programme_for(request, programme_id, Action.MANAGE_PEOPLE)
+    programme = programme_for(request, programme_id)
     person = _person(request, programme, person_id)
+    if not may_invite(request.user, person, programme):
+        raise PermissionDenied("Your role does not allow this")
     form = ChangeForm(posted(request), instance=person)
     invitation = save_form(
         form,

@@ -137,7 +137,8 @@ def test_the_workstream_page_runs_a_fixed_number_of_queries(
     user = UserFactory()
     grant(user, Role.WORKSTREAM_LEAD, workstream=workstream)
     client.force_login(user)
-    with django_assert_max_num_queries(31):
+    # 34 since issue 11: the workstreams it depends on and that depend on it, and its budget.
+    with django_assert_max_num_queries(34):
         response = client.get(reverse("workstream_detail", args=[workstream.pk]))
     assert response.status_code == 200
 
