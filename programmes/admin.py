@@ -10,6 +10,7 @@ from programmes.models import (
     Membership,
     Objective,
     Organisation,
+    OrganisationRole,
     OutcomeCategory,
     Person,
     Programme,
@@ -27,11 +28,23 @@ admin.site.site_header = "Programme tracker: site administration"
 admin.site.site_title = "Site administration"
 
 
+class PortfolioOfficeInline(admin.TabularInline):
+    """The organisation's portfolio office: the site administrator names the first one here,
+    choosing a person of the organisation (added under People, with their sign-in)."""
+
+    model = OrganisationRole
+    extra = 1
+    verbose_name = "portfolio office"
+    verbose_name_plural = "Portfolio office"
+    autocomplete_fields = ["person"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [PortfolioOfficeInline]
 
 
 @admin.register(OutcomeCategory)

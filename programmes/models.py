@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
@@ -480,6 +481,13 @@ class OrganisationRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} - {self.get_role_display()} - {self.organisation}"
+
+    def clean(self):
+        person = self.person if self.person_id else None
+        if person and self.organisation_id and person.organisation_id != self.organisation_id:
+            raise ValidationError(
+                {"person": "Choose a person of this organisation: add them under People first"}
+            )
 
 
 class Invitation(models.Model):
