@@ -364,13 +364,23 @@ class MeasureForm(ChangeForm):
     """A measure's place in the plan: added, or changed at the version it was opened at."""
 
     reference = forms.CharField(
-        label="Reference", max_length=50, help_text="Your own reference, such as NI 141."
+        label="Reference",
+        max_length=50,
+        help_text="Your own reference, such as NI 141.",
+        error_messages={
+            "required": "Enter a reference for the measure",
+            "max_length": "The reference must be 50 characters or fewer",
+        },
     )
     title = forms.CharField(
         label="Measure",
         max_length=400,
         help_text="What is measured and the aim, such as: Number of vulnerable people "
         "achieving independent living increases by 10% each year.",
+        error_messages={
+            "required": "Enter what the measure is",
+            "max_length": "The measure must be 400 characters or fewer",
+        },
     )
     unit = forms.ChoiceField(label="Unit", choices=MeasureUnit.choices, widget=forms.RadioSelect)
     direction = forms.ChoiceField(
@@ -395,20 +405,23 @@ class MeasureForm(ChangeForm):
         required=False,
         min_value=0,
         max_value=100,
-        max_digits=5,
+        # No max_digits: the range says it, once (a count of digits would say it again).
         decimal_places=2,
         widget=forms.TextInput,
+        # These messages are formatted with the limit (%-style): a percent sign is doubled.
         error_messages={
             "invalid": "The tolerance must be a number, like 5 or 7.5",
-            "min_value": "The tolerance must be between 0 and 100%",
-            "max_value": "The tolerance must be between 0 and 100%",
+            "min_value": "The tolerance must be between 0 and 100%%",
+            "max_value": "The tolerance must be between 0 and 100%%",
             "max_decimal_places": "The tolerance can have at most 2 decimal places",
-            "max_digits": "The tolerance must be between 0 and 100%",
-            "max_whole_digits": "The tolerance must be between 0 and 100%",
         },
     )
     owner = forms.ModelChoiceField(
-        label="Owner", queryset=Person.objects.none(), required=False, empty_label="No owner"
+        label="Owner",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="No owner",
+        error_messages={"invalid_choice": "Choose one of the organisation's people"},
     )
 
     def __init__(self, data=None, *, workstream, measure: Measure | None = None, **kwargs):
@@ -530,6 +543,9 @@ class TargetsForm(ChangeForm):
                 required=False,
                 max_length=9,
                 help_text=f"For example, {first}. The programme runs from {first} to {last}.",
+                error_messages={
+                    "max_length": f"Enter the financial year of target {number} like 2026/27"
+                },
             )
             self.fields[target_field(index, "due")] = PlanDateField(
                 label="Date",
@@ -597,12 +613,13 @@ class TargetsForm(ChangeForm):
             if kind == TARGET_FOR_YEAR:
                 text = (data.get(target_field(index, "financial_year")) or "").strip()
                 year = None
-                if not text:
+                # A year refused as typed (too long) has no text here, and its message.
+                if not text and target_field(index, "financial_year") not in self.errors:
                     self.add_error(
                         target_field(index, "financial_year"),
                         f"Enter the financial year of target {number}, like 2026/27",
                     )
-                else:
+                elif text:
                     try:
                         year = FinancialYear.parse(text).start_year
                     except PlanDateError:
@@ -713,13 +730,17 @@ class BudgetLineForm(BudgetFiguresForm):
         label="Line",
         max_length=300,
         help_text="What the money is for, such as Staffing or Capital works.",
-        error_messages={"required": "Enter what the money is for"},
+        error_messages={
+            "required": "Enter what the money is for",
+            "max_length": "What the money is for must be 300 characters or fewer",
+        },
     )
     funding_source = forms.CharField(
         label="Funding source",
         required=False,
         max_length=200,
         help_text="Where the money comes from, such as Social Care Reform Grant.",
+        error_messages={"max_length": "The funding source must be 200 characters or fewer"},
     )
     allocated = MoneyField(label="Allocated", help_text="The allocation for the year, in pounds.")
 
@@ -753,22 +774,24 @@ class BudgetLineForm(BudgetFiguresForm):
         data = ChangeForm.clean(self)
         if data.get("spent") is None and "spent" not in self.errors:
             data["spent"] = Decimal(0)
-        if data.get("forecast") is None and "forecast" not in self.errors:
+        forecast_given = data.get("forecast") is not None
+        if not forecast_given and "forecast" not in self.errors:
             data["forecast"] = data.get("allocated")
         if not self.errors:
             year = data["financial_year"]
             changed = self.line is None or year != self.line.financial_year
-            _add_problems(
-                self,
-                budget_problems(
-                    allocated=data["allocated"],
-                    spent=data["spent"],
-                    forecast=data["forecast"],
-                    variance_explanation=data.get("variance_explanation", ""),
-                    financial_year=year if changed else None,
-                    programme=self.workstream.programme,
-                ),
+            problems = budget_problems(
+                allocated=data["allocated"],
+                spent=data["spent"],
+                forecast=data["forecast"],
+                variance_explanation=data.get("variance_explanation", ""),
+                financial_year=year if changed else None,
+                programme=self.workstream.programme,
             )
+            if not forecast_given:
+                # A blank forecast is the allocation: a problem with it is the allocation's.
+                problems.pop("forecast", None)
+            _add_problems(self, problems)
         return data
 
 

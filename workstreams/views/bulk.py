@@ -5,10 +5,12 @@ row, and a row someone else changed meanwhile shown as a conflict naming what th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -39,10 +41,19 @@ class Group:
     rows: list[Row]
 
 
-def _open_milestones(**where) -> list[Milestone]:
+_SENT_ROW = re.compile(r"m([0-9]{1,12})-version")
+
+
+def _open_milestones(request, **where) -> list[Milestone]:
+    """The open milestones; on a save, also those the page showed that someone else has
+    completed since: their rows then show the conflict, rather than the user's changes to
+    them being dropped while the other rows are saved."""
+    sent = []
+    if request.method == "POST":
+        sent = [int(found[1]) for key in request.POST if (found := _SENT_ROW.fullmatch(key))]
     return list(
         Milestone.objects.filter(**where)
-        .exclude(status=MilestoneStatus.COMPLETE)
+        .filter(~Q(status=MilestoneStatus.COMPLETE) | Q(pk__in=sent))
         .select_related("workstream")
         .order_by("workstream__sort_key", "position", "sort_key")
     )
@@ -180,7 +191,7 @@ def workstream_milestones_update(request, workstream_id: int):
         Workstream.objects.select_related("programme__organisation", "area"),
         pk=workstream_id,
     )
-    milestones = _open_milestones(workstream=workstream)
+    milestones = _open_milestones(request, workstream=workstream)
     for milestone in milestones:
         milestone.workstream = workstream
     programme = workstream.programme
@@ -204,7 +215,9 @@ def area_milestones_update(request, area_id: int):
         ProgrammeArea.objects.select_related("programme__organisation"),
         pk=area_id,
     )
-    milestones = _open_milestones(workstream__area=area, workstream__closed_on__isnull=True)
+    milestones = _open_milestones(
+        request, workstream__area=area, workstream__closed_on__isnull=True
+    )
     programme = area.programme
     rows = _rows(request, milestones, programme, {area.pk: area})
     return _page(
