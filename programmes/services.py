@@ -35,7 +35,7 @@ from programmes.models import (
     ReportingPeriod,
     StaleEdit,
 )
-from programmes.permissions import Action, may_create_programme, require
+from programmes.permissions import Action, Grant, UserAccess, may_create_programme, require
 from programmes.tokens import invitation_tokens, link_parts
 
 
@@ -561,12 +561,61 @@ def give_role(
     return membership
 
 
+def milestones_left_behind(membership: Membership) -> str:
+    """What removing a role would leave behind, in words: the open milestones its holder owns
+    in the programme and could update only through this role (a lead's of their workstream,
+    say), which nobody would then keep up to date. Blank when there are none."""
+    owned = list(
+        membership.person.milestones.filter(workstream__programme_id=membership.programme_id)
+        .exclude(status="complete")  # workstreams.models.MilestoneStatus.COMPLETE
+        .select_related("workstream")
+        .order_by("workstream__sort_key", "position", "sort_key")
+    )
+    if not owned:
+        return ""
+    held = list(
+        Membership.objects.filter(
+            person_id=membership.person_id, programme_id=membership.programme_id
+        )
+    )
+
+    def access(memberships) -> UserAccess:
+        grants = [Grant(Role(m.role), m.area_id, m.workstream_id) for m in memberships]
+        return UserAccess(is_administrator=False, grants={membership.programme_id: grants})
+
+    before = access(held)
+    after = access(m for m in held if m.pk != membership.pk)
+    left = [
+        milestone
+        for milestone in owned
+        if before.may(Action.UPDATE_MILESTONE, milestone.workstream.scope)
+        and not after.may(Action.UPDATE_MILESTONE, milestone.workstream.scope)
+    ]
+    if not left:
+        return ""
+    workstreams = {milestone.workstream_id: milestone.workstream for milestone in left}
+    where = (
+        f"workstream {next(iter(workstreams.values()))}"
+        if len(workstreams) == 1
+        else "this programme"
+    )
+    references = ", ".join(milestone.reference for milestone in left)
+    count = f"{len(left)} open milestone{'s' if len(left) != 1 else ''}"
+    them = "them" if len(left) != 1 else "it"
+    return (
+        f"{membership.person.name} owns {count} of {where} ({references}): once this role is "
+        f"removed they can no longer update {them}. Give {them} another owner first (change "
+        "the milestone), or remove the role anyway."
+    )
+
+
 @transaction.atomic
-def remove_role(membership: Membership, *, by) -> None:
+def remove_role(membership: Membership, *, by, milestones_seen: bool = False) -> None:
     """Take a granted role away: the person's access goes with their next request. Roles that
     come from the plan (an area's sponsor and project manager, a workstream's lead) change on
     the area's or workstream's page; the last programme office is not removed, or nobody
-    would keep the programme."""
+    would keep the programme. Removing the role by which someone updates the open milestones
+    they own is refused, saying so, until the remover has seen that (`milestones_seen`)."""
     require(by, _role_action(membership.role), membership.programme)
     stored = Membership.objects.select_for_update().filter(pk=membership.pk).first()
     if stored is None:
@@ -586,6 +635,9 @@ def remove_role(membership: Membership, *, by) -> None:
                 f"{stored.person.name} is the programme's only programme office: appoint "
                 "another before removing them"
             )
+    left_behind = milestones_left_behind(stored)
+    if left_behind and not milestones_seen:
+        raise ValidationError(left_behind)
     stored._history_user = by
     stored.delete()
 

@@ -405,3 +405,73 @@ def test_a_new_lead_is_invited_and_sees_their_workstream_on_my_work(
 
     assert workstream.name in my_work
     assert Person.objects.get(pk=lead.pk).user.username == "lee@example.org"
+
+
+@pytest.mark.parametrize(
+    ("password", "confirmation", "field", "message"),
+    [
+        ("", "", "password", "Enter a password"),
+        ("short", "short", "password", "This password is too short"),
+        ("password12345", "password12345", "password", "This password is too common"),
+        (PASSWORD, "correct horse battery stapler", "confirmation", "The passwords do not match"),
+        (PASSWORD, "", "confirmation", "Type the password again"),
+    ],
+)
+def test_a_refused_password_is_told_by_its_field_and_in_the_summary(
+    client, link, password, confirmation, field, message
+):
+    html = set_password(client, link, password, confirmation).content.decode()
+
+    error = re.search(rf'<p id="id_{field}-error" class="govuk-error-message">(.*?)</p>', html)
+    assert error is not None and message in error.group(1)
+    assert f'<a href="#id_{field}">{message}' in html
+    assert re.search(rf'id="id_{field}"[^>]*aria-describedby="[^"]*id_{field}-error', html)
+
+
+def test_a_password_refused_for_several_reasons_says_each_by_the_field_under_one_id(client, link):
+    html = set_password(client, link, "12345", "12345").content.decode()
+
+    assert html.count('id="id_password-error"') == 1
+    error = re.search(
+        r'<p id="id_password-error" class="govuk-error-message">(.*?)</p>', html, re.S
+    )
+    for message in ("too short", "too common", "entirely numeric"):
+        assert message in error.group(1), message
+
+
+def test_the_people_page_says_when_an_invitation_has_expired(
+    client, plan, people, pat, django_capture_on_commit_callbacks
+):
+    client.force_login(people["office"])
+    invite(client, plan, pat, django_capture_on_commit_callbacks)
+    people_page = reverse("programme_people", args=[plan["programme"].pk])
+
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        client.force_login(people["office"])  # the session of a week ago has ended
+        html = client.get(people_page).content.decode()
+
+    assert f"Invitation of {TODAY:%-d %b %Y} expired" in html
+
+
+def test_once_accepted_the_people_page_says_they_sign_in(client, plan, people, pat, link):
+    set_password(client, link)
+    client.force_login(people["office"])
+
+    html = client.get(reverse("programme_people", args=[plan["programme"].pk])).content.decode()
+
+    assert "not yet accepted" not in html
+    row = html[html.index("Pat Quinn") :]
+    assert "Signs in" in row[: row.index("</tr>")]
+
+
+def test_the_invitation_and_its_acceptance_are_recorded_with_who_did_them(
+    client, plan, people, pat, link
+):
+    set_password(client, link)
+
+    pat.refresh_from_db()
+    records = Invitation.history.filter(person=pat).order_by("history_date")
+    assert [(r.history_type, r.history_user, r.accepted_at is None) for r in records] == [
+        ("+", people["office"], True),
+        ("~", pat.user, False),
+    ]

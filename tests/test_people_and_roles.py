@@ -3,6 +3,8 @@ sees who holds which role where; the programme office adds and corrects people, 
 removes roles; the portfolio office appoints only the programme office. Removing a role
 removes access at once, and every change is in the history on the page."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -489,3 +491,228 @@ def test_a_role_of_another_programme_is_not_found_here(client, plan, people):
 
     assert client.post(remove_url(plan, elsewhere)).status_code == 404
     assert Membership.objects.filter(pk=elsewhere.pk).exists()
+
+
+# ----- Removing a lead who owns open milestones -----
+
+
+def _owned_milestones(plan, person):
+    from tests.factories import MilestoneFactory
+
+    workstream = plan["ws_1_1"]
+    return [
+        MilestoneFactory(workstream=workstream, reference="1.1.1", owner=person),
+        MilestoneFactory(workstream=workstream, reference="1.1.2", owner=person),
+        MilestoneFactory(
+            workstream=workstream,
+            reference="1.1.3",
+            owner=person,
+            status="complete",
+            actual_date=date(2026, 10, 1),
+        ),
+    ]
+
+
+def test_removing_a_lead_who_owns_open_milestones_says_so_before_removing(client, plan, people):
+    lead = people["lead"]
+    _owned_milestones(plan, lead.person)
+    membership = Membership.objects.get(person=lead.person)
+    client.force_login(people["office"])
+
+    page = client.get(remove_url(plan, membership)).content.decode()
+
+    assert "owns 2 open milestones of workstream 1.1 Day Opportunities (1.1.1, 1.1.2)" in page
+    assert "no longer update them" in page
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_removing_such_a_lead_without_seeing_the_warning_is_refused_and_says_why(
+    client, plan, people
+):
+    lead = people["lead"]
+    _owned_milestones(plan, lead.person)
+    membership = Membership.objects.get(person=lead.person)
+    client.force_login(people["office"])
+
+    response = client.post(remove_url(plan, membership))
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: " in html
+    assert "owns 2 open milestones of workstream 1.1 Day Opportunities (1.1.1, 1.1.2)" in html
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_removing_such_a_lead_once_warned_goes_through_and_the_milestones_stay_theirs(
+    client, plan, people
+):
+    lead = people["lead"]
+    milestones = _owned_milestones(plan, lead.person)
+    membership = Membership.objects.get(person=lead.person)
+    client.force_login(people["office"])
+
+    response = client.post(remove_url(plan, membership), {"milestones_seen": "yes"})
+
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    milestones[0].refresh_from_db()
+    assert milestones[0].owner == lead.person
+
+
+def test_no_warning_when_the_person_still_updates_those_milestones_by_another_role(
+    client, plan, people
+):
+    lead = people["lead"]
+    _owned_milestones(plan, lead.person)
+    membership = Membership.objects.get(person=lead.person)
+    grant(lead, Role.PROJECT_MANAGER, area=plan["area_one"])
+    client.force_login(people["office"])
+
+    page = client.get(remove_url(plan, membership)).content.decode()
+    response = client.post(remove_url(plan, membership))
+
+    assert "open milestones" not in page
+    assert response.status_code == 302
+
+
+def test_no_warning_for_a_lead_whose_milestones_are_all_complete(client, plan, people):
+    from tests.factories import MilestoneFactory
+
+    lead = people["lead"]
+    MilestoneFactory(
+        workstream=plan["ws_1_1"],
+        owner=lead.person,
+        status="complete",
+        actual_date=date(2026, 10, 1),
+    )
+    membership = Membership.objects.get(person=lead.person)
+    client.force_login(people["office"])
+
+    assert "open milestones" not in client.get(remove_url(plan, membership)).content.decode()
+    assert client.post(remove_url(plan, membership)).status_code == 302
+
+
+# ----- The portfolio office and the history -----
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [
+        (Role.BOARD_MEMBER, {}),
+        (Role.SPONSOR, {"area": "area_one"}),
+        (Role.PROJECT_MANAGER, {"area": "area_one"}),
+        (Role.WORKSTREAM_LEAD, {"workstream": "ws_1_1"}),
+    ],
+)
+def test_the_portfolio_office_gives_no_role_but_the_programme_office(
+    client, plan, portfolio, pat, role, scope
+):
+    client.force_login(portfolio)
+
+    response = give(
+        client, plan, person=pat.pk, role=role, **{k: plan[v].pk for k, v in scope.items()}
+    )
+
+    assert response.status_code == 400
+    assert not Membership.objects.filter(person=pat).exists()
+
+
+def test_the_portfolio_offices_role_form_offers_only_the_programme_office(client, plan, portfolio):
+    client.force_login(portfolio)
+
+    html = client.get(reverse("programme_role_add", args=[plan["programme"].pk])).content.decode()
+
+    assert f'value="{Role.PROGRAMME_OFFICE.value}"' in html
+    for role in (Role.BOARD_MEMBER, Role.SPONSOR, Role.PROJECT_MANAGER, Role.WORKSTREAM_LEAD):
+        assert f'value="{role.value}"' not in html
+
+
+@pytest.mark.parametrize("role", ["office", "portfolio"])
+def test_roles_given_and_removed_are_in_the_history_with_who_did_it(
+    client, plan, people, portfolio, pat, role
+):
+    acting = {"office": people["office"], "portfolio": portfolio}[role]
+    client.force_login(acting)
+    give(client, plan, person=pat.pk, role=Role.PROGRAMME_OFFICE)
+    membership = Membership.objects.get(person=pat)
+    client.post(remove_url(plan, membership))
+
+    records = Membership.history.filter(id=membership.pk).order_by("history_date")
+    html = client.get(people_page(plan)).content.decode()
+
+    assert [(r.history_type, r.history_user) for r in records] == [("+", acting), ("-", acting)]
+    subject = "Pat Quinn: Programme office of the programme</strong>"
+    assert f'{subject}: Role given <span class="app-muted">by {acting.person.name},' in html
+    assert f'{subject}: Removed <span class="app-muted">by {acting.person.name},' in html
+
+
+def test_a_persons_changes_are_recorded_with_who_made_them(client, plan, people, pat):
+    Membership.objects.create(person=pat, role=Role.BOARD_MEMBER, programme=plan["programme"])
+    client.force_login(people["office"])
+
+    client.post(
+        reverse("programme_person_edit", args=[plan["programme"].pk, pat.pk]),
+        _person_form(pat, email="pat@harrow.example.org"),
+    )
+
+    record = pat.history.order_by("-history_date").first()
+    assert (record.email, record.history_user) == ("pat@harrow.example.org", people["office"])
+    html = client.get(people_page(plan)).content.decode()
+    assert "Email changed from Pat.Quinn@harrow.example.org to pat@harrow.example.org" in html
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"name": ""}, "Enter the person&#x27;s full name"),
+        ({"email": "pat at harrow"}, "Enter an email address like name@example.org"),
+        ({"job_title": "x" * 201}, "at most 200 characters"),
+        ({"employer": "x" * 201}, "at most 200 characters"),
+        ({"version": ""}, "Please reload the page"),
+    ],
+)
+def test_bad_changes_to_a_person_are_refused_by_the_field(
+    client, plan, people, pat, overrides, message
+):
+    client.force_login(people["office"])
+
+    response = client.post(
+        reverse("programme_person_edit", args=[plan["programme"].pk, pat.pk]),
+        _person_form(pat, **{"job_title": "Changed", **overrides}),
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    pat.refresh_from_db()
+    assert pat.job_title == "Commissioning Manager"
+
+
+def test_renaming_a_person_to_the_name_of_another_is_refused(client, plan, people, pat):
+    client.force_login(people["office"])
+
+    response = client.post(
+        reverse("programme_person_edit", args=[plan["programme"].pk, pat.pk]),
+        _person_form(pat, name=people["lead"].person.name.upper()),
+    )
+
+    assert response.status_code == 400
+    assert "already has a person called" in response.content.decode()
+    pat.refresh_from_db()
+    assert pat.name == "Pat Quinn"
+
+
+def test_a_person_changed_by_someone_else_meanwhile_is_a_conflict(client, plan, people, pat):
+    client.force_login(people["office"])
+    opened_at = pat.version
+    pat.job_title = "Director"
+    pat.save()
+
+    response = client.post(
+        reverse("programme_person_edit", args=[plan["programme"].pk, pat.pk]),
+        _person_form(pat, job_title="Head of Commissioning", version=str(opened_at)),
+    )
+
+    assert response.status_code == 409
+    assert "Someone else changed this person" in response.content.decode()
+    pat.refresh_from_db()
+    assert pat.job_title == "Director"
