@@ -134,7 +134,8 @@ SIGN_INS = [
     ),
     DemoSignIn(
         "portfolio",
-        "Portfolio office of Harrow Council: sees every Harrow programme, creates programmes",
+        "Portfolio office of Harrow Council: sees every Harrow programme, creates programmes "
+        "and appoints their programme office",
         "Priya Nair",
         "Corporate PMO manager (demo sign-in)",
         portfolio_office=True,

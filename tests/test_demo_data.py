@@ -7,6 +7,7 @@ from datetime import date
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from plans.demo import load_demo
 from programmes.choices import Rag, Role
@@ -136,3 +137,32 @@ def test_running_it_again_changes_nothing(demo, db):
     assert load_demo(today=TODAY, log=lambda *args: None) == []
     assert counts() == before
     assert Objective.objects.filter(reference="CP-01").count() == 1
+
+
+def test_the_portfolio_sign_in_is_harrows_portfolio_office_and_creates_programmes(demo, db, client):
+    from programmes.models import OrganisationRole
+    from programmes.permissions import organisations_creating_programmes
+
+    portfolio = get_user_model().objects.get(username="portfolio")
+    assert portfolio.check_password(settings.DEMO_PASSWORD)
+    [role] = OrganisationRole.objects.filter(person__user=portfolio)
+    assert (role.role, role.organisation) == (
+        Role.PORTFOLIO_OFFICE,
+        demo["HARROW-TPP"].organisation,
+    )
+    assert list(organisations_creating_programmes(portfolio)) == [role.organisation]
+    assert not Membership.objects.filter(person__user=portfolio).exists()
+    client.force_login(portfolio)
+    assert client.get(reverse("programme_add")).status_code == 200
+
+
+def test_the_readme_names_every_demo_sign_in():
+    from pathlib import Path
+
+    from plans.demo import SIGN_INS
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    for sign_in in SIGN_INS:
+        assert f"| `{sign_in.username}` |" in readme, sign_in.username
+        if sign_in.person_name:
+            assert f"({sign_in.person_name})" in readme, sign_in.person_name

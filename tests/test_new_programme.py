@@ -3,6 +3,7 @@ office appointed and this month's reporting period open, then its page offers th
 Nobody else may, and bad input is told by the field with nothing saved."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +18,7 @@ from tests.factories import (
     OrganisationFactory,
     PersonFactory,
     UserFactory,
+    grant,
     grant_portfolio_office,
 )
 
@@ -351,3 +353,274 @@ def test_the_form_opens_at_the_usual_defaults_with_the_one_organisation_chosen(
     assert f'name="organisation" value="{organisation.pk}"' in html
     assert 'name="board_name" type="text" value="Programme Board"' in html
     assert 'name="time_tolerance_days" type="number" value="30"' in html
+
+
+def test_every_field_given_is_kept(client, plan, portfolio):
+    client.force_login(portfolio)
+
+    client.post(
+        reverse("programme_add"),
+        new_programme(
+            plan["programme"].organisation,
+            name="  Children's Services Transformation  ",
+            reference=" CST ",
+            description="Early help and family support",
+            board_name="Children's Transformation Board",
+            rag_scale="five",
+            time_tolerance_days="45",
+            cost_tolerance_percent="7.5",
+            benefit_tolerance_percent="12.25",
+            risk_tolerance_score="12",
+            risk_amber_from="6",
+            risk_red_from="16",
+            report_working_day="5",
+            reminder_days="7",
+        ),
+    )
+
+    programme = Programme.objects.get(reference="CST")
+    assert {
+        "name": programme.name,
+        "description": programme.description,
+        "board_name": programme.board_name,
+        "rag_scale": programme.rag_scale,
+        "time_tolerance_days": programme.time_tolerance_days,
+        "cost_tolerance_percent": programme.cost_tolerance_percent,
+        "benefit_tolerance_percent": programme.benefit_tolerance_percent,
+        "risk_tolerance_score": programme.risk_tolerance_score,
+        "risk_amber_from": programme.risk_amber_from,
+        "risk_red_from": programme.risk_red_from,
+        "report_working_day": programme.report_working_day,
+        "reminder_days": programme.reminder_days,
+    } == {
+        "name": "Children's Services Transformation",
+        "description": "Early help and family support",
+        "board_name": "Children's Transformation Board",
+        "rag_scale": "five",
+        "time_tolerance_days": 45,
+        "cost_tolerance_percent": Decimal("7.5"),
+        "benefit_tolerance_percent": Decimal("12.25"),
+        "risk_tolerance_score": 12,
+        "risk_amber_from": 6,
+        "risk_red_from": 16,
+        "report_working_day": 5,
+        "reminder_days": 7,
+    }
+
+
+def test_the_form_asks_for_every_field_of_a_programme(client, plan, portfolio):
+    elsewhere = OrganisationFactory(name="Brent Council")
+    grant_portfolio_office(portfolio, elsewhere)  # two organisations: the choice is shown
+    client.force_login(portfolio)
+
+    html = client.get(reverse("programme_add")).content.decode()
+
+    for name in (
+        "name",
+        "reference",
+        "organisation",
+        "description",
+        "starts_on_0",
+        "starts_on_1",
+        "starts_on_2",
+        "ends_on_0",
+        "ends_on_1",
+        "ends_on_2",
+        "rag_scale",
+        "board_name",
+        "senior_responsible_owner",
+        "programme_office",
+        "time_tolerance_days",
+        "cost_tolerance_percent",
+        "benefit_tolerance_percent",
+        "risk_tolerance_score",
+        "risk_amber_from",
+        "risk_red_from",
+        "report_working_day",
+        "reminder_days",
+    ):
+        assert f'name="{name}"' in html, name
+    assert "Brent Council" in html and plan["programme"].organisation.name in html
+
+
+def test_the_page_says_the_plan_import_comes_next(client, portfolio):
+    client.force_login(portfolio)
+
+    html = client.get(reverse("programme_add")).content.decode()
+
+    assert "import its plan from the Excel plan template" in html
+
+
+def test_a_new_programme_then_offers_its_office_to_import_the_plan(client, plan, portfolio):
+    """The whole path: created, the portfolio office lands on its page, and the programme
+    office it appointed finds the plan import there as the next step."""
+    office = UserFactory(username="new-office")
+    person = PersonFactory(organisation=plan["programme"].organisation, user=office)
+    client.force_login(portfolio)
+
+    response = client.post(
+        reverse("programme_add"),
+        new_programme(plan["programme"].organisation, programme_office=str(person.pk)),
+        follow=True,
+    )
+    programme = Programme.objects.get(reference="CST")
+    client.force_login(office)
+    import_page = client.get(reverse("import_plan", args=[programme.pk]))
+
+    assert "Children&#x27;s Services Transformation created" in response.content.decode()
+    assert import_page.status_code == 200
+
+
+@pytest.mark.parametrize("forged", ["999999", "not-a-number", ""])
+def test_a_forged_or_missing_organisation_is_refused(client, plan, portfolio, forged):
+    client.force_login(portfolio)
+
+    response = client.post(
+        reverse("programme_add"),
+        {**new_programme(plan["programme"].organisation), "organisation": forged},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert (
+        "Choose the organisation the programme is for"
+        if forged == ""
+        else "Choose an organisation you create programmes for"
+    ) in html
+    assert not Programme.objects.filter(reference="CST").exists()
+
+
+def test_the_service_refuses_a_programme_in_another_organisation(plan, portfolio):
+    from django.core.exceptions import PermissionDenied
+
+    from programmes.services import create_programme
+
+    brent = OrganisationFactory(name="Brent Council")
+    details = {
+        "name": "Forged",
+        "reference": "F",
+        "starts_on": date(2026, 4, 1),
+        "ends_on": date(2027, 3, 31),
+        "rag_scale": "three",
+        "board_name": "Board",
+        "time_tolerance_days": 30,
+        "cost_tolerance_percent": Decimal(10),
+        "benefit_tolerance_percent": Decimal(5),
+        "risk_tolerance_score": 15,
+        "risk_amber_from": 5,
+        "risk_red_from": 15,
+        "report_working_day": 3,
+        "reminder_days": 5,
+    }
+
+    with pytest.raises(PermissionDenied):
+        create_programme(brent, by=portfolio, details=details)
+    assert not brent.programmes.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"name": "x" * 201}, "name", "at most 200 characters"),
+        ({"name": "   "}, "name", "Enter the name of the programme"),
+        ({"reference": "x" * 51}, "reference", "at most 50 characters"),
+        ({"description": "x" * 4001}, "description", "at most 4000 characters"),
+        ({"starts_on_0": "31", "starts_on_1": "2"}, "starts_on", "Start date must be a real date"),
+        ({"starts_on_2": "26"}, "starts_on", "with a four-digit year"),
+        ({"starts_on_0": ""}, "starts_on", "Start date must include a day"),
+        ({"ends_on_0": "", "ends_on_1": "", "ends_on_2": ""}, "ends_on", "Enter the end date"),
+        ({"ends_on_2": ""}, "ends_on", "End date must include a year"),
+        ({"board_name": ""}, "board_name", "This field is required"),
+        ({"board_name": "x" * 201}, "board_name", "at most 200 characters"),
+        ({"rag_scale": ""}, "rag_scale", "This field is required"),
+        ({"time_tolerance_days": "-1"}, "time_tolerance_days", "greater than or equal to 0"),
+        ({"time_tolerance_days": "a month"}, "time_tolerance_days", "Enter a whole number"),
+        ({"time_tolerance_days": "366"}, "time_tolerance_days", "less than or equal to 365"),
+        ({"cost_tolerance_percent": "101"}, "cost_tolerance_percent", "less than or equal"),
+        ({"cost_tolerance_percent": "ten"}, "cost_tolerance_percent", "Enter a number"),
+        ({"benefit_tolerance_percent": "-5"}, "benefit_tolerance_percent", "greater than or"),
+        ({"benefit_tolerance_percent": "5.555"}, "benefit_tolerance_percent", "2 decimal"),
+        ({"risk_tolerance_score": "0"}, "risk_tolerance_score", "greater than or equal to 1"),
+        ({"risk_amber_from": "1"}, "risk_amber_from", "greater than or equal to 2"),
+        ({"risk_red_from": ""}, "risk_red_from", "This field is required"),
+        ({"report_working_day": "16"}, "report_working_day", "less than or equal to 15"),
+        ({"reminder_days": "29"}, "reminder_days", "less than or equal to 28"),
+        ({"reminder_days": ""}, "reminder_days", "This field is required"),
+    ],
+)
+def test_each_bad_field_is_told_by_that_field(client, plan, portfolio, overrides, field, message):
+    client.force_login(portfolio)
+
+    response = client.post(
+        reverse("programme_add"), new_programme(plan["programme"].organisation, **overrides)
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html
+    # In the summary, linked to the field, and by the field itself.
+    assert f'href="#id_{field}' in html
+    assert f'id="id_{field}-error"' in html
+    assert not Programme.objects.filter(reference="CST").exists()
+
+
+def test_what_was_typed_is_kept_when_something_is_refused(client, plan, portfolio):
+    client.force_login(portfolio)
+
+    response = client.post(
+        reverse("programme_add"),
+        new_programme(plan["programme"].organisation, reminder_days="29", board_name="My Board"),
+    )
+
+    html = response.content.decode()
+    assert 'value="My Board"' in html
+    assert 'value="Children&#x27;s Services Transformation"' in html
+
+
+# ----- The programme's own change history, on its settings page -----
+
+
+def test_the_settings_page_shows_the_programmes_own_history(client, plan, people, portfolio):
+    office = people["office"]
+    client.force_login(portfolio)
+    client.post(reverse("programme_add"), new_programme(plan["programme"].organisation))
+    programme = Programme.objects.get(reference="CST")
+    grant(office, Role.PROGRAMME_OFFICE, programme=programme)
+    client.force_login(office)
+    settings_page = reverse("programme_settings", args=[programme.pk])
+    client.post(
+        settings_page,
+        {
+            "version": str(programme.version),
+            "board_name": "Children's Improvement Board",
+            "rag_scale": "three",
+            "overall_rag": "",
+            "overall_commentary": "",
+            "time_tolerance_days": "30",
+            "cost_tolerance_percent": "10",
+            "benefit_tolerance_percent": "5",
+            "risk_tolerance_score": "15",
+            "risk_amber_from": "5",
+            "risk_red_from": "15",
+            "reminder_days": "7",
+            "report_working_day": "3",
+            "auto_close_periods": "on",
+        },
+    )
+    # Another programme's changes are not this one's history.
+    other = plan["programme"]
+    other.board_name = "Somewhere Else Board"
+    other._history_user = office
+    other.save()
+
+    html = client.get(settings_page).content.decode()
+
+    history = html[html.index('id="history"') :]
+    assert (
+        "Board name changed from Children&#x27;s Transformation Board to "
+        f"Children&#x27;s Improvement Board; Reminder days changed from 5 to 7 "
+        f'<span class="app-muted">by {office.person.name}, '
+    ) in history
+    assert f'Programme created <span class="app-muted">by {portfolio.person.name}, ' in history
+    assert "Somewhere Else Board" not in history
+    assert history.index("Board name changed") < history.index("Programme created")

@@ -15,6 +15,7 @@ class Command(BaseCommand):
         load_demo(log=self.stdout.write)
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password for each: {settings.DEMO_PASSWORD}):")
+        width = max(len(sign_in.username) for sign_in in SIGN_INS)
         for sign_in in SIGN_INS:
             who = f" ({sign_in.person_name})" if sign_in.person_name else ""
-            self.stdout.write(f"  {sign_in.username:<8} {sign_in.role}{who}")
+            self.stdout.write(f"  {sign_in.username:<{width}} {sign_in.role}{who}")
