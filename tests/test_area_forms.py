@@ -163,6 +163,32 @@ def test_the_office_changes_an_area_and_the_history_names_them(client, people, p
     assert re.search(r"Aim set to Day services for all <span[^>]*>by " + re.escape(office), page)
 
 
+def test_a_new_project_manager_takes_the_area_from_the_one_before_at_once(client, people, plan):
+    from tests.factories import UserFactory
+
+    area = plan["area_one"]
+    organisation = plan["programme"].organisation
+    before, newcomer = UserFactory(username="before"), UserFactory(username="newcomer")
+    before_person = PersonFactory(organisation=organisation, user=before)
+    newcomer_person = PersonFactory(organisation=organisation, user=newcomer)
+    add_url = reverse("workstream_add", args=[area.pk])
+    client.force_login(people["office"])
+    data = edit_data(client, area, project_manager=before_person.pk)
+    assert client.post(reverse("area_edit", args=[area.pk]), data).status_code == 302
+    client.force_login(before)
+    assert client.get(add_url).status_code == 200
+    client.force_login(people["office"])
+    data = edit_data(client, area, project_manager=newcomer_person.pk)
+
+    response = client.post(reverse("area_edit", args=[area.pk]), data)
+
+    assert response.status_code == 302
+    client.force_login(newcomer)
+    assert client.get(add_url).status_code == 200
+    client.force_login(before)  # no other role: the programme is no longer theirs to see
+    assert client.get(add_url).status_code == 404
+
+
 def test_an_area_cannot_take_the_reference_of_another(client, people, plan):
     area = plan["area_one"]
     client.force_login(people["office"])
@@ -184,7 +210,7 @@ def test_the_sponsor_must_be_one_of_the_organisations_people(client, people, pla
     response = add_area(client, plan, sponsor=stranger.pk)
 
     assert response.status_code == 400
-    assert error_summary(response.content.decode())
+    assert "Choose one of the organisation's people" in error_summary(response.content.decode())
     assert not ProgrammeArea.objects.filter(programme=plan["programme"], reference="3").exists()
 
 

@@ -855,7 +855,11 @@ class AreaForm(ChangeForm):
     )
     aim = forms.CharField(label="Aim", required=False, max_length=4000, widget=forms.Textarea)
     sponsor = forms.ModelChoiceField(
-        label="Sponsor", queryset=Person.objects.none(), required=False, empty_label="Not named"
+        label="Sponsor",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Not named",
+        error_messages={"invalid_choice": "Choose one of the organisation's people"},
     )
     project_manager = forms.ModelChoiceField(
         label="Project manager",
@@ -863,6 +867,7 @@ class AreaForm(ChangeForm):
         required=False,
         empty_label="Not named",
         help_text="Changes the plan of the area's workstreams.",
+        error_messages={"invalid_choice": "Choose one of the organisation's people"},
     )
     interdependencies = forms.CharField(
         label="Interdependencies", required=False, max_length=4000, widget=forms.Textarea
@@ -1029,9 +1034,17 @@ class WorkstreamForm(ChangeForm):
         queryset=ProgrammeArea.objects.none(),
         empty_label=None,
         help_text="Move it to another area you may change the plan of.",
+        error_messages={
+            "invalid_choice": "Choose one of the areas listed: an open area of the programme "
+            "whose plan you may change"
+        },
     )
     lead = forms.ModelChoiceField(
-        label="Lead", queryset=Person.objects.none(), required=False, empty_label="Not named"
+        label="Lead",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Not named",
+        error_messages={"invalid_choice": "Choose one of the organisation's people"},
     )
     confirm_lead_change = forms.BooleanField(label="Yes, change the lead", required=False)
     outcomes = forms.CharField(
@@ -1043,12 +1056,17 @@ class WorkstreamForm(ChangeForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply.",
+        error_messages={
+            "invalid_choice": "Choose from the outcome categories listed",
+            "invalid_pk_value": "Choose from the outcome categories listed",
+        },
     )
     objective = forms.ModelChoiceField(
         label="The objective it serves",
         queryset=Objective.objects.none(),
         required=False,
         empty_label="None",
+        error_messages={"invalid_choice": "Choose one of the organisation's objectives"},
     )
     funding_notes = forms.CharField(
         label="Funding", required=False, max_length=4000, widget=forms.Textarea
@@ -1059,6 +1077,11 @@ class WorkstreamForm(ChangeForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Workstreams of the programme, in any area, that must deliver for this one to.",
+        error_messages={
+            "invalid_choice": "Choose from the programme's other workstreams: a workstream "
+            "cannot depend on itself",
+            "invalid_pk_value": "Choose from the programme's other workstreams",
+        },
     )
 
     def __init__(self, data=None, *, area, user, workstream=None, **kwargs):
@@ -1111,7 +1134,8 @@ class WorkstreamForm(ChangeForm):
                 self.asks_to_confirm_lead = True
                 self.add_error("lead", problem)
                 if lead:
-                    self.fields[
+                    # The bound field, made while cleaning, is what the page shows.
+                    self[
                         "confirm_lead_change"
                     ].label = f"Yes, make {lead.name} the lead, with those milestones"
         return data
@@ -1145,7 +1169,10 @@ class ObjectiveForm(ChangeForm):
         error_messages={"required": "Enter the objective's reference"},
     )
     level = forms.ChoiceField(
-        label="Level", choices=ObjectiveLevel.choices, widget=forms.RadioSelect
+        label="Level",
+        choices=ObjectiveLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose the level: corporate, directorate or service"},
     )
     title = forms.CharField(
         label="Objective",
@@ -1160,6 +1187,10 @@ class ObjectiveForm(ChangeForm):
         empty_value=None,
         help_text="A directorate objective sits under a corporate objective, a service "
         "objective under a directorate objective. A corporate objective sits under nothing.",
+        error_messages={
+            "invalid_choice": "Choose one of the objectives listed: a corporate or directorate "
+            "objective of the organisation, other than this one"
+        },
     )
 
     def __init__(self, data=None, *, organisation, objective=None, **kwargs):
