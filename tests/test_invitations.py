@@ -475,3 +475,19 @@ def test_the_invitation_and_its_acceptance_are_recorded_with_who_did_them(
         ("+", people["office"], True),
         ("~", pat.user, False),
     ]
+
+
+@pytest.mark.parametrize("version", ["", "abc"])
+def test_an_invitation_sent_without_a_usable_version_asks_to_reload(
+    client, plan, people, pat, django_capture_on_commit_callbacks, version
+):
+    client.force_login(people["office"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(invite_url(plan, pat), {"version": version})
+
+    assert response.status_code == 400
+    assert "Please reload the page" in response.content.decode()
+    assert not Invitation.objects.exists() and mail.outbox == []
+    pat.refresh_from_db()
+    assert pat.user is None

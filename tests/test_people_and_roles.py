@@ -716,3 +716,26 @@ def test_a_person_changed_by_someone_else_meanwhile_is_a_conflict(client, plan, 
     assert "Someone else changed this person" in response.content.decode()
     pat.refresh_from_db()
     assert pat.job_title == "Director"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"role": "portfolio_office"}, "Select a valid choice"),
+        ({"role": "overlord"}, "Select a valid choice"),
+        ({"role": Role.SPONSOR, "area": "999999"}, "Choose an area of this programme"),
+        ({"role": Role.WORKSTREAM_LEAD, "workstream": "x"}, "Choose a workstream of this"),
+        ({"role": Role.BOARD_MEMBER, "person": "999999"}, "Choose a person of the programme"),
+    ],
+)
+def test_forged_choices_on_the_role_form_are_refused_by_their_field(
+    client, plan, people, pat, data, message
+):
+    client.force_login(people["office"])
+
+    response = give(client, plan, **{"person": pat.pk, **data})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Membership.objects.filter(person=pat).exists()
+    assert Membership.objects.count() == 6  # the plan's own, untouched
