@@ -35,7 +35,7 @@ from programmes.models import (
     ReportingPeriod,
     StaleEdit,
 )
-from programmes.permissions import Action, Grant, UserAccess, may_create_programme, require
+from programmes.permissions import Action, Grant, UserAccess, may, may_create_programme, require
 from programmes.tokens import invitation_tokens, link_parts
 
 
@@ -668,12 +668,25 @@ def _send_invitation(invitation_id: int, link: str) -> None:
     )
 
 
+def may_invite(user, person: Person, programme: Programme) -> bool:
+    """The programme office invites anyone in its programme; the portfolio office, who
+    appoints the programme office, invites the programme office (or nobody could)."""
+    if may(user, Action.MANAGE_PEOPLE, programme):
+        return True
+    return (
+        may(user, Action.APPOINT_PROGRAMME_OFFICE, programme)
+        and programme.memberships.filter(person=person, role=Role.PROGRAMME_OFFICE).exists()
+    )
+
+
 @transaction.atomic
 def invite_person(person: Person, programme: Programme, *, by, version: int) -> Invitation:
     """The programme office invites a person of the plan to sign in: their account (user name:
     their email, lower case) is made or reused, with no password until they set one from the
     emailed link (valid a week, once). A new invitation spends the links sent before it."""
-    require(by, Action.MANAGE_PEOPLE, programme)
+    require(by, Action.VIEW, programme)
+    if not may_invite(by, person, programme):
+        raise PermissionDenied("Your role does not allow this")
     person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
     if person.version != version:
         raise StaleEdit(person, person.version)
