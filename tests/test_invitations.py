@@ -17,7 +17,7 @@ from programmes.choices import Role
 from programmes.models import Invitation, Membership, Person
 from programmes.tokens import invitation_tokens, link_parts
 from tests.clock import TODAY
-from tests.factories import PeriodFactory, PersonFactory, UserFactory
+from tests.factories import PeriodFactory, PersonFactory, UserFactory, grant_portfolio_office
 
 EXPIRED = "This link has expired or has already been used"
 PASSWORD = "correct horse battery staple"
@@ -491,3 +491,26 @@ def test_an_invitation_sent_without_a_usable_version_asks_to_reload(
     assert not Invitation.objects.exists() and mail.outbox == []
     pat.refresh_from_db()
     assert pat.user is None
+
+
+def test_the_portfolio_office_invites_the_programme_office_it_appointed_and_nobody_else(
+    client, plan, pat, django_capture_on_commit_callbacks
+):
+    """The portfolio office names a programme's office (often someone new) and lets them in;
+    everyone else is the programme office's to invite."""
+    programme = plan["programme"]
+    officer = PersonFactory(
+        organisation=programme.organisation, name="Priya Shah", email="priya@example.org"
+    )
+    Membership.objects.create(person=officer, role=Role.PROGRAMME_OFFICE, programme=programme)
+    portfolio = UserFactory()
+    grant_portfolio_office(portfolio, programme.organisation)
+    client.force_login(portfolio)
+
+    refused = invite(client, plan, pat, django_capture_on_commit_callbacks)
+    assert refused.status_code in (403, 404)
+    assert mail.outbox == []
+
+    sent = invite(client, plan, officer, django_capture_on_commit_callbacks)
+    assert sent.status_code == 302
+    assert [email.to for email in mail.outbox] == [["priya@example.org"]]
