@@ -442,6 +442,20 @@ def test_a_document_needs_a_title_and_is_listed_once(client, people, plan):
     assert stored_documents(area) == []
 
 
+def test_an_area_keeps_at_most_fifty_key_documents(client, people, plan):
+    area = plan["area_one"]
+    client.force_login(people["office"])
+    rows = [(f"Document {n}", "") for n in range(51)]
+
+    refused = client.post(documents_url(area), documents_form(area, rows))
+    saved = client.post(documents_url(area), documents_form(area, rows[:50]))
+
+    assert refused.status_code == 400
+    assert "An area can keep up to 50 key documents" in error_summary(refused.content.decode())
+    assert saved.status_code == 302
+    assert len(stored_documents(area)) == 50
+
+
 def test_key_documents_with_a_nonsense_version_are_not_saved(client, people, plan):
     area = plan["area_one"]
     client.force_login(people["office"])

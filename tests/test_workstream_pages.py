@@ -19,6 +19,7 @@ from tests.factories import (
     MilestoneFactory,
     OrganisationFactory,
     PersonFactory,
+    RiskFactory,
     WorkstreamFactory,
 )
 from tests.html_forms import form_with
@@ -279,6 +280,21 @@ def test_the_office_moves_a_workstream_to_another_area(client, people, plan):
     assert "2 Accommodation" in summary_row(detail(client, workstream), "Programme area")
 
 
+def test_the_risks_of_a_moved_workstream_move_with_it(client, people, plan):
+    workstream = plan["ws_1_2"]
+    risk = RiskFactory(programme=plan["programme"], area=plan["area_one"], workstream=workstream)
+    other = RiskFactory(programme=plan["programme"], area=plan["area_one"])
+    client.force_login(people["office"])
+
+    response = edit(client, workstream, area=plan["area_two"].pk)
+
+    assert response.status_code == 302
+    risk.refresh_from_db()
+    other.refresh_from_db()
+    assert (risk.area, other.area) == (plan["area_two"], plan["area_one"])
+    assert risk.history.latest().history_user == people["office"]
+
+
 def test_a_move_keeps_the_reference_unique_and_refuses_a_clash(client, people, plan):
     workstream = plan["ws_1_2"]
     client.force_login(people["office"])
@@ -355,6 +371,24 @@ def test_dependencies_show_both_ways_on_the_workstream_pages(client, people, pla
         assert "1.1 Day Opportunities" in summary_row(page, "Needed by")
         assert "Nothing recorded" in summary_row(page, "Depends on")
     assert "Nothing recorded" in summary_row(detail(client, plan["ws_1_1"]), "Needed by")
+
+
+def test_each_change_is_one_entry_in_the_history_with_who_made_it(client, people, plan):
+    workstream = plan["ws_1_1"]
+    category = OutcomeCategory.objects.order_by("position").first()
+    client.force_login(people["office"])
+
+    edit(client, workstream, depends_on=[plan["ws_2_1"].pk], outcome_categories=[category.pk])
+    edit(client, workstream, depends_on=[], area=plan["area_two"].pk)
+
+    history = re.findall(r'app-history__change">(.*?)</li>', detail(client, workstream), re.S)
+    office = people["office"].person.name
+    assert len(history) == 3  # added, then the two changes
+    assert "Area changed from 1 Community Services to 2 Accommodation" in history[0]
+    assert "Depends on: removed 2.1 Extra Care Housing" in history[0]
+    assert f"Outcome categories: added {category.name}" in history[1]
+    assert "Depends on: added 2.1 Extra Care Housing" in history[1]
+    assert f"by {office}," in history[0] and f"by {office}," in history[1]
 
 
 def test_a_workstream_cannot_depend_on_itself(client, people, plan):
