@@ -235,6 +235,52 @@ def test_a_row_completed_by_someone_else_meanwhile_is_a_conflict_not_dropped(
     ]
 
 
+def test_a_milestone_removed_meanwhile_is_told_and_nothing_is_saved(
+    client, people, milestones, url
+):
+    first, second, _ = milestones
+    client.force_login(people["lead"])
+    data = page_data(client, url)
+    gone = Milestone.objects.get(pk=second.pk)
+    gone._history_user = people["manager"]
+    gone.delete()
+    data.update(row(first, status="in_progress"))
+    data.update(row(second, status="in_progress", note="Drafted"))
+
+    response = client.post(url, data)
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert [text for _, text in summary(html)] == [
+        "Someone else removed milestone 1.1.2 (Business case) after you opened this page. "
+        "Nothing has been saved: check the milestones below and save again."
+    ]
+    assert state(first) == [(1, "not_started", None, None, False)]
+    assert not ProgressNote.objects.exists()
+    # The page no longer offers the removed milestone: sent again, it goes through.
+    again = bulk_form(html)
+    assert f"m{second.pk}-version" not in again
+    assert again[f"m{first.pk}-status"] == "in_progress"
+    assert client.post(url, again).status_code == 302
+    assert state(first)[0][1] == "in_progress"
+
+
+def test_a_milestone_added_meanwhile_does_not_stop_the_save(client, people, milestones, url):
+    first = milestones[0]
+    client.force_login(people["lead"])
+    data = page_data(client, url)
+    added = MilestoneFactory(workstream=first.workstream, reference="1.1.4")
+    data.update(row(first, status="in_progress"))
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert state(first, added) == [
+        (2, "in_progress", None, None, False),
+        (1, "not_started", None, None, False),
+    ]
+
+
 def test_an_unchanged_row_changed_by_someone_else_is_no_conflict(client, people, milestones, url):
     first, second, _ = milestones
     client.force_login(people["lead"])
@@ -277,6 +323,21 @@ def test_the_project_manager_updates_the_areas_milestones_across_its_workstreams
         (2, "in_progress", None, None, False),
         (2, "not_started", None, None, True),
     ]
+
+
+def test_on_the_area_page_a_milestone_removed_meanwhile_is_told(client, people, plan, milestones):
+    other = MilestoneFactory(workstream=plan["ws_1_2"], reference="1.2.1", title="Launch")
+    area_url = reverse("area_milestones_update", args=[plan["area_one"].pk])
+    client.force_login(people["manager"])
+    data = page_data(client, area_url)
+    data.update(row(milestones[0], status="in_progress"))
+    other.delete()
+
+    response = client.post(area_url, data)
+
+    assert response.status_code == 409
+    assert "Someone else removed milestone 1.2.1 (Launch)" in response.content.decode()
+    assert state(milestones[0]) == [(1, "not_started", None, None, False)]
 
 
 def test_rows_sent_for_milestones_not_on_the_page_change_nothing(

@@ -331,10 +331,10 @@ def targets_data(rows: list[dict], *, version) -> dict[str, str]:
     return data
 
 
-def post_targets(client, user, measure, rows, *, version=None, **extra):
+def post_targets(client, user, measure, targets, *, version=None, **extra):
     client.force_login(user)
     version = Measure.objects.get(pk=measure.pk).version if version is None else version
-    data = {**targets_data(rows, version=version), **extra}
+    data = {**targets_data(targets, version=version), **extra}
     return client.post(reverse("measure_targets", args=[measure.pk]), data)
 
 
@@ -561,6 +561,25 @@ def test_one_bad_target_saves_none_of_them(client, people, measure, row, field, 
     # What the user typed stays on the page, to correct.
     data = form_with(html, "rows").data()
     assert data["target-0-value"] == "65" and data["target-2-value"] == "90"
+
+
+@pytest.mark.parametrize("rows", ["", "banana", "-1", "0"])
+def test_a_garbled_row_count_loses_no_target(client, people, measure, rows):
+    MeasureTargetFactory(measure=measure, financial_year=2026, value=Decimal(70))
+
+    response = post_targets(
+        client,
+        people["manager"],
+        measure,
+        [{"year": "2026/27", "value": "70"}, {"year": "2027/28", "value": "80"}],
+        rows=rows,
+    )
+
+    assert response.status_code == 302
+    assert targets_of(measure) == [
+        (2026, None, DatePrecision.MONTH, Decimal(70)),
+        (2027, None, DatePrecision.MONTH, Decimal(80)),
+    ]
 
 
 @pytest.mark.parametrize("version", ["", "banana", "0"])

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -41,22 +40,46 @@ class Group:
     rows: list[Row]
 
 
-_SENT_ROW = re.compile(r"m([0-9]{1,12})-version")
+_SENT_ROW = re.compile(r"m([0-9]{1,12})-")
+
+
+def _sent(request) -> set[int]:
+    """The milestones whose rows the page sent back (their fields are named m<id>-...)."""
+    if request.method != "POST":
+        return set()
+    return {int(found[1]) for key in request.POST if (found := _SENT_ROW.match(key))}
 
 
 def _open_milestones(request, **where) -> list[Milestone]:
-    """The open milestones; on a save, also those the page showed that someone else has
-    completed since: their rows then show the conflict, rather than the user's changes to
-    them being dropped while the other rows are saved."""
-    sent = []
+    """The rows of the page: the open milestones; on a save, those the page showed (sent
+    back). So a milestone someone else has completed since shows its conflict on its row,
+    rather than the user's changes to it being dropped while the other rows are saved; and
+    one added since, which the user has not seen, stops nothing."""
+    milestones = Milestone.objects.filter(**where)
     if request.method == "POST":
-        sent = [int(found[1]) for key in request.POST if (found := _SENT_ROW.fullmatch(key))]
+        milestones = milestones.filter(pk__in=_sent(request))
+    else:
+        milestones = milestones.exclude(status=MilestoneStatus.COMPLETE)
     return list(
-        Milestone.objects.filter(**where)
-        .filter(~Q(status=MilestoneStatus.COMPLETE) | Q(pk__in=sent))
-        .select_related("workstream")
-        .order_by("workstream__sort_key", "position", "sort_key")
+        milestones.select_related("workstream").order_by(
+            "workstream__sort_key", "position", "sort_key"
+        )
     )
+
+
+def _removed_since(request, milestones: list[Milestone], **where) -> list[str]:
+    """Why the save is refused if someone else removed a milestone the page showed: the
+    user's changes to it would otherwise go nowhere without a word. The page shown again no
+    longer has its row, so the next save goes through."""
+    gone = _sent(request) - {milestone.pk for milestone in milestones}
+    if not gone:
+        return []
+    removed = Milestone.history.filter(id__in=gone, history_type="-", **where).order_by("sort_key")
+    return [
+        f"Someone else removed milestone {record.reference} ({record.title}) after you opened "
+        "this page. Nothing has been saved: check the milestones below and save again."
+        for record in removed
+    ]
 
 
 def _rows(request, milestones: list[Milestone], programme, areas) -> list[Row]:
@@ -154,8 +177,8 @@ def _error_summary(rows: list[Row]) -> list[tuple[str, str]]:
     return errors
 
 
-def _page(request, *, rows, heading, caption, back, programme, workstream=None, area=None):
-    if request.method == "POST" and _save(request, rows):
+def _page(request, *, rows, removed, heading, caption, back, programme, workstream=None, area=None):
+    if request.method == "POST" and not removed and _save(request, rows):
         messages.success(request, "Milestones updated")
         return redirect(back)
     groups = []
@@ -163,8 +186,10 @@ def _page(request, *, rows, heading, caption, back, programme, workstream=None, 
         if not groups or groups[-1].workstream.pk != row.milestone.workstream_id:
             groups.append(Group(row.milestone.workstream, []))
         groups[-1].rows.append(row)
-    errors = _error_summary(rows) if request.method == "POST" else []
-    conflicts = any(row.form.conflict for row in rows)
+    errors = [("#main-content", message) for message in removed]
+    if request.method == "POST":
+        errors += _error_summary(rows)
+    conflicts = removed or any(row.form.conflict for row in rows)
     return render(
         request,
         "workstreams/bulk_milestones.html",
@@ -192,6 +217,7 @@ def workstream_milestones_update(request, workstream_id: int):
         pk=workstream_id,
     )
     milestones = _open_milestones(request, workstream=workstream)
+    removed = _removed_since(request, milestones, workstream=workstream)
     for milestone in milestones:
         milestone.workstream = workstream
     programme = workstream.programme
@@ -199,6 +225,7 @@ def workstream_milestones_update(request, workstream_id: int):
     return _page(
         request,
         rows=rows,
+        removed=removed,
         heading="Update milestones",
         caption=f"{workstream.reference} {workstream.name}",
         back=workstream.get_absolute_url() + "#milestones",
@@ -215,14 +242,15 @@ def area_milestones_update(request, area_id: int):
         ProgrammeArea.objects.select_related("programme__organisation"),
         pk=area_id,
     )
-    milestones = _open_milestones(
-        request, workstream__area=area, workstream__closed_on__isnull=True
-    )
+    where = {"workstream__area": area, "workstream__closed_on__isnull": True}
+    milestones = _open_milestones(request, **where)
+    removed = _removed_since(request, milestones, **where)
     programme = area.programme
     rows = _rows(request, milestones, programme, {area.pk: area})
     return _page(
         request,
         rows=rows,
+        removed=removed,
         heading="Update milestones",
         caption=f"{area.reference} {area.name}",
         back=area.get_absolute_url(),

@@ -3,6 +3,7 @@ the project manager's pages that keep measures in the plan: add, change, and set
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.contrib import messages
@@ -248,6 +249,17 @@ def measure_edit(request, measure_id: int):
     return _form_page(request, form, workstream, measure)
 
 
+_TARGET_ROW = re.compile(r"target-([0-9]{1,3})-")
+
+
+def _rows_sent(post) -> int:
+    """How many target rows the page sent: its count, or more if more rows' fields came, so
+    that a count lost or garbled on the way never removes the targets the user kept."""
+    stated = read_int(post.get("rows"), minimum=0, maximum=MAX_TARGETS) or 0
+    counted = [int(found[1]) + 1 for key in post if (found := _TARGET_ROW.match(key))]
+    return min(max([stated, *counted]), MAX_TARGETS)
+
+
 def _targets_form(request, measure: Measure, targets: list[MeasureTarget]) -> TargetsForm:
     """The targets form as the user asked for it: as stored (GET); with a row added or taken
     out, not yet judged ("Add another target", "Remove"); or as sent, to save, without the
@@ -255,7 +267,7 @@ def _targets_form(request, measure: Measure, targets: list[MeasureTarget]) -> Ta
     if request.method != "POST":
         rows = max(len(targets), 1)
         return TargetsForm(measure=measure, targets=targets, rows=rows)
-    rows = read_int(request.POST.get("rows"), minimum=0, maximum=MAX_TARGETS) or 0
+    rows = _rows_sent(request.POST)
     if "add" in request.POST or "remove" in request.POST:
         remove = read_int(request.POST.get("remove"), minimum=0, maximum=MAX_TARGETS)
         data, rows = target_rows_data(request.POST, rows, drop=remove, add="add" in request.POST)
