@@ -116,6 +116,7 @@ def test_the_project_manager_adds_a_budget_line_with_its_history(client, people,
     )
     assert line.history.get().history_user == people["manager"]
     page = client.get(response["Location"]).content.decode()
+    assert reverse("budget_line_add", args=[plan["ws_1_1"].pk]) in page
     assert "Funded by Social Care Reform Grant" in page and "£120,000" in page
     assert "<strong>2026/27 Staffing</strong>: Added" in page
 
@@ -183,6 +184,24 @@ def test_a_removal_from_a_stale_page_is_refused_and_the_line_kept(client, people
     assert response.status_code == 409
     assert "Someone else changed this budget line" in response.content.decode()
     assert BudgetLine.objects.filter(pk=line.pk).exists()
+
+
+def test_a_closed_workstream_gets_no_new_budget_line(client, people, plan):
+    workstream = plan["ws_1_1"]
+    workstream.closed_on = date(2026, 11, 1)
+    workstream.save()
+
+    client.force_login(people["office"])
+    page = client.get(reverse("workstream_budget", args=[workstream.pk]))
+    response = add(client, people["office"], workstream)
+
+    assert page.status_code == 200
+    assert reverse("budget_line_add", args=[workstream.pk]) not in page.content.decode()
+    assert response.status_code == 400
+    assert [text for _, text in summary(response.content.decode())] == [
+        "This workstream is closed: its budget only shows"
+    ]
+    assert not BudgetLine.objects.exists()
 
 
 # ----- The lead keeps spent, forecast and the explanation -----
@@ -414,6 +433,8 @@ def test_the_explanation_is_in_the_highlight_reports_html(client, people, plan, 
         ("funding_source", "F" * 201, "The funding source must be 200 characters or fewer"),
         ("allocated", "", "Enter the allocated amount"),
         ("allocated", "lots", "The allocated amount must be an amount of money"),
+        ("allocated", "NaN", "The allocated amount must be an amount of money"),
+        ("allocated", "Infinity", "The allocated amount must be an amount of money"),
         ("allocated", "12.345", "The allocated amount can have at most 2 decimal places"),
         ("allocated", "1" * 13, "The allocated amount must be less than £1,000,000,000,000"),
         ("allocated", "-5", "The allocated amount cannot be less than £0"),

@@ -216,6 +216,7 @@ def test_a_change_saved_over_someone_elses_is_refused_naming_it(client, people, 
         ("unit", "furlongs", "Select a valid choice"),
         ("direction", "sideways", "Select a valid choice"),
         ("baseline_value", "lots", "The baseline must be a number, like 75 or 12.5"),
+        ("baseline_value", "Infinity", "The baseline must be a number, like 75 or 12.5"),
         ("baseline_value", "12.345", "The baseline can have at most 2 decimal places"),
         ("baseline_value", "1" * 13, "The baseline must be a number of at most 12 digits"),
         ("tolerance_percent", "five", "The tolerance must be a number, like 5 or 7.5"),
@@ -235,6 +236,20 @@ def test_bad_input_when_adding_a_measure_is_refused_by_the_field(
     assert response.status_code == 400
     assert message in error_by(html, f"id_{field}")
     assert [link.startswith(f"#id_{field}") for link, _ in summary(html)] == [True]
+    assert not Measure.objects.exists()
+
+
+def test_a_closed_workstream_gets_no_new_measure(client, people, plan):
+    workstream = plan["ws_1_1"]
+    workstream.closed_on = date(2026, 11, 1)
+    workstream.save()
+
+    response = add(client, people["office"], workstream)
+
+    assert response.status_code == 400
+    assert [text for _, text in summary(response.content.decode())] == [
+        "This workstream is closed: its plan only shows"
+    ]
     assert not Measure.objects.exists()
 
 
@@ -529,6 +544,7 @@ def test_two_targets_for_the_same_year_are_refused(client, people, measure):
     [
         ({"year": "2026/27", "value": ""}, "value", "Enter the value of target 2"),
         ({"year": "2026/27", "value": "lots"}, "value", "The target must be a number"),
+        ({"year": "2026/27", "value": "NaN"}, "value", "The target must be a number"),
         ({"year": "2026/27", "value": "75.125"}, "value", "at most 2 decimal places"),
         ({"year": "2026/27", "value": "9" * 13}, "value", "at most 12 digits"),
         ({"year": "", "value": "75"}, "financial_year", "Enter the financial year of target 2"),

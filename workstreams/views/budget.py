@@ -104,6 +104,7 @@ def workstream_budget(request, workstream_id: int):
         ],
         limit=40,
     )
+    can_edit_plan = may(request.user, Action.EDIT_PLAN, workstream)
     return render(
         request,
         "workstreams/budget.html",
@@ -111,7 +112,9 @@ def workstream_budget(request, workstream_id: int):
             workstream,
             years=years,
             history=history,
-            can_edit_plan=may(request.user, Action.EDIT_PLAN, workstream),
+            can_edit_plan=can_edit_plan,
+            # A closed workstream's budget gets no new lines (services.budget.add_budget_line).
+            can_add=can_edit_plan and not workstream.is_closed,
             can_update=may(request.user, Action.UPDATE_BUDGET, workstream),
         ),
     )
