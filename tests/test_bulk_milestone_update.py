@@ -340,6 +340,26 @@ def test_on_the_area_page_a_milestone_removed_meanwhile_is_told(client, people, 
     assert state(milestones[0]) == [(1, "not_started", None, None, False)]
 
 
+def test_the_area_and_workstream_pages_offer_the_update_to_those_who_may_make_it(
+    client, people, plan
+):
+    area_page = reverse("area_detail", args=[plan["area_one"].pk])
+    area_update = reverse("area_milestones_update", args=[plan["area_one"].pk])
+    workstream_page = reverse("workstream_detail", args=[plan["ws_1_1"].pk])
+    workstream_update = reverse("workstream_milestones_update", args=[plan["ws_1_1"].pk])
+
+    def offered(user, page, link):
+        client.force_login(people[user])
+        return link in client.get(page).content.decode()
+
+    assert offered("manager", area_page, area_update)
+    assert offered("office", area_page, area_update)
+    assert not offered("lead", area_page, area_update)
+    assert not offered("board", area_page, area_update)
+    assert offered("lead", workstream_page, workstream_update)
+    assert not offered("other_lead", workstream_page, workstream_update)
+
+
 def test_rows_sent_for_milestones_not_on_the_page_change_nothing(
     client, people, plan, milestones, url
 ):

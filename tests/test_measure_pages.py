@@ -524,6 +524,42 @@ def test_a_target_outside_the_programme_is_refused_by_its_field_and_nothing_save
     assert (Measure.objects.get(pk=measure.pk).version, targets_of(measure)) == before
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"year": "2025/26", "value": "1"},
+        {"year": "2027/28", "value": "1"},
+        {"due": ("", "1", "2026"), "value": "1"},
+        {"due": ("1", "1", "2026"), "value": "1"},
+        {"due": ("", "3", "2028"), "value": "1"},
+        {"due": ("31", "3", "2028"), "value": "1"},
+    ],
+)
+def test_a_target_at_the_edge_of_the_programme_is_accepted(client, people, measure, row):
+    response = post_targets(client, people["manager"], measure, [row])
+
+    assert response.status_code == 302
+    assert len(targets_of(measure)) == 1
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"year": "2028/29", "value": "1"},
+        {"due": ("", "12", "2025"), "value": "1"},
+        {"due": ("31", "12", "2025"), "value": "1"},
+        {"due": ("", "4", "2028"), "value": "1"},
+        {"due": ("1", "4", "2028"), "value": "1"},
+    ],
+)
+def test_a_target_just_outside_the_programme_is_refused(client, people, measure, row):
+    response = post_targets(client, people["manager"], measure, [row])
+
+    assert response.status_code == 400
+    assert "is outside the programme" in response.content.decode()
+    assert targets_of(measure) == []
+
+
 def test_two_targets_for_the_same_year_are_refused(client, people, measure):
     response = post_targets(
         client,
