@@ -55,7 +55,7 @@ def _open_milestones(request, **where) -> list[Milestone]:
     back). So a milestone someone else has completed since shows its conflict on its row,
     rather than the user's changes to it being dropped while the other rows are saved; and
     one added since, which the user has not seen, stops nothing."""
-    milestones = Milestone.objects.filter(**where)
+    milestones = Milestone.objects.visible_to(request.user).filter(**where)
     if request.method == "POST":
         milestones = milestones.filter(pk__in=_sent(request))
     else:
