@@ -662,3 +662,23 @@ def test_targets_saved_from_a_stale_page_are_refused_showing_the_others_change(
     assert "Someone else changed this measure" in html
     assert "Target 2026/27: Set to 70" in html
     assert targets_of(measure) == [(2026, None, DatePrecision.MONTH, Decimal(70))]
+
+
+def test_yearly_targets_come_before_dated_ones_on_every_database(client, people, measure):
+    """Each database sorts a missing year or date at its own end: the order is stated."""
+    MeasureTargetFactory(
+        measure=measure,
+        financial_year=None,
+        due_date=date(2027, 6, 30),
+        due_precision=DatePrecision.MONTH,
+        value=Decimal(75),
+    )
+    MeasureTargetFactory(measure=measure, financial_year=2027, value=Decimal(80))
+    MeasureTargetFactory(measure=measure, financial_year=2026, value=Decimal(70))
+    client.force_login(people["manager"])
+
+    html = client.get(reverse("measure_targets", args=[measure.pk])).content.decode()
+
+    data = form_with(html, "rows").data()
+    assert [data[f"target-{index}-kind"] for index in range(3)] == ["year", "year", "date"]
+    assert [data[f"target-{index}-value"] for index in range(3)] == ["70", "80", "75"]

@@ -345,7 +345,13 @@ class MeasureTarget(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["measure", "financial_year", "due_date"]
+        # Yearly targets, then dated ones, in time order: the same on SQLite and PostgreSQL,
+        # which otherwise sort a missing year or date at opposite ends.
+        ordering = [
+            "measure",
+            models.F("financial_year").asc(nulls_last=True),
+            models.F("due_date").asc(nulls_last=True),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(financial_year__isnull=True, due_date__isnull=False)
