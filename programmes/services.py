@@ -687,7 +687,7 @@ def invite_person(person: Person, programme: Programme, *, by, version: int) -> 
     require(by, Action.VIEW, programme)
     if not may_invite(by, person, programme):
         raise PermissionDenied("Your role does not allow this")
-    person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
     if person.version != version:
         raise StaleEdit(person, person.version)
     email = person.email.strip().lower()
