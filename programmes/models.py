@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from programmes.choices import (
@@ -120,6 +121,14 @@ class Organisation(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
+    single_sign_on = models.BooleanField(
+        "Offer single sign-on",
+        default=True,
+        help_text=(
+            'Offer "Sign in with" this organisation\'s identity providers on the sign-in page, '
+            "as configured for the site (docs/sign-in.md). Untick to turn them off."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -732,3 +741,24 @@ class CalendarFeed(models.Model):
     @property
     def is_personal(self) -> bool:
         return self.programme_id is None
+
+
+class UserSession(models.Model):
+    """A signed-in session of a user (issue 12, "Sessions"): recorded at each sign-in, so that
+    "sign out everywhere" and switching a user off end their sessions through the session
+    engine, whichever it is (database or cache). The row goes with the session."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    signed_in_with = models.CharField(
+        max_length=60, default="password", help_text="password, or the single sign-on provider"
+    )
+    signed_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-signed_in_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} since {self.signed_in_at:%Y-%m-%d %H:%M}"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("transformation.api_urls")),
     path("account/api-token/", api_token, name="api_token"),
+    path("", include("programmes.accounts.urls")),
     path("", include("programmes.urls")),
     path("", include("workstreams.urls")),
     path("", include("reporting.urls")),

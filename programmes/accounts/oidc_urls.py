@@ -1,0 +1,3 @@
+"""Routes of programmes.accounts: oidc (issue 12)."""
+
+urlpatterns: list = []

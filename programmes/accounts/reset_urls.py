@@ -1,0 +1,3 @@
+"""Routes of programmes.accounts: reset (issue 12)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of programmes.accounts: session (issue 12)."""
+
+urlpatterns: list = []
