@@ -582,3 +582,18 @@ def test_an_unknown_outcome_category_is_refused(client, people, plan, category):
     assert "Choose from the outcome categories listed" in error_summary(response.content.decode())
     plan["ws_1_1"].refresh_from_db()
     assert plan["ws_1_1"].name == "Day Opportunities"
+
+
+def test_the_workstreams_to_depend_on_are_listed_under_their_areas(client, people, plan):
+    client.force_login(people["office"])
+    area_one, area_two = plan["area_one"], plan["area_two"]
+
+    html = client.get(reverse("workstream_edit", args=[plan["ws_1_1"].pk])).content.decode()
+
+    start = html.index("Depends on")
+    headings = [
+        html.index(f"Area {area.reference} {area.name}", start) for area in (area_one, area_two)
+    ]
+    choices = {ws: html.index(f'value="{plan[ws].pk}"', start) for ws in ("ws_1_2", "ws_2_1")}
+    assert headings[0] < choices["ws_1_2"] < headings[1] < choices["ws_2_1"]
+    assert f'value="{plan["ws_1_1"].pk}"' not in html[start:]  # not itself

@@ -1103,7 +1103,10 @@ class WorkstreamForm(ChangeForm):
             ).order_by("position", "sort_key")
         else:
             del self.fields["area"]
-        self.fields["depends_on"].queryset = others
+        # Listed by area, as on the dashboard, so that a long programme's list can be scanned.
+        self.fields["depends_on"].queryset = others.select_related("area").order_by(
+            "area__position", "area__sort_key", "sort_key"
+        )
         self.fields["objective"].label_from_instance = lambda o: (
             f"{o.reference} {o.title[:90]} ({o.get_level_display().lower()})"
         )
