@@ -379,13 +379,18 @@ def test_rows_sent_for_milestones_not_on_the_page_change_nothing(
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"status": "finished"}, "status", "Select a valid choice"),
-        ({"status": ""}, "status", "This field is required"),
-        ({"forecast": (31, 2, 2027)}, "forecast", "Forecast date must be a real date"),
+        # Each message names the milestone (1.1.2): the error summary lists every row's.
+        ({"status": "finished"}, "status", "Choose the status of 1.1.2 from the list"),
+        ({"status": ""}, "status", "Choose the status of 1.1.2"),
+        ({"forecast": (31, 2, 2027)}, "forecast", "The forecast of 1.1.2 must be a real date"),
         ({"forecast": ("", "soon", 2027)}, "forecast", "must be a real date"),
         ({"forecast": ("", 3, "")}, "forecast", "must include a year"),
         ({"forecast": (1, 3, 27)}, "forecast", "with a four-digit year"),
-        ({"actual_date": ("", 3, 2026), "status": "complete"}, "actual_date", "include a day"),
+        (
+            {"actual_date": ("", 3, 2026), "status": "complete"},
+            "actual_date",
+            "The completion date of 1.1.2 must include a day",
+        ),
         ({"actual_date": ("x", "y", "z"), "status": "complete"}, "actual_date", "real date"),
         (
             {"actual_date": TODAY + timedelta(days=1), "status": "complete"},

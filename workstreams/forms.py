@@ -821,6 +821,13 @@ class MilestoneRowForm(MilestoneProgressForm):
         for name, label in labels.items():
             self.fields[name].label = label
             self.fields[name].help_text = ""
+        # Each message names the milestone too: the error summary lists every row's.
+        self.fields["forecast"].noun = f"The forecast of {reference}"
+        self.fields["actual_date"].noun = f"The completion date of {reference}"
+        self.fields["status"].error_messages = {
+            "required": f"Choose the status of {reference}",
+            "invalid_choice": f"Choose the status of {reference} from the list",
+        }
 
 
 # ----- The plan's structure: programme areas, their key documents, workstreams -----
