@@ -14,3 +14,7 @@ import os
 os.environ.setdefault("DEBUG", "true")
 
 from transformation.settings import *  # noqa: E402, F403
+
+# Two-factor codes are asked only in tests/test_two_factor.py, which turns them on; the other
+# tests sign in with force_login, as people who have entered their code.
+TWO_FACTOR_REQUIRED = False

@@ -764,6 +764,7 @@ NOT_EDITS = {
         "issue_list",
         "login",
         "logout",
+        "two_factor_code",  # a sign-in step: the code from the app, nothing stored to edit
         "measure_list",
         "meeting_detail",
         "meeting_list",
@@ -830,6 +831,10 @@ NOT_EDITS = {
         # once, its token made from the account as it stands
         "programme_role_remove",
         "invitation_accept",
+        # Issue 12: setting up an authenticator makes a new one; turning it off takes a
+        # current code from the app, checked against the authenticator as it stands
+        "two_factor",
+        "two_factor_turn_off",
     },
 }
 

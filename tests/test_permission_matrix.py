@@ -115,6 +115,10 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "login": {"GET": EVERYONE, "POST": EVERYONE, "PUT": EVERYONE},
     "logout": {"POST": EVERYONE},
     "api_token": page(SIGNED_IN),
+    # Two-factor authentication (issue 12): each user's own authenticator
+    "two_factor": page(SIGNED_IN),
+    "two_factor_code": page(SIGNED_IN),
+    "two_factor_turn_off": {"POST": SIGNED_IN},
     "home": {"GET": SIGNED_IN},
     "programme_list": {"GET": SIGNED_IN},
     "portfolio": {"GET": SIGNED_IN},
