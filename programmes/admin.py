@@ -16,6 +16,7 @@ from programmes.models import (
     Programme,
     ProgrammeArea,
     ReportingPeriod,
+    UserSession,
 )
 
 
@@ -130,4 +131,25 @@ class CalendarFeedAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    """Who is signed in, since when and how (issue 12, "Sessions"), to read: a user's sessions
+    end when the user is switched off (Active unticked on their user)."""
+
+    list_display = ["user", "signed_in_at", "signed_in_with"]
+    list_filter = ["signed_in_with"]
+    search_fields = ["user__username", "user__person__name"]
+    fields = ["user", "signed_in_at", "signed_in_with"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -7,3 +7,4 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self):
         from programmes import signals  # noqa: F401
+        from programmes.accounts import sessions  # noqa: F401  (sign-ins recorded and ended)

@@ -1,5 +1,5 @@
 """Links that let someone set their password without signing in: an invitation to sign in
-(issue 11), and later a password reset. Each kind of link has a token generator of its own,
+(issue 11), and a password reset (issue 12). Each kind of link has a token generator of its own,
 so that a token made for one kind is refused by the other.
 
 A token is made from the account's state (its password, last sign-in and email): setting the
@@ -49,6 +49,16 @@ class InvitationTokenGenerator(LinkTokenGenerator):
 
 
 invitation_tokens = InvitationTokenGenerator()
+
+
+class ResetTokenGenerator(LinkTokenGenerator):
+    """A forgotten password (issue 12): the emailed link sets a new one, within an hour."""
+
+    key_salt = "programmes.tokens.ResetTokenGenerator"
+    timeout = timedelta(hours=1)
+
+
+reset_tokens = ResetTokenGenerator()
 
 
 def link_parts(user, tokens: LinkTokenGenerator) -> tuple[str, str]:

@@ -528,7 +528,7 @@ def person_invite(request, programme_id: int, person_id: int):
 class PasswordLink:
     """A kind of emailed link that sets a password: its tokens, the page's words, and what
     setting the password does besides (an invitation is accepted). A password reset is
-    another of these, on the same page."""
+    another of these, on the same page (programmes/accounts/reset.py)."""
 
     tokens: LinkTokenGenerator
     title: str
@@ -536,6 +536,7 @@ class PasswordLink:
     button: str
     done: Callable[..., None]
     success: str
+    expired: str
 
 
 INVITATION_LINK = PasswordLink(
@@ -545,10 +546,10 @@ INVITATION_LINK = PasswordLink(
     button="Set password and sign in",
     done=accept_invitation,
     success="Your password is set and you are signed in",
-)
-
-EXPIRED_LINK = (
-    "This link has expired or has already been used: ask your programme office to invite you again."
+    expired=(
+        "This link has expired or has already been used: "
+        "ask your programme office to invite you again."
+    ),
 )
 
 
@@ -559,7 +560,7 @@ def set_password_page(request, uidb64: str, token: str, link: PasswordLink):
     user = user_from_link(uidb64, token, link.tokens)
     if user is None:
         return render(
-            request, "registration/link_expired.html", {"message": EXPIRED_LINK}, status=400
+            request, "registration/link_expired.html", {"message": link.expired}, status=400
         )
     form = NewPasswordForm(posted(request), user=user)
     if request.method == "POST" and form.is_valid():

@@ -791,6 +791,8 @@ NOT_EDITS = {
         # Issue 11, parts C and A
         "workstream_budget",
         "programme_people",
+        # Issue 12: the page that answers a reset request
+        "password_reset_sent",
     },
     "adds": {
         "api_token",
@@ -835,6 +837,11 @@ NOT_EDITS = {
         # current code from the app, checked against the authenticator as it stands
         "two_factor",
         "two_factor_turn_off",
+        # Issue 12: a reset request stores nothing (it sends an email); a reset link works once
+        # like an invitation's; "Sign out everywhere" ends the sessions there are now
+        "password_reset",
+        "password_reset_link",
+        "user_sessions",
     },
 }
 

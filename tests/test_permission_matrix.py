@@ -144,6 +144,12 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "programme_role_remove": page(OFFICE),
     # The emailed link is the key: whoever holds it sets the password, signed in or not.
     "invitation_accept": page(EVERYONE),
+    # Issue 12: a forgotten password is reset without signing in; the emailed link is the key.
+    "password_reset": page(EVERYONE),
+    "password_reset_sent": {"GET": EVERYONE},
+    "password_reset_link": page(EVERYONE),
+    # Issue 12: a user's own sessions, and signing out everywhere.
+    "user_sessions": page(SIGNED_IN),
     "workstream_list": {"GET": IN_PROGRAMME},
     "milestone_list": {"GET": IN_PROGRAMME},
     "measure_list": {"GET": IN_PROGRAMME},

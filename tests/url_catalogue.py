@@ -20,7 +20,7 @@ from plans.models import PlanImportJob
 from programmes.choices import Role
 from programmes.dates import add_months, month_start
 from programmes.models import Membership, Objective
-from programmes.tokens import invitation_tokens, link_parts
+from programmes.tokens import invitation_tokens, link_parts, reset_tokens
 from reporting.calendars import create_calendar_feed
 from reporting.models import ReportRun, RunStatus
 from reporting.narratives import exceptions_for_period
@@ -216,6 +216,7 @@ def make_world(plan, *, chair=None, feed_user=None) -> dict:
     owner.user = invited
     owner.save(update_fields=["user"])
     world["invitation_link"] = link_parts(invited, invitation_tokens)
+    world["password_reset_link"] = link_parts(invited, reset_tokens)  # issue 12
     if feed_user is not None:
         world["feed"] = create_calendar_feed(None, by=feed_user)
     breaches = exceptions_for_period(period).breaches
@@ -278,6 +279,8 @@ def url_for(route: Route, world: dict) -> str:
             kwargs["month"] = world["reading"].period.isoformat()
         elif route.name == "invitation_accept":
             kwargs[argument] = world["invitation_link"][argument == "token"]
+        elif route.name == "password_reset_link":
+            kwargs[argument] = world["password_reset_link"][argument == "token"]
         elif argument == "token":
             kwargs["token"] = world["feed"].token
         elif argument == "kind":

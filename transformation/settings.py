@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session lasts a working day from its last use (programmes/accounts/sessions.py).
+    "programmes.accounts.sessions.SessionRenewal",
     "django_otp.middleware.OTPMiddleware",
     # Sends users signed in with a password to their two-factor code before any other page.
     "programmes.accounts.two_factor.TwoFactorMiddleware",
@@ -379,7 +381,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
+# A working day without use: SessionRenewal renews a session in use every few minutes.
+SESSION_COOKIE_AGE = 60 * 60 * 10
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
