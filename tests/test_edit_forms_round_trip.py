@@ -764,6 +764,9 @@ NOT_EDITS = {
         "issue_list",
         "login",
         "logout",
+        # Issue 12: single sign-on sends the person to their provider and back; no form
+        "oidc_sign_in",
+        "oidc_callback",
         "two_factor_code",  # a sign-in step: the code from the app, nothing stored to edit
         "measure_list",
         "meeting_detail",

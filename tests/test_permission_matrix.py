@@ -40,7 +40,15 @@ from tests.factories import (
     grant,
     grant_portfolio_office,
 )
-from tests.url_catalogue import API_OBJECTS, Route, all_routes, make_world, url_for
+from tests.oidc_provider.fixture import oidc_provider  # noqa: F401 (a fixture)
+from tests.url_catalogue import (
+    API_OBJECTS,
+    SINGLE_SIGN_ON_PROVIDER,
+    Route,
+    all_routes,
+    make_world,
+    url_for,
+)
 
 # ----- Who asks -----
 
@@ -114,6 +122,10 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     # Signing in and out, and a user's own things
     "login": {"GET": EVERYONE, "POST": EVERYONE, "PUT": EVERYONE},
     "logout": {"POST": EVERYONE},
+    # Single sign-on (issue 12): going to the identity provider and coming back from it are
+    # for anyone; who is then signed in is the provider's answer (tests/test_single_sign_on.py).
+    "oidc_sign_in": {"GET": EVERYONE},
+    "oidc_callback": {"GET": EVERYONE},
     "api_token": page(SIGNED_IN),
     # Two-factor authentication (issue 12): each user's own authenticator
     "two_factor": page(SIGNED_IN),
@@ -296,6 +308,17 @@ def _media(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "media")},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _single_sign_on(request, settings):
+    """The single sign-on routes name a provider: the test identity provider, running, so that
+    going to it is a redirect to its page (tests/oidc_provider)."""
+    callspec = getattr(request.node, "callspec", None)
+    route = callspec.params.get("route") if callspec else None
+    if route is not None and "provider" in route.arguments:
+        provider = request.getfixturevalue("oidc_provider")
+        settings.OIDC_PROVIDERS = [provider.configuration(id=SINGLE_SIGN_ON_PROVIDER)]
 
 
 @pytest.fixture

@@ -247,6 +247,9 @@ ARGUMENT_OBJECTS = {
     "person_id": "person",
     "membership_id": "membership",
 }
+# The identity provider the single sign-on routes name (issue 12): tests that need it
+# running configure it under this id; elsewhere no provider is configured and they answer 404.
+SINGLE_SIGN_ON_PROVIDER = "oidc"
 ACTION_OBJECTS = {"mitigation_done": "mitigation", "issue_action_done": "issue_action"}
 # The API's routes are named by model: "api:measurereading-detail".
 API_OBJECTS = {
@@ -281,6 +284,8 @@ def url_for(route: Route, world: dict) -> str:
             kwargs[argument] = world["invitation_link"][argument == "token"]
         elif route.name == "password_reset_link":
             kwargs[argument] = world["password_reset_link"][argument == "token"]
+        elif argument == "provider":
+            kwargs["provider"] = SINGLE_SIGN_ON_PROVIDER
         elif argument == "token":
             kwargs["token"] = world["feed"].token
         elif argument == "kind":

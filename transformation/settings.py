@@ -9,6 +9,7 @@ tests' own settings (tests/settings.py) too.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -191,6 +192,54 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "transformation.login_throttle.LoginThrottle"
 AXES_LOCKOUT_CALLABLE = "transformation.login_throttle.locked_out"
+
+# Single sign-on with OpenID Connect (docs/sign-in.md; programmes/accounts/oidc.py). Three
+# variables make one provider, id "oidc": OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET
+# (with OIDC_NAME, OIDC_ORGANISATION, the slug of the organisation whose people it signs in,
+# and OIDC_TRUST_EMAIL optional). More providers take the same names numbered from 2:
+# OIDC_2_ISSUER_URL, OIDC_2_CLIENT_ID, ... (id "oidc-2", or OIDC_2_ID). Read when asked, not
+# at import, so tests may set OIDC_PROVIDERS.
+
+
+def oidc_providers_from_environment() -> list[dict]:
+    """The single sign-on providers the environment configures; a provider with an issuer but
+    no client id or secret fails loudly."""
+    numbers = sorted(
+        int(match[1])
+        for name in os.environ
+        if (match := re.fullmatch(r"OIDC_(\d+)_ISSUER_URL", name))
+    )
+    providers = []
+    for prefix, default_id in [
+        ("OIDC_", "oidc"),
+        *((f"OIDC_{number}_", f"oidc-{number}") for number in numbers),
+    ]:
+        issuer = env(f"{prefix}ISSUER_URL")
+        if issuer is None:
+            continue
+        client_id, client_secret = env(f"{prefix}CLIENT_ID"), env(f"{prefix}CLIENT_SECRET")
+        if client_id is None or client_secret is None:
+            raise ImproperlyConfigured(
+                f"{prefix}ISSUER_URL is set: {prefix}CLIENT_ID and {prefix}CLIENT_SECRET must be too"
+            )
+        providers.append(
+            {
+                "id": env(f"{prefix}ID", default_id),
+                "name": env(f"{prefix}NAME", "your organisation's account"),
+                "organisation": env(f"{prefix}ORGANISATION"),
+                "issuer": issuer.rstrip("/"),
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "trust_email": env_bool(f"{prefix}TRUST_EMAIL", False),
+            }
+        )
+    ids = [provider["id"] for provider in providers]
+    if len(set(ids)) != len(ids):
+        raise ImproperlyConfigured(f"Two single sign-on providers share an id: {ids}")
+    return providers
+
+
+OIDC_PROVIDERS = oidc_providers_from_environment()
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
