@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from programmes.accounts import SIGNED_IN_WITH
-from programmes.models import Person
+from programmes.models import Person, UserSession
 from tests.factories import OrganisationFactory, PersonFactory, ProgrammeFactory, UserFactory
 from tests.oidc_provider.fixture import oidc_provider  # noqa: F401 (a fixture)
 
@@ -74,6 +74,10 @@ def test_a_known_person_with_a_verified_email_signs_in_and_lands_on_my_work(
     assert response["Location"] == reverse("home")
     assert signed_in_user_id(client) == str(user.pk)
     assert client.session[SIGNED_IN_WITH] == "oidc"
+    # The session's record, for "Your sessions" and signing out everywhere, names the provider.
+    assert list(UserSession.objects.filter(user=user).values_list("signed_in_with", flat=True)) == [
+        "oidc"
+    ]
     assert "My work" in client.get(response["Location"]).content.decode()
 
 

@@ -232,6 +232,9 @@ def sign_in_callback(request, provider: str):
             status=403,
         )
     next_url = request.session.pop(NEXT, None)
+    # Said before signing in, so that the session's record (programmes.accounts.sessions)
+    # names the provider; and again after, as signing in over another user's session empties it.
+    request.session[SIGNED_IN_WITH] = offer.provider.id
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SIGNED_IN_WITH] = offer.provider.id
     return HttpResponseRedirect(
