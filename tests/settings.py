@@ -18,3 +18,13 @@ from transformation.settings import *  # noqa: E402, F403
 # Two-factor codes are asked only in tests/test_two_factor.py, which turns them on; the other
 # tests sign in with force_login, as people who have entered their code.
 TWO_FACTOR_REQUIRED = False
+
+# On Redis, the tests' cache keeps to a database of its own (the broker's number plus one):
+# a test that empties the cache (cache.clear() is FLUSHDB) must not empty Celery's queues
+# under the real-worker tests running beside it.
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    from urllib.parse import urlsplit, urlunsplit
+
+    _broker = urlsplit(CACHES["default"]["LOCATION"])  # noqa: F405
+    _number = int(_broker.path.strip("/") or 0)
+    CACHES["default"]["LOCATION"] = urlunsplit(_broker._replace(path=f"/{_number + 1}"))  # noqa: F405

@@ -14,11 +14,10 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from programmes.accounts.reset import RESETS_PER_ADDRESS_PER_HOUR
+from programmes.accounts.reset import RESETS_PER_ADDRESS_PER_HOUR, forget_requests
 from programmes.models import UserSession
 from programmes.tokens import invitation_tokens, link_parts, reset_tokens
 from tests.clock import NOW
@@ -30,12 +29,25 @@ EXPIRED = "This link has expired or has already been used"
 CHECK_YOUR_EMAIL = "Check your email"
 
 
+ADDRESSES = [
+    "anne.shaw@harrow.example.org",
+    "bola@harrow.example.org",
+    "name@example.com",
+    "nobody@harrow.example.org",
+    "ravi.patel@harrow.example.org",
+]
+
+
 @pytest.fixture(autouse=True)
 def _no_requests_counted_yet():
-    """The count of reset requests per address lives in the cache, which outlives a test."""
-    cache.clear()
+    """The requests counted per address live in the cache, which outlives a test. Only those
+    keys are removed: on Redis the cache shares its database with Celery's broker, which
+    cache.clear() would empty under the other tests' workers."""
+    for address in ADDRESSES:
+        forget_requests(address)
     yield
-    cache.clear()
+    for address in ADDRESSES:
+        forget_requests(address)
 
 
 @pytest.fixture

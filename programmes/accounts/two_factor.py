@@ -75,8 +75,12 @@ def confirmed_device(user) -> TOTPDevice | None:
 
 def _safe_next(request, candidate: str | None) -> str:
     """Where to go once the code is entered: the page asked for, if it is one of ours."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return reverse("home")
