@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programmes.accounts import SIGNED_IN_WITH
+from programmes.accounts.reset import forget_requests
 from programmes.api.tokens import issue_token
 from tests.factories import UserFactory, grant_portfolio_office
 
@@ -407,3 +409,29 @@ def test_nobody_is_asked_when_the_requirement_is_switched_off(client, people, se
     TOTPDevice.objects.create(user=people["office"], name="Phone", confirmed=True)
     sign_in(client, people["office"])
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_password_reset_does_not_get_round_the_code(
+    client, people, django_capture_on_commit_callbacks
+):
+    """A new password set from an emailed reset link signs the person in, as a password
+    sign-in: someone who has an authenticator still enters its code before any page."""
+    office = people["office"]
+    sign_in(client, office)
+    set_up(client, office)
+    client.post(reverse("logout"))
+    office.email = "office@harrow.example.org"
+    office.save()
+    forget_requests(office.email)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": office.email})
+    link = re.search(r"https?://[^/\s]+(/account/password-reset/\S+/\S+/)", mail.outbox[-1].body)
+    password = "a lighthouse keeps its lamp lit"
+    signed_in = client.post(link.group(1), {"password": password, "confirmation": password})
+
+    assert signed_in.status_code == 302
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_code"))
+    forget_requests(office.email)
