@@ -12,8 +12,11 @@ export DEBUG ?= true
 
 .PHONY: run test setup static migrate demo lint check-python clean bench
 
+# The web server, a Celery worker and beat (the schedule), together (Procfile, honcho); Ctrl-C
+# stops all three. Without REDIS_URL the broker is a folder, var/celery. PORT: the web's port.
+PORT ?= 8000
 run: setup static migrate demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(VENV)/bin/honcho start --port $(PORT)
 
 # The tests, shared among the machine's cores by file (pytest-xdist): a module's tests share
 # one process, so a fixture made once for the module is made once, and the real-services

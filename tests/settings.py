@@ -15,6 +15,11 @@ os.environ.setdefault("DEBUG", "true")
 
 from transformation.settings import *  # noqa: E402, F403
 
+# Tasks run eagerly, in the test's own process: no worker reads the broker in ordinary tests.
+# The tests that need a real worker (tests/services/, tests/browser/test_report_in_background.py)
+# switch it off while their worker runs (the worker itself loads transformation.settings).
+CELERY_TASK_ALWAYS_EAGER = True
+
 # Two-factor codes are asked only in tests/test_two_factor.py, which turns them on; the other
 # tests sign in with force_login, as people who have entered their code.
 TWO_FACTOR_REQUIRED = False

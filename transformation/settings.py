@@ -1,9 +1,10 @@
 """Settings, read from the environment.
 
-The app runs on an SQLite file in the project folder and Celery tasks run eagerly in-process
-unless DATABASE_URL and REDIS_URL are set, when the same code uses PostgreSQL and a real
-Celery worker. DEBUG is off unless switched on: off is the production configuration (secure
-cookies, HSTS, SSL redirect, plain error pages), which requires SECRET_KEY and ALLOWED_HOSTS.
+The app runs on an SQLite file in the project folder, with Celery's messages in a folder
+(var/celery), unless DATABASE_URL and REDIS_URL are set, when the same code uses PostgreSQL
+and Redis; either way a Celery worker makes the reports (`make run` starts one). DEBUG is off
+unless switched on: off is the production configuration (secure cookies, HSTS, SSL redirect,
+plain error pages), which requires SECRET_KEY and ALLOWED_HOSTS.
 DEBUG=true is for development only: `make` sets it (the local demo, the tests), and the
 tests' own settings (tests/settings.py) too.
 """
@@ -269,7 +270,8 @@ if env("AWS_STORAGE_BUCKET_NAME"):
         },
     }
 
-# Redis: broker for Celery and the shared cache. Without it, tasks run eagerly in-process.
+# Redis: broker for Celery and the shared cache. Without it, Celery's broker is a folder
+# (kombu's filesystem transport: no service to run), which `make run`'s worker reads.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -281,8 +283,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# Tasks run in the background, by a worker (`make run` starts one). CELERY_EAGER=true runs them
+# in-process instead, at once, where no worker runs (a shell, a one-off command).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -315,6 +319,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
 }
+if not REDIS_URL:
+    # The filesystem broker: messages are files in one folder, written by the web server and
+    # taken (moved to "processed") by the worker; CELERY_FOLDER moves it (tests use their own).
+    CELERY_FOLDER = Path(env("CELERY_FOLDER", str(BASE_DIR / "var" / "celery")))
+    for _name in ("queue", "processed", "control"):
+        (CELERY_FOLDER / _name).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_FOLDER / "queue"),
+        "control_folder": str(CELERY_FOLDER / "control"),
+        "store_processed": True,
+        "processed_folder": str(CELERY_FOLDER / "processed"),
+    }
 CELERY_BEAT_SCHEDULE = {
     "status-update-reminders": {
         "task": "workstreams.send_status_update_reminders",
