@@ -11,6 +11,7 @@ decisions. Every change is saved with the date it happened, so the change histor
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections import defaultdict
 from copy import copy
@@ -1030,9 +1031,74 @@ def link_demo_people(users) -> None:
                 )
 
 
-def load_demo(*, today: date | None = None, log=print) -> list[Programme]:
-    """Create the five demo programmes that are not there yet. Running it again changes
-    nothing."""
+def load_approved_reports(programme: Programme, *, approver, log=print) -> list:
+    """The programme's last closed period's highlight report, and its exception report where
+    there are exceptions, rendered for real (reporting's build, WeasyPrint) and approved by
+    the programme office, so that a board member finds them on day one. The board counts as
+    told (recorded, no email sent). Nothing if the period has reports already."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from reporting.models import BoardDistribution, ReportKind, ReportRun, RunStatus, RunTrigger
+    from reporting.reports import has_exceptions
+    from reporting.tasks import build_pdf
+
+    period = (
+        ReportingPeriod.objects.filter(programme=programme, status=PeriodStatus.CLOSED)
+        .order_by("-month")
+        .first()
+    )
+    if period is None or ReportRun.objects.filter(period=period).exists():
+        return []
+    kinds = [ReportKind.HIGHLIGHT]
+    if has_exceptions(programme, period):
+        kinds.append(ReportKind.EXCEPTION)
+    runs = []
+    for kind in kinds:
+        run = ReportRun.objects.create(
+            programme=programme,
+            period=period,
+            kind=kind,
+            version=1,
+            trigger=RunTrigger.SCHEDULED,
+            notify_board=True,
+            status=RunStatus.RENDERING,
+            attempts=1,
+            started_at=timezone.now(),
+        )
+        started = timezone.now()
+        pdf = build_pdf(run)
+        name = default_storage.save(
+            f"reports/{programme.reference}/{period.month:%Y-%m}/{run.filename}",
+            ContentFile(pdf.content),
+        )
+        finished = timezone.now()
+        run.status = RunStatus.DONE
+        run.file = name
+        run.size_bytes = len(pdf.content)
+        run.checksum = hashlib.sha256(pdf.content).hexdigest()
+        run.pages = pdf.pages
+        run.finished_at = finished
+        run.duration_ms = int((finished - started).total_seconds() * 1000)
+        run.approved_at = finished
+        run.approved_by = approver
+        run._history_user = approver
+        run.save()
+        runs.append(run)
+    distribution = BoardDistribution.objects.create(
+        programme=programme, period=period, made_by=approver, emailed_at=timezone.now()
+    )
+    distribution.runs.set(runs)
+    log(f"  {programme.name}: {len(runs)} approved report(s) for {period.label}")
+    return runs
+
+
+def load_demo(
+    *, today: date | None = None, log=print, reports: str | None = "all"
+) -> list[Programme]:
+    """Create the five demo programmes that are not there yet, with approved reports for
+    their last closed period ("all"; "harrow": only Harrow's; None: none). Running it again
+    changes nothing."""
     today = today or timezone.localdate()
     users = ensure_demo_users()
     created = []
@@ -1058,4 +1124,9 @@ def load_demo(*, today: date | None = None, log=print) -> list[Programme]:
             f"{programme.starts_on:%b %Y} to {programme.ends_on:%b %Y}"
         )
     link_demo_people(users)
+    if reports:
+        for programme in created:
+            if reports == "all" or programme.organisation.slug == reports:
+                with transaction.atomic():
+                    load_approved_reports(programme, approver=users["office"], log=log)
     return created

@@ -303,6 +303,13 @@ class Programme(Referenced, Versioned):
     auto_close_periods = models.BooleanField(
         default=True, help_text="Close each reporting period at the end of its month"
     )
+    approve_reports_after_working_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(20)],
+        help_text="Approve the monthly reports for the board automatically this many working "
+        "days after they were made; empty: only the programme office approves them",
+    )
     history = HistoricalRecords()
 
     objects = ProgrammeQuerySet.as_manager()

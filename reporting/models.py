@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from programmes.models import Programme, ReportingPeriod, Versioned
@@ -80,7 +81,8 @@ class ReportRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     notify_board = models.BooleanField(
-        default=False, help_text="Email the board a link when it is ready"
+        default=False,
+        help_text="Made by the monthly schedule: goes to the board once approved",
     )
     history = HistoricalRecords(excluded_fields=["attempts", "claimed_by"])
 
@@ -127,6 +129,39 @@ class ReportRun(models.Model):
             f"{self.programme.reference}-{kind}-report-{self.period.month:%Y-%m}"
             f"-v{self.version}{draft}.pdf"
         )
+
+
+class BoardDistribution(models.Model):
+    """The board told of a period's approved reports: one email to each board member per
+    programme and period, linking every approved report, sent once the programme office has
+    approved them all (reporting/distribution.py). One per period, so never sent twice."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="board_distributions"
+    )
+    period = models.OneToOneField(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="board_distribution"
+    )
+    runs = models.ManyToManyField(ReportRun, related_name="distributions")
+    made_at = models.DateTimeField(default=timezone.now)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who approved the last report; empty when approved automatically",
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "-period__month"]
+
+    def __str__(self) -> str:
+        return f"Board told of {self.period}"
 
 
 class BreachKind(models.TextChoices):

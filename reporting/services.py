@@ -17,6 +17,7 @@ from programmes.jobs import queue_after_commit
 from programmes.models import Programme, ReportingPeriod
 from programmes.permissions import Action, require
 from programmes.services import open_current_period
+from reporting.distribution import distribute_if_ready
 from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
 from reporting.reports import has_exceptions
 
@@ -90,8 +91,25 @@ def request_report(programme, period, kind, *, by, reason: str = "") -> ReportRu
 
 @transaction.atomic
 def approve_run(run: ReportRun, *, by) -> ReportRun:
-    """The programme office approves a finished report of a closed period: it is locked."""
+    """The programme office approves a finished report of a closed period: it is locked. Once
+    every report of the period is approved, the board is emailed, once (distribution.py)."""
     require(by, Action.MANAGE_PROGRAMME, run.programme)
+    return _approve(run, by=by)
+
+
+def approve_automatically(run: ReportRun) -> ReportRun | None:
+    """Approve a monthly report for a programme that approves them after some working days;
+    None if it is approved already or cannot be."""
+    try:
+        with transaction.atomic():
+            return _approve(run, by=None)
+    except ValidationError:
+        return None
+
+
+def _approve(run: ReportRun, *, by) -> ReportRun:
+    # The period first, as create_run locks it: versions and approvals of a period one at a time.
+    ReportingPeriod.objects.select_for_update().get(pk=run.period_id)
     run = ReportRun.objects.select_for_update().select_related("period").get(pk=run.pk)
     if run.status != RunStatus.DONE:
         raise ValidationError("Only a finished report can be approved")
@@ -105,6 +123,7 @@ def approve_run(run: ReportRun, *, by) -> ReportRun:
     run.approved_by = by
     run._history_user = by
     run.save()
+    distribute_if_ready(run.period, by=by)
     return run
 
 

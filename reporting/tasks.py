@@ -12,8 +12,10 @@ attempts the run fails, saying why. A file is offered for download only once it 
 completely written and recorded, and only by the latest attempt.
 
 `make_monthly_reports` (beat, every morning) makes, on each programme's chosen working day,
-last month's highlight report, and an exception report where there are exceptions, and
-emails the board a link. `roll_reporting_periods` closes ended periods and opens new ones;
+last month's highlight report, and an exception report where there are exceptions, for
+the programme office to approve: the board is emailed only once they are approved
+(reporting/distribution.py), by the programme office or, where the programme chose it,
+automatically some working days later (this job, each working morning). `roll_reporting_periods` closes ended periods and opens new ones;
 `fail_stalled_runs` queues again (or fails) runs whose worker vanished.
 """
 
@@ -31,17 +33,16 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from programmes.choices import PeriodStatus, ProgrammeStatus, Role
+from programmes.choices import PeriodStatus, ProgrammeStatus
 from programmes.dates import add_months, month_start
 from programmes.jobs import queue_after_commit
-from programmes.models import Membership, Programme, ReportingPeriod
+from programmes.models import Programme, ReportingPeriod
+from reporting import distribution
 from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
 from reporting.pdf import html_to_pdf, render_html
 from reporting.reports import gather_exceptions, gather_highlight
@@ -171,8 +172,6 @@ def render_report(self, run_id: int) -> str:
                 duration_ms=int((time.monotonic() - started) * 1000),
                 error="",
             )
-            if updated and run.notify_board:
-                transaction.on_commit(lambda: notify_board.delay(run_id))
         if not updated:  # ended or taken over meanwhile: keep nothing half-recorded
             default_storage.delete(name)
         return "done" if updated else "abandoned"
@@ -206,32 +205,10 @@ def _discard(name: str | None) -> None:
             logger.warning("Could not delete the partial report file %s", name)
 
 
-@shared_task(name="reporting.notify_board", autoretry_for=TRANSIENT_ERRORS, retry_backoff=10)
-def notify_board(run_id: int) -> int:
-    """Email each board member of the programme a link to the new report."""
-    run = ReportRun.objects.select_related("programme", "period").get(pk=run_id)
-    people = (
-        Membership.objects.filter(programme=run.programme, role=Role.BOARD_MEMBER)
-        .select_related("person__user")
-        .order_by("person__name")
-    )
-    link = settings.SITE_URL.rstrip("/") + reverse("report_run", args=[run.pk])
-    sent = 0
-    for membership in people:
-        person = membership.person
-        address = person.email or (person.user.email if person.user_id else "")
-        if not address:
-            continue
-        send_mail(
-            f"{run.get_kind_display()} for {run.period.label}: {run.programme.name}",
-            f"Dear {person.name},\n\nThe {run.get_kind_display().lower()} of "
-            f"{run.programme.name} for {run.period.label} is ready:\n{link}\n\n"
-            f"{run.programme.name} programme office\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [address],
-        )
-        sent += 1
-    return sent
+@shared_task(name="reporting.email_board", autoretry_for=TRANSIENT_ERRORS, retry_backoff=10)
+def email_board(distribution_id: int) -> int:
+    """Email the board the period's approved reports, once (reporting/distribution.py)."""
+    return distribution.email_board(distribution_id)
 
 
 def working_day_number(day: date) -> int | None:
@@ -264,6 +241,7 @@ def make_monthly_reports(today: str | None = None) -> int:
     if number is None:
         return 0
     roll_periods(day)
+    distribution.approve_due_reports(day)
     last_month = add_months(month_start(day), -1)
     made = 0
     for programme in Programme.objects.filter(

@@ -1,0 +1,67 @@
+"""The demo's approved reports (issue 13, part 8): a board member who signs in on day one finds
+a demo programme's highlight report for the last closed period, rendered for real and approved
+by the programme office, and its exception report where there are exceptions; the board counts
+as told. The shared demo fixture loads the demo without them (rendering all five programmes'
+reports costs some 30 seconds), so they are made here for Harrow alone, as `load_demo` makes
+them for each programme."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from plans.demo import load_approved_reports
+from reporting.models import BoardDistribution, ReportRun
+from reporting.reports import has_exceptions
+from tests.clock import TODAY
+
+LAST_MONTH = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
+def test_harrows_last_closed_period_has_approved_reports_a_board_member_can_download(demo, client):
+    harrow = demo["HARROW-TPP"]
+    office = get_user_model().objects.get(username="office")
+    period = harrow.reporting_periods.get(month=LAST_MONTH)
+    assert not ReportRun.objects.filter(programme=harrow).exists()
+
+    load_approved_reports(harrow, approver=office, log=lambda *args: None)
+
+    runs = ReportRun.objects.filter(programme=harrow)
+    expected = ["exception", "highlight"] if has_exceptions(harrow, period) else ["highlight"]
+    assert sorted(runs.values_list("kind", flat=True)) == expected
+    for run in runs:
+        assert (run.period, run.status, run.approved_by, run.is_draft) == (
+            period,
+            "done",
+            office,
+            False,
+        )
+        assert run.pages >= 1 and run.size_bytes > 1000
+    assert set(BoardDistribution.objects.get(period=period).runs.all()) == set(runs)
+    assert mail.outbox == []  # the board counts as told: nobody is emailed
+
+    client.force_login(get_user_model().objects.get(username="board"))
+    page = client.get(reverse("report_list", args=[harrow.pk])).content.decode()
+    assert "No reports have been made yet" not in page
+    highlight = runs.get(kind="highlight")
+    assert reverse("report_run", args=[highlight.pk]) in page
+    response = client.get(reverse("report_download", args=[highlight.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+    # Loading again changes nothing.
+    assert load_approved_reports(harrow, approver=office, log=lambda *args: None) == []
+    assert runs.count() == len(expected)
