@@ -86,7 +86,7 @@ class Command(BaseCommand):
 
         self.stdout.write("")
         self.stdout.write("Reports: loading the demo and a 60-workstream programme if not there...")
-        load_demo(log=lambda *args: None)
+        load_demo(log=lambda *args: None, reports=None)  # it times reports itself
         if not scale_programmes("SIXTY").exists():
             generate_scale_data(
                 ScaleSize(programmes=1, workstreams=60), prefix="SIXTY", replace=True
