@@ -2,7 +2,8 @@
 
 Makes a period's reports as the monthly schedule does (the highlight report, and the
 exception report where there are exceptions), for every active programme or one. Each report
-is queued for the Celery worker; with no broker configured it is made at once, in-process.
+is queued for the Celery worker (`make run` starts one); with CELERY_EAGER=true it is made at
+once, in this process.
 Running it twice makes nothing new unless --again is given.
 """
 
