@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from programmes.choices import Rag
+from programmes.rules import RagResult
 from reporting.dashboard import Dashboard
 from reporting.models import BreachKind, ExceptionNarrative
 from reporting.state import ProgrammeData
@@ -25,6 +26,7 @@ class Breach:
     area: object | None = None
     workstream: object | None = None
     narrative: ExceptionNarrative | None = None
+    result: RagResult | None = None  # the item's rating, for its tag
 
     @property
     def has_narrative(self) -> bool:
@@ -54,6 +56,7 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
                     workstream_rating.rating.explanation("it"),
                     area,
                     workstream,
+                    result=workstream_rating.rating,
                 )
             )
         for item in workstream_rating.milestones:
@@ -67,6 +70,7 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
                         item.result.explanation("it"),
                         area,
                         workstream,
+                        result=item.result,
                     )
                 )
         for item in workstream_rating.measures:
@@ -80,6 +84,7 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
                         item.result.explanation("it"),
                         area,
                         workstream,
+                        result=item.result,
                     )
                 )
 
@@ -91,6 +96,7 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
                     f"budget:{year.financial_year.start_year}",
                     f"Budget for {year.financial_year}",
                     year.result.explanation("it"),
+                    result=year.result,
                 )
             )
 
@@ -127,6 +133,7 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
                 else "; ".join(why).capitalize(),
                 areas.get(risk.area_id),
                 workstream,
+                result=RagResult(line.band),
             )
         )
 

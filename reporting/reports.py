@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -165,6 +166,9 @@ class HighlightReport(ReportBasis):
 
 @dataclass
 class ExceptionReport(ReportBasis):
+    """Each exception once: first those whose narrative asks the board for a decision, then
+    the rest by what is breached."""
+
     kind_label = "Exception report"
     breaches: list[Breach] = field(default_factory=list)
 
@@ -172,10 +176,21 @@ class ExceptionReport(ReportBasis):
     def without_narrative(self) -> list[Breach]:
         return [breach for breach in self.breaches if not breach.has_narrative]
 
-    @property
+    @cached_property
+    def decisions(self) -> list[Breach]:
+        """The exceptions whose narrative sets out a decision for the board."""
+        return [
+            breach
+            for breach in self.breaches
+            if breach.narrative is not None and breach.narrative.decision_required.strip()
+        ]
+
+    @cached_property
     def kinds(self) -> list[dict]:
         """The exceptions grouped by what is breached, most serious kind first, with how many
-        of each still have no narrative."""
+        of each still have no narrative; `others` are those not already set out among the
+        decisions."""
+        asking = {breach.key for breach in self.decisions}
         groups: dict[str, dict] = {}
         for breach in self.breaches:
             group = groups.setdefault(
@@ -184,11 +199,14 @@ class ExceptionReport(ReportBasis):
                     "kind": breach.kind,
                     "label": breach.kind_label,
                     "breaches": [],
+                    "others": [],
                     "count": 0,
                     "without_narrative": 0,
                 },
             )
             group["breaches"].append(breach)
+            if breach.key not in asking:
+                group["others"].append(breach)
             group["count"] += 1
             group["without_narrative"] += not breach.has_narrative
         return list(groups.values())

@@ -15,7 +15,6 @@ from pypdf import PdfReader
 
 from programmes.dates import FinancialYear, add_months
 from programmes.models import Funding, ProgrammeArea
-from reporting.models import ExceptionNarrative
 from reporting.pdf import html_to_pdf, render_html
 from reporting.reports import gather_exceptions, gather_highlight
 from risks.models import Decision, Issue, Risk
@@ -30,8 +29,6 @@ from tests.factories import (
     PeriodFactory,
     RiskFactory,
     StatusUpdateFactory,
-    UserFactory,
-    grant,
 )
 from workstreams.models import (
     BudgetLine,
@@ -340,51 +337,6 @@ def test_empty_sections_say_so(plan, periods):
     assert f"No lead escalated anything to the board in {period.label}." in text
     exceptions = " ".join(pdf_pages(gather_exceptions(plan["programme"], period, author="Office")))
     assert f"No tolerance was breached in {period.label}" in exceptions
-
-
-def test_the_exception_report_lists_each_breach_and_those_without_a_narrative(
-    programme_in_flight, periods, plan
-):
-    period = periods["this"]
-    sponsor = UserFactory(username="sponsor")
-    grant(sponsor, "sponsor", area=plan["area_one"])
-    overdue = Milestone.objects.get(reference="1.1.1")
-    ExceptionNarrative.objects.create(
-        period=period,
-        key=f"milestone:{overdue.pk}",
-        kind="milestone",
-        cause="The venue was not booked in time",
-        recommendation="Hold the meetings online",
-        approved_by=sponsor,
-        approved_at=timezone.now(),
-    )
-    report = gather_exceptions(programme_in_flight, period, author="Sam Okafor")
-    titles = [breach.title for breach in report.breaches]
-    assert titles == [
-        "Workstream 1.1 Day Opportunities",
-        "Milestone 1.1.1 Staff consultation meetings",
-        "Milestone 1.1.2 New service model agreed",
-        "Risk R1 Provider market fails",
-    ]
-    text = " ".join(pdf_pages(report))
-    summary = section(text, "Summary of exceptions", "Exceptions without a narrative yet")
-    assert "4 exceptions" in summary and "3 have no narrative yet" in summary
-    missing = section(text, "Exceptions without a narrative yet", "Red workstream")
-    assert "Workstream 1.1 Day Opportunities" in missing
-    assert "Milestone 1.1.2 New service model agreed" in missing
-    assert "Risk R1 Provider market fails" in missing
-    assert "1.1.1" not in missing
-    body = text[text.rindex("Red workstream") :]
-    for title in titles:
-        assert title in body
-    written = section(body, "Milestone 1.1.1", "Milestone 1.1.2")
-    assert "Cause The venue was not booked in time" in written
-    assert "Recommendation Hold the meetings online" in written
-    assert re.search(r"Consequences \W*Not written yet", written)
-    assert f"Approved by {sponsor.person.name}" in written
-    unwritten = section(body, "Milestone 1.1.2", "Risk R1")
-    assert unwritten.count("Not written yet") == 5
-    assert "Not approved" in unwritten
 
 
 @pytest.mark.parametrize("gather", [gather_highlight, gather_exceptions])
