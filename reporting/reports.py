@@ -17,7 +17,7 @@ from django.utils import timezone
 from programmes.choices import PeriodStatus
 from programmes.dates import PlanDate, add_months, month_start
 from programmes.models import Programme, ReportingPeriod
-from programmes.rules import RagResult
+from programmes.rules import SEVERITY, RagResult
 from reporting.dashboard import Dashboard, build_dashboard
 from reporting.exceptions import Breach, detect_exceptions
 from reporting.state import ProgrammeData, load_programme_data
@@ -46,6 +46,13 @@ class ReportBasis:
     generated_at: datetime
     author: str
     version: int = 1
+    # What the report run's record says when the report was made (the cover says it): who
+    # approved this version and when, and the newer version that replaced it, if any.
+    # `status_known` is False where the report was gathered without looking.
+    status_known: bool = False
+    approved_by: str = ""
+    approved_at: datetime | None = None
+    superseded_by_version: int | None = None
 
     @property
     def title(self) -> str:
@@ -64,6 +71,7 @@ class HighlightReport(ReportBasis):
     open_issues: list[Issue] = field(default_factory=list)
     escalations: list[Escalation] = field(default_factory=list)
     exception_count: int = 0
+    exceptions: list[Breach] = field(default_factory=list)
 
     @property
     def overall(self) -> RagResult:
@@ -162,6 +170,145 @@ class HighlightReport(ReportBasis):
             "forecast": sum(year.forecast for year in years),
             "variance": sum(year.variance for year in years),
         }
+
+    # ----- The summary: at most two pages, so each list is cut and the rest counted -----
+
+    @property
+    def overall_reasons(self) -> dict:
+        return _cut(self.overall.reason_texts, 5)
+
+    @property
+    def moved(self) -> dict:
+        """Workstreams whose rating moved since the last period, worse first."""
+        rows = [row for area in self.dashboard.grid for row in area.rows if row.movement in MOVED]
+        rows.sort(key=lambda row: MOVED.index(row.movement))
+        return _cut(rows, 6)
+
+    @property
+    def completed_cut(self) -> dict:
+        return _cut(self.completed_rows, 5)
+
+    @property
+    def slipped_cut(self) -> dict:
+        return _cut(self.overdue_and_slipped_rows, 5)
+
+    @property
+    def decisions_cut(self) -> dict:
+        return _cut(self.decisions_needed, 5)
+
+    @property
+    def exception_lines(self) -> dict:
+        """Each exception in one line with the state of its narrative."""
+        return _cut(
+            [{"breach": breach, "state": _narrative_state(breach)} for breach in self.exceptions],
+            8,
+        )
+
+    @property
+    def top_five_risks(self) -> list:
+        return self.dashboard.top_risks[:5]
+
+    @property
+    def due_next_cut(self) -> dict:
+        return _cut(self.due_next_rows, 6)
+
+    @property
+    def escalations_cut(self) -> dict:
+        return _cut(self.escalations, 5)
+
+    @property
+    def budget_headline(self) -> dict | None:
+        """Every financial year added up (or the one year), with the worst year's rating and
+        how many variances are not explained yet."""
+        years = self.dashboard.budget
+        if not years:
+            return None
+        totals = self.budget_total or {
+            "funding": years[0].funding,
+            "allocated": years[0].allocated,
+            "spent": years[0].spent,
+            "forecast": years[0].forecast,
+            "variance": years[0].variance,
+        }
+        worst = max(years, key=lambda year: SEVERITY.get(year.result.rag, -1))
+        return {
+            **totals,
+            "years": len(years),
+            "worst": worst,
+            "unexplained": sum(year.lines_needing_explanation for year in years),
+        }
+
+    # ----- The annexes -----
+
+    @property
+    def leads_updates(self) -> list:
+        """Each workstream's update for this period, in its lead's words."""
+        return [
+            w
+            for w in self.dashboard.rating.workstreams
+            if w.latest_update is not None and w.latest_update.period_id == self.period.pk
+        ]
+
+    @property
+    def without_update(self) -> list:
+        """The workstreams whose lead sent no update for this period."""
+        return [
+            w.workstream
+            for w in self.dashboard.rating.workstreams
+            if w.latest_update is None or w.latest_update.period_id != self.period.pk
+        ]
+
+    @property
+    def all_risks(self) -> list:
+        return self.dashboard.risk_lines or self.dashboard.top_risks
+
+
+MOVED = ("worse", "better")
+
+
+def _cut(items: list, limit: int) -> dict:
+    """The first `limit` items, and how many more there are."""
+    return {"shown": items[:limit], "more": max(len(items) - limit, 0), "count": len(items)}
+
+
+def _narrative_state(breach: Breach) -> str:
+    narrative = breach.narrative
+    if narrative is None:
+        return "No narrative yet"
+    if not narrative.is_written:
+        return "Narrative started, not finished"
+    if narrative.approved_at is None:
+        return "Narrative written, awaiting the sponsor's approval"
+    return "Narrative approved by the sponsor"
+
+
+def _run_status(programme: Programme, period: ReportingPeriod, kind: str, version: int) -> dict:
+    """What the report runs' records say of this version: approved (by whom, when), and
+    superseded by a newer version. One query."""
+    from reporting.models import ReportRun
+
+    runs = list(
+        ReportRun.objects.filter(programme=programme, period=period, kind=kind)
+        .select_related("approved_by__person")
+        .only(
+            "version",
+            "approved_at",
+            "approved_by__username",
+            "approved_by__person__name",
+        )
+    )
+    this = next((run for run in runs if run.version == version), None)
+    newer = [run.version for run in runs if run.version > version]
+    approved_by = ""
+    if this is not None and this.approved_by is not None:
+        person = getattr(this.approved_by, "person", None)
+        approved_by = person.name if person is not None else this.approved_by.get_username()
+    return {
+        "status_known": True,
+        "approved_by": approved_by,
+        "approved_at": this.approved_at if this is not None else None,
+        "superseded_by_version": max(newer) if newer else None,
+    }
 
 
 @dataclass
@@ -282,6 +429,8 @@ def gather_highlight(
         open_issues=issues,
         escalations=escalations,
         exception_count=len(breaches),
+        exceptions=breaches,
+        **_run_status(programme, period, "highlight", version),
     )
 
 
