@@ -37,9 +37,10 @@ from reporting.pdf import html_to_pdf, render_html
 from reporting.reports import gather_exceptions, gather_highlight
 programme = Programme.objects.get(pk=int(sys.argv[1]))
 period = ReportingPeriod.objects.get(pk=int(sys.argv[2]))
-gather = gather_highlight if sys.argv[3] == "highlight" else gather_exceptions
+gather = gather_exceptions if sys.argv[3] == "exception" else gather_highlight
 started = time.perf_counter()
 report = gather(programme, period, author="Bench")
+report.summary_only = sys.argv[3] == "summary"
 html = render_html(report)
 pdf = html_to_pdf(html)
 seconds = time.perf_counter() - started
@@ -90,6 +91,10 @@ class ReportFigure:
         )
 
 
+# "summary": the highlight report's cover and two-page summary, without its annexes.
+SUMMARY_LABEL = "Highlight report, summary only"
+
+
 def last_closed_period(programme: Programme) -> ReportingPeriod:
     return (
         ReportingPeriod.objects.filter(programme=programme, status=PeriodStatus.CLOSED)
@@ -111,7 +116,7 @@ def measure_report(programme: Programme, kind: str, label: str) -> ReportFigure:
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     return ReportFigure(
         label=label,
-        kind=ReportKind(kind).label,
+        kind=SUMMARY_LABEL if kind == "summary" else ReportKind(kind).label,
         seconds=figures["seconds"],
         peak_mb=figures["peak_kib"] / 1024,
         pages=figures["pages"],

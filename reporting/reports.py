@@ -72,6 +72,8 @@ class HighlightReport(ReportBasis):
     escalations: list[Escalation] = field(default_factory=list)
     exception_count: int = 0
     exceptions: list[Breach] = field(default_factory=list)
+    # The cover and the summary only, without the annexes (`make bench` times it alone).
+    summary_only: bool = False
 
     @property
     def overall(self) -> RagResult:

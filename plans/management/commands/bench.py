@@ -102,7 +102,7 @@ class Command(BaseCommand):
         self.stdout.write("| programme | report | seconds | peak memory MB | pages | size KB |")
         self.stdout.write("| --- | --- | ---: | ---: | ---: | ---: |")
         for programme, label in ((largest_demo, largest_demo.name), (sixty, "Scale programme")):
-            for kind in ("highlight", "exception"):
+            for kind in ("summary", "highlight", "exception"):
                 self.stdout.write(measure_report(programme, kind, label).line())
         self.stdout.write("")
         programmes = list(scale_programmes("SCALE").order_by("pk"))
