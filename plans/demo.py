@@ -1062,9 +1062,14 @@ def load_approved_reports(programme: Programme, *, approver, log=print) -> list:
             version=1,
             trigger=RunTrigger.SCHEDULED,
             notify_board=True,
-            status=RunStatus.RENDERING,
+            # Recorded as finished and approved before it is drawn, so that the cover says
+            # by whom and when; the file (named here) is saved just after.
+            status=RunStatus.DONE,
+            file=f"reports/{programme.reference}/{period.month:%Y-%m}/{kind}-v1.pdf",
             attempts=1,
             started_at=timezone.now(),
+            approved_at=timezone.now(),
+            approved_by=approver,
         )
         started = timezone.now()
         pdf = build_pdf(run)

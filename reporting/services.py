@@ -123,6 +123,8 @@ def _approve(run: ReportRun, *, by) -> ReportRun:
     run.approved_by = by
     run._history_user = by
     run.save()
+    # The board's copy says on its cover who approved it and when: made again after the commit.
+    queue_after_commit("reporting.stamp_approval", run.pk)
     distribute_if_ready(run.period, by=by)
     return run
 

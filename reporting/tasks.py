@@ -197,6 +197,41 @@ def render_report(self, run_id: int) -> str:
         return "failed"
 
 
+@shared_task(
+    name="reporting.stamp_approval",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    max_retries=5,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def stamp_approval(run_id: int) -> str:
+    """Make an approved report's PDF again, so that its cover says who approved it and when:
+    the copy the board downloads. Its period is closed, so the figures are those of the period's
+    end, as before; only the cover changes. The old file goes once the new one is recorded."""
+    run = ReportRun.objects.select_related("programme", "period", "requested_by__person").get(
+        pk=run_id
+    )
+    if run.status != RunStatus.DONE or run.approved_at is None:
+        return "skipped"
+    old = run.file.name
+    pdf = build_pdf(run)
+    name = default_storage.save(
+        f"reports/{run.programme.reference}/{run.period.month:%Y-%m}/{run.filename}",
+        ContentFile(pdf.content),
+    )
+    updated = ReportRun.objects.filter(pk=run_id, status=RunStatus.DONE, file=old).update(
+        file=name,
+        size_bytes=len(pdf.content),
+        checksum=hashlib.sha256(pdf.content).hexdigest(),
+        pages=pdf.pages,
+    )
+    _discard(old if updated else name)
+    return "stamped" if updated else "abandoned"
+
+
 def _discard(name: str | None) -> None:
     if name:
         try:

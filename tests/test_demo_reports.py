@@ -6,11 +6,13 @@ reports costs some 30 seconds), so they are made here for Harrow alone, as `load
 them for each programme."""
 
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
+from pypdf import PdfReader
 
 from plans.demo import load_approved_reports
 from reporting.models import BoardDistribution, ReportRun
@@ -60,7 +62,10 @@ def test_harrows_last_closed_period_has_approved_reports_a_board_member_can_down
     assert reverse("report_run", args=[highlight.pk]) in page
     response = client.get(reverse("report_download", args=[highlight.pk]))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF")
+    cover = " ".join(PdfReader(BytesIO(content)).pages[0].extract_text().split())
+    assert f"Approved by {office.person.name}" in cover
 
     # Loading again changes nothing.
     assert load_approved_reports(harrow, approver=office, log=lambda *args: None) == []

@@ -4,11 +4,13 @@ in one email per programme and period that links every one, sent after the appro
 and never twice; a programme may have them approved automatically some working days later."""
 
 from datetime import datetime, timedelta
+from io import BytesIO
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from programmes.choices import PeriodStatus, Role
 from programmes.models import ProgrammeArea
@@ -192,3 +194,28 @@ def test_without_the_setting_nothing_is_approved_automatically(
         make_monthly_reports((TODAY + timedelta(days=9)).isoformat())  # seven working days on
     assert not ReportRun.objects.filter(approved_at__isnull=False).exists()
     assert mail.outbox == []
+
+
+def _cover_text(run) -> str:
+    run.refresh_from_db()
+    with run.file.open("rb") as stored:
+        return PdfReader(BytesIO(stored.read())).pages[0].extract_text()
+
+
+def test_the_approved_report_says_on_its_cover_who_approved_it_and_when(
+    client, people, drafts, django_capture_on_commit_callbacks
+):
+    """The copy the board downloads is the approved one: its cover is made again on approval."""
+    highlight = drafts["highlight"]
+    assert "Approved by" not in _cover_text(highlight)
+    before = highlight.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(client, people["office"], highlight)
+
+    highlight.refresh_from_db()
+    approver = people["office"].person.name
+    cover = " ".join(_cover_text(highlight).split())
+    assert f"Approved by {approver}" in cover
+    assert highlight.file.name != before
+    assert not highlight.file.storage.exists(before)  # the unapproved copy is gone
