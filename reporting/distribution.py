@@ -18,11 +18,10 @@ from datetime import date, timedelta
 import holidays
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from programmes.choices import PeriodStatus, Role
+from programmes.choices import Role
 from programmes.jobs import queue_after_commit
 from programmes.models import Membership, ReportingPeriod
 from reporting.models import BoardDistribution, ReportKind, ReportRun, RunStatus
@@ -115,28 +114,3 @@ def add_working_days(day: date, count: int) -> date:
         if day.weekday() < 5 and day not in bank:
             count -= 1
     return day
-
-
-def approve_due_reports(today: date) -> int:
-    """Approve, for programmes that chose it, the monthly reports made at least their number
-    of working days ago and not yet approved; returns how many were approved."""
-    from reporting.services import approve_automatically
-
-    due = (
-        ReportRun.objects.filter(
-            status=RunStatus.DONE,
-            approved_at__isnull=True,
-            notify_board=True,
-            programme__approve_reports_after_working_days__isnull=False,
-            period__status=PeriodStatus.CLOSED,
-        )
-        .select_related("programme")
-        .order_by("pk")
-    )
-    approved = 0
-    for run in due:
-        made_on = timezone.localdate(run.finished_at or run.requested_at)
-        if add_working_days(made_on, run.programme.approve_reports_after_working_days) <= today:
-            with transaction.atomic():
-                approved += approve_automatically(run) is not None
-    return approved

@@ -17,7 +17,7 @@ from programmes.jobs import queue_after_commit
 from programmes.models import Programme, ReportingPeriod
 from programmes.permissions import Action, require
 from programmes.services import open_current_period
-from reporting.distribution import distribute_if_ready
+from reporting.distribution import add_working_days, distribute_if_ready
 from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
 from reporting.reports import has_exceptions
 
@@ -209,3 +209,26 @@ def make_reports_for(
             )
         )
     return made
+
+
+def approve_due_reports(today: date) -> int:
+    """Approve, for programmes that chose it, the monthly reports made at least their number
+    of working days ago and not yet approved; returns how many were approved."""
+    due = (
+        ReportRun.objects.filter(
+            status=RunStatus.DONE,
+            approved_at__isnull=True,
+            notify_board=True,
+            programme__approve_reports_after_working_days__isnull=False,
+            period__status=PeriodStatus.CLOSED,
+        )
+        .select_related("programme")
+        .order_by("pk")
+    )
+    approved = 0
+    for run in due:
+        made_on = timezone.localdate(run.finished_at or run.requested_at)
+        if add_working_days(made_on, run.programme.approve_reports_after_working_days) <= today:
+            with transaction.atomic():
+                approved += approve_automatically(run) is not None
+    return approved

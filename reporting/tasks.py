@@ -46,7 +46,7 @@ from reporting import distribution
 from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
 from reporting.pdf import html_to_pdf, render_html
 from reporting.reports import gather_exceptions, gather_highlight
-from reporting.services import make_reports_for, roll_periods
+from reporting.services import approve_due_reports, make_reports_for, roll_periods
 
 logger = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ def make_monthly_reports(today: str | None = None) -> int:
     if number is None:
         return 0
     roll_periods(day)
-    distribution.approve_due_reports(day)
+    approve_due_reports(day)
     last_month = add_months(month_start(day), -1)
     made = 0
     for programme in Programme.objects.filter(
