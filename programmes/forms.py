@@ -326,6 +326,22 @@ class ProgrammeSettingsForm(ChangeForm):
         return data
 
 
+def free_reference(value: str, others, *, instance=None, parent: str, noun: str) -> str:
+    """A reference typed into a form, without the spaces around it; refused, by the field, when
+    another of `others` (the objects under the same parent) already has it: references are
+    unique within their parent (a milestone's in its workstream, a decision's in its
+    programme). `instance` is the object being changed, if any."""
+    reference = value.strip()
+    taken = others.filter(reference=reference)
+    if instance is not None:
+        taken = taken.exclude(pk=instance.pk)
+    if taken.exists():
+        raise forms.ValidationError(
+            f"This {parent} already has a {noun} {reference}: choose another reference"
+        )
+    return reference
+
+
 def add_errors(form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: by the field it names, else at the top."""
     if hasattr(error, "error_dict"):

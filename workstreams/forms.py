@@ -21,7 +21,7 @@ from programmes.dates import (
     month_label,
     month_start,
 )
-from programmes.forms import ChangeForm, DayDateField, PlanDateField
+from programmes.forms import ChangeForm, DayDateField, PlanDateField, free_reference
 from programmes.models import Objective, OutcomeCategory, Person, ProgrammeArea
 from programmes.permissions import Action, may
 from programmes.services import ObjectiveDetails
@@ -189,15 +189,13 @@ class MilestonePlanForm(ChangeForm):
         }
 
     def clean_reference(self):
-        reference = self.cleaned_data["reference"].strip()
-        clash = Milestone.objects.filter(workstream=self.workstream, reference=reference)
-        if self.milestone is not None:
-            clash = clash.exclude(pk=self.milestone.pk)
-        if clash.exists():
-            raise forms.ValidationError(
-                f"This workstream already has a milestone {reference}: choose another reference"
-            )
-        return reference
+        return free_reference(
+            self.cleaned_data["reference"],
+            Milestone.objects.filter(workstream=self.workstream),
+            instance=self.milestone,
+            parent="workstream",
+            noun="milestone",
+        )
 
     def clean(self):
         data = super().clean()
@@ -453,15 +451,13 @@ class MeasureForm(ChangeForm):
         }
 
     def clean_reference(self):
-        reference = self.cleaned_data["reference"].strip()
-        clash = Measure.objects.filter(workstream=self.workstream, reference=reference)
-        if self.measure is not None:
-            clash = clash.exclude(pk=self.measure.pk)
-        if clash.exists():
-            raise forms.ValidationError(
-                f"This workstream already has a measure {reference}: choose another reference"
-            )
-        return reference
+        return free_reference(
+            self.cleaned_data["reference"],
+            Measure.objects.filter(workstream=self.workstream),
+            instance=self.measure,
+            parent="workstream",
+            noun="measure",
+        )
 
 
 TARGET_FOR_YEAR, TARGET_BY_DATE = "year", "date"

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from programmes.dates import PlanDate, day_label
-from programmes.forms import ChangeForm, DayDateField, PlanDateField
+from programmes.forms import ChangeForm, DayDateField, PlanDateField, free_reference
 from programmes.models import Programme
 from risks.models import BoardMeeting, Decision, DecisionStatus
 from risks.services.governance import (
@@ -159,15 +159,13 @@ class DecisionForm(ChangeForm):
         return decision_initial(decision)
 
     def clean_reference(self):
-        reference = self.cleaned_data["reference"].strip()
-        clash = Decision.objects.filter(programme=self.programme, reference=reference)
-        if self.decision is not None:
-            clash = clash.exclude(pk=self.decision.pk)
-        if clash.exists():
-            raise forms.ValidationError(
-                f"This programme already has a decision {reference}: choose another reference"
-            )
-        return reference
+        return free_reference(
+            self.cleaned_data["reference"],
+            Decision.objects.filter(programme=self.programme),
+            instance=self.decision,
+            parent="programme",
+            noun="decision",
+        )
 
     def clean(self):
         data = super().clean()
