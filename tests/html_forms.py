@@ -7,6 +7,7 @@ if the user pressed its button without changing anything.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -141,3 +142,26 @@ def form_with(html: str, field_name: str, *, action: str | None = None) -> Form:
     ]
     assert len(found) == 1, f"expected one form with {field_name!r}, found {len(found)}"
     return found[0]
+
+
+# ----- GOV.UK error messages on a page -----
+
+
+def error_by(html: str, field_id: str) -> str:
+    """The message shown next to a field (GOV.UK: the error message above its input)."""
+    found = re.search(
+        rf'<p id="{re.escape(field_id)}-error" class="govuk-error-message">'
+        r'<span class="govuk-visually-hidden">Error:</span>\s*(.*?)</p>',
+        html,
+        re.S,
+    )
+    assert found, f"no error message by {field_id}"
+    return found[1].strip()
+
+
+def summary(html: str) -> list[tuple[str, str]]:
+    """The error summary's entries: (link target, message)."""
+    assert "govuk-error-summary" in html and "There is a problem" in html
+    body = html[html.index("govuk-error-summary__list") :]
+    body = body[: body.index("</ul>")]
+    return re.findall(r'<li><a href="([^"]+)">(.*?)</a></li>', body, re.S)

@@ -15,31 +15,11 @@ from django.urls import reverse
 from reporting.pdf import render_html
 from reporting.reports import gather_highlight
 from tests.factories import BudgetLineFactory, PeriodFactory
-from tests.html_forms import form_with
+from tests.html_forms import error_by, form_with, summary
 from workstreams.models import BudgetLine
 
 # The plan's programme runs from 1 Jan 2026 to 31 Mar 2028: 2025/26 to 2027/28.
 EXPLANATION = "Agency staff cover two vacant posts until March"
-
-
-def error_by(html: str, field_id: str) -> str:
-    """The message shown next to a field (GOV.UK: the error message above its input)."""
-    found = re.search(
-        rf'<p id="{re.escape(field_id)}-error" class="govuk-error-message">'
-        r'<span class="govuk-visually-hidden">Error:</span>\s*(.*?)</p>',
-        html,
-        re.S,
-    )
-    assert found, f"no error message by {field_id}"
-    return found[1].strip()
-
-
-def summary(html: str) -> list[tuple[str, str]]:
-    """The error summary's entries: (link target, message)."""
-    assert "govuk-error-summary" in html and "There is a problem" in html
-    body = html[html.index("govuk-error-summary__list") :]
-    body = body[: body.index("</ul>")]
-    return re.findall(r'<li><a href="([^"]+)">(.*?)</a></li>', body, re.S)
 
 
 def line_data(**overrides) -> dict[str, str]:

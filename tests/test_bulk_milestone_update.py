@@ -13,16 +13,8 @@ from django.urls import reverse
 from tests.clock import TODAY
 from tests.factories import MilestoneFactory, WorkstreamFactory
 from tests.forms import date_parts
-from tests.html_forms import forms_on
+from tests.html_forms import forms_on, summary
 from workstreams.models import Milestone, ProgressNote
-
-
-def summary(html: str) -> list[tuple[str, str]]:
-    """The error summary's entries: (link target, message)."""
-    assert "govuk-error-summary" in html and "There is a problem" in html
-    body = html[html.index("govuk-error-summary__list") :]
-    body = body[: body.index("</ul>")]
-    return re.findall(r'<li><a href="([^"]+)">(.*?)</a></li>', body, re.S)
 
 
 def row_html(html: str, milestone) -> str:

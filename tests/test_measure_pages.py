@@ -14,30 +14,10 @@ from django.urls import reverse
 
 from programmes.choices import DatePrecision
 from tests.factories import MeasureFactory, MeasureTargetFactory, PersonFactory
-from tests.html_forms import form_with
+from tests.html_forms import error_by, form_with, summary
 from workstreams.models import Measure, MeasureTarget
 
 # The plan's programme runs from 1 Jan 2026 to 31 Mar 2028: 2025/26 to 2027/28.
-
-
-def error_by(html: str, field_id: str) -> str:
-    """The message shown next to a field (GOV.UK: the error message above its input)."""
-    found = re.search(
-        rf'<p id="{re.escape(field_id)}-error" class="govuk-error-message">'
-        r'<span class="govuk-visually-hidden">Error:</span>\s*(.*?)</p>',
-        html,
-        re.S,
-    )
-    assert found, f"no error message by {field_id}"
-    return found[1].strip()
-
-
-def summary(html: str) -> list[tuple[str, str]]:
-    """The error summary's entries: (link target, message)."""
-    assert "govuk-error-summary" in html and "There is a problem" in html
-    body = html[html.index("govuk-error-summary__list") :]
-    body = body[: body.index("</ul>")]
-    return re.findall(r'<li><a href="([^"]+)">(.*?)</a></li>', body, re.S)
 
 
 def measure_data(**overrides) -> dict[str, str]:
