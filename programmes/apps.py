@@ -6,5 +6,5 @@ class ProgrammesConfig(AppConfig):
     verbose_name = "Programmes"
 
     def ready(self):
-        from programmes import signals  # noqa: F401
+        from programmes import signals, tasks  # noqa: F401  (receivers, Celery tasks)
         from programmes.accounts import sessions  # noqa: F401  (sign-ins recorded and ended)

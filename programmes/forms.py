@@ -16,7 +16,7 @@ from django.http import Http404
 from programmes.choices import DatePrecision, RagScale
 from programmes.dates import PlanDate
 from programmes.history import conflict_message
-from programmes.models import Organisation, Person, Programme, StaleEdit
+from programmes.models import COMMENT_LIMIT, Organisation, Person, Programme, StaleEdit
 
 RELOAD_MESSAGE = (
     "Nothing was saved: the page did not say which version you started from, so saving could "
@@ -629,3 +629,18 @@ class NewPasswordForm(forms.Form):
         if password and confirmation is not None and password != confirmation:
             self.add_error("confirmation", "The passwords do not match")
         return data
+
+
+class CommentForm(forms.Form):
+    """A comment on an item (programmes/comments.py): its words, in which "@" and a name
+    mentions a person of the programme."""
+
+    body = forms.CharField(
+        label="Add a comment",
+        max_length=COMMENT_LIMIT,
+        widget=forms.Textarea,
+        error_messages={
+            "required": "Enter a comment",
+            "max_length": f"A comment must be {COMMENT_LIMIT:,} characters or fewer",
+        },
+    )

@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -675,6 +677,67 @@ class ReportingPeriod(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == PeriodStatus.CLOSED
+
+
+class CommentKind(models.TextChoices):
+    COMMENT = "comment", "Comment"
+    SENT_BACK = "sent_back", "Sent back"
+
+
+COMMENT_LIMIT = 4000
+
+
+class Comment(models.Model):
+    """A comment by anyone who can see an item: a workstream, a milestone, a risk, an issue, a
+    report, or one exception of a period (the period, with the exception's key as `topic`,
+    such as "milestone:123"). People named with an @ are `mentioned`, and emailed a link if
+    they may see the item (DOMAIN.md section 7, "Comments"; programmes/comments.py). A
+    comment is added, never edited: it is its own record. "Sent back" comments are those an
+    approver wrote when sending a narrative or a report back instead of approving it."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="comments")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    topic = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text='What in the item the comment is about: an exception\'s key ("milestone:123")',
+    )
+    kind = models.CharField(max_length=20, choices=CommentKind.choices, default=CommentKind.COMMENT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=COMMENT_LIMIT)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    mentioned = models.ManyToManyField(Person, blank=True, related_name="mentioned_in")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "topic"], name="comment_on_item"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(body=""),
+                name="comment_has_words",
+                violation_error_message="A comment needs some words.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=CommentKind.values),
+                name="comment_kind_known",
+                violation_error_message="A comment is a comment or a note sending something back.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.content_type_id}:{self.object_id} {self.topic}".strip()
+
+    @property
+    def is_sent_back(self) -> bool:
+        return self.kind == CommentKind.SENT_BACK
 
 
 class Notice(models.Model):
