@@ -60,7 +60,7 @@ class Mention:
 
 def clean_body(body: str) -> str:
     """A comment has words, and at most 4,000 characters (so that it prints in a report)."""
-    body = (body or "").strip()
+    body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise ValidationError({"body": "Enter a comment"})
     if len(body) > COMMENT_LIMIT:
@@ -197,13 +197,6 @@ def mentions_told(mentions: list[Mention]) -> str:
 # ----- The email -----
 
 
-def author_name(user) -> str:
-    if user is None:
-        return "Someone since removed"
-    person = getattr(user, "person", None)
-    return person.name if person is not None else user.get_username()
-
-
 def email_mentions(comment_id: int, about: str) -> int:
     """Email each person a comment mentions a link to the item, once (claimed in `Notice`
     before sending, so a job delivered twice sends nothing more), if they may see it now and
@@ -216,7 +209,7 @@ def email_mentions(comment_id: int, about: str) -> int:
     target = comment.target if comment is not None else None
     if target is None:  # the comment or its item has gone since
         return 0
-    writer = author_name(comment.author)
+    writer = comment.author_name
     link = settings.SITE_URL.rstrip("/") + item_path(target, comment.topic)
     quoted = "\n".join(f"  {line}" for line in comment.body.splitlines())
     sent = 0
@@ -286,7 +279,7 @@ def comment_changes(comments: Iterable[Comment]) -> list[Change]:
     return [
         Change(
             comment.created_at,
-            author_name(comment.author),
+            comment.author_name,
             comment.get_kind_display(),
             (first_words(comment.body),),
         )

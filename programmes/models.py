@@ -739,6 +739,14 @@ class Comment(models.Model):
     def is_sent_back(self) -> bool:
         return self.kind == CommentKind.SENT_BACK
 
+    @property
+    def author_name(self) -> str:
+        """Who wrote it, by name alone (select_related "author__person")."""
+        if self.author is None:
+            return "Someone since removed"
+        person = getattr(self.author, "person", None)
+        return person.name if person is not None else self.author.get_username()
+
 
 class Notice(models.Model):
     """A record that a notice (a reminder, a digest) was sent, so that sending is done once

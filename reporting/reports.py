@@ -15,6 +15,7 @@ from functools import cached_property
 from django.utils import timezone
 
 from programmes.choices import PeriodStatus
+from programmes.comments import comments_by_topic
 from programmes.dates import PlanDate, add_months, month_start
 from programmes.models import Programme, ReportingPeriod
 from programmes.rules import SEVERITY, RagResult
@@ -440,9 +441,11 @@ def gather_exceptions(
     programme: Programme, period: ReportingPeriod, *, author: str, version: int = 1
 ) -> ExceptionReport:
     data, dashboard = _load(programme, period)
-    return ExceptionReport(
-        **_basis(data, period, author, version), breaches=detect_exceptions(data, dashboard)
-    )
+    breaches = detect_exceptions(data, dashboard)
+    comments = comments_by_topic(period)  # shown under each exception's narrative
+    for breach in breaches:
+        breach.comments = comments.get(breach.key, [])
+    return ExceptionReport(**_basis(data, period, author, version), breaches=breaches)
 
 
 def has_exceptions(programme: Programme, period: ReportingPeriod) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import calendars, dashboards, my_work, periods, reports, workstreams
+from reporting.views import calendars, comments, dashboards, my_work, periods, reports, workstreams
 
 urlpatterns = [
     path("", my_work.home, name="home"),
@@ -39,6 +39,25 @@ urlpatterns = [
     path("reports/<int:run_id>/approve/", reports.report_approve, name="report_approve"),
     path("reports/<int:run_id>/download/", reports.report_download, name="report_download"),
     path("portfolio/", dashboards.portfolio, name="portfolio"),
+    # Comments (issue 13, part 6): anyone who can see an item comments on it
+    path(
+        "workstreams/<int:workstream_id>/comments/",
+        comments.workstream_comment,
+        name="workstream_comment",
+    ),
+    path(
+        "milestones/<int:milestone_id>/comments/",
+        comments.milestone_comment,
+        name="milestone_comment",
+    ),
+    path("risks/<int:risk_id>/comments/", comments.risk_comment, name="risk_comment"),
+    path("issues/<int:issue_id>/comments/", comments.issue_comment, name="issue_comment"),
+    path("reports/<int:run_id>/comments/", comments.report_comment, name="report_comment"),
+    path(
+        "periods/<int:period_id>/exceptions/<slug:kind>/<int:object_id>/comments/",
+        comments.exception_comment,
+        name="exception_comment",
+    ),
     path(
         "programmes/<int:programme_id>/timeline/",
         dashboards.programme_timeline,

@@ -819,6 +819,13 @@ NOT_EDITS = {
         "programme_add",
         "programme_person_add",
         "programme_role_add",
+        # Issue 13, part 6: a comment is added, never edited
+        "workstream_comment",
+        "milestone_comment",
+        "risk_comment",
+        "issue_comment",
+        "report_comment",
+        "exception_comment",
     },
     "acts on what is stored now": {
         "calendar_feed_reset",

@@ -245,6 +245,13 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "report_approve": {"POST": OFFICE},
     # A lead may not download reports: told it does not exist (404).
     "report_download": {"GET": REPORT_READERS},
+    # Comments (issue 13, part 6): everyone who can see the item comments on it
+    "workstream_comment": {"POST": IN_PROGRAMME},
+    "milestone_comment": {"POST": IN_PROGRAMME},
+    "risk_comment": {"POST": IN_PROGRAMME},
+    "issue_comment": {"POST": IN_PROGRAMME},
+    "report_comment": {"POST": IN_PROGRAMME},
+    "exception_comment": {"POST": IN_PROGRAMME},
     # The API (read: everyone in the programme; lists: every signed-in user, showing only
     # what they may see)
     **{

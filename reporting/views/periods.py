@@ -34,6 +34,7 @@ from reporting.narratives import (
     write_narrative,
 )
 from reporting.services import close_period, reopen_period
+from reporting.views.comments import attach_exception_threads
 from workstreams.models import UpdateState, Workstream
 
 GROUP_HEADINGS = {
@@ -247,6 +248,7 @@ def _render_exceptions(request, period, found, *, status=200, **context):
     """The exceptions page; with `editing`, the form for one exception's narrative. With
     ?mine=1, only the exceptions the user may write or approve."""
     lines = _lines(request, found)
+    attach_exception_threads(request, period, lines)
     mine = [line for line in lines if line.can_write or line.can_approve]
     only_mine = request.GET.get("mine") == "1" and bool(mine)
     return render(

@@ -11,9 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from programmes.choices import PeriodStatus
+from programmes.comments import comment_thread
 from programmes.forms import add_errors, posted
 from programmes.lists import programme_for
 from programmes.models import Programme, ReportingPeriod
@@ -149,6 +151,9 @@ def report_run(request, run_id: int):
     }
     if request.htmx:
         return render(request, "reporting/includes/run_status.html", context)
+    context["comments"] = comment_thread(
+        run, user=request.user, post_url=reverse("report_comment", args=[run.pk])
+    )
     return render(request, "reporting/report_run.html", context)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from programmes.comments import comment_thread, with_comments
 from programmes.history import HistorySource, describe_history
 from programmes.permissions import Action, get_for, may
 from risks.models import Risk
@@ -83,6 +85,11 @@ def workstream_detail(request, workstream_id: int):
     )
     for risk in risks:
         risk.band = risk.band_of(risk.current_score, programme)
+    comments = comment_thread(
+        workstream,
+        user=request.user,
+        post_url=reverse("workstream_comment", args=[workstream.pk]),
+    )
     context = {
         "workstream": workstream,
         "programme": programme,
@@ -99,7 +106,8 @@ def workstream_detail(request, workstream_id: int):
         "dependents": workstream.dependents.order_by("sort_key"),
         "outcome_categories": workstream.outcome_categories.all(),
         "supported_by": workstream.supported_by.all(),
-        "history": workstream_history(workstream),
+        "history": with_comments(workstream_history(workstream), comments.comments),
+        "comments": comments,
         "header_organisation": programme.organisation,
         "current_period": current_period(programme, today),
         # A closed workstream only shows.

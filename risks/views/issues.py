@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from programmes.comments import comment_thread, with_comments
 from programmes.forms import add_errors, posted, save_form
 from programmes.history import HistorySource, describe_history
 from programmes.lists import programme_for
@@ -81,6 +83,9 @@ def issue_detail(request, issue_id: int):
             ),
         ]
     )
+    comments = comment_thread(
+        issue, user=request.user, post_url=reverse("issue_comment", args=[issue.pk])
+    )
     return render(
         request,
         "risks/issue_detail.html",
@@ -90,7 +95,8 @@ def issue_detail(request, issue_id: int):
             action_form=action_form,
             can_manage=can_manage,
             is_open=issue.status == IssueStatus.OPEN,
-            history=history,
+            history=with_comments(history, comments.comments),
+            comments=comments,
             today=timezone.localdate(),
         ),
         status=400 if action_form is not None and action_form.errors else 200,

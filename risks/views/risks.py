@@ -7,10 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from programmes.charts import as_data_uri, score_history
+from programmes.comments import comment_thread, with_comments
 from programmes.dates import day_label
 from programmes.forms import ChangeForm, add_errors, posted, save_form
 from programmes.history import HistorySource, describe_history
@@ -133,6 +135,9 @@ def risk_detail(request, risk_id: int):
             ("Target", risk.target_likelihood, risk.target_impact, risk.target_score),
         )
     ]
+    comments = comment_thread(
+        risk, user=request.user, post_url=reverse("risk_comment", args=[risk.pk])
+    )
     return render(
         request,
         "risks/risk_detail.html",
@@ -147,7 +152,8 @@ def risk_detail(request, risk_id: int):
             issue=getattr(risk, "issue", None),
             review_overdue=is_overdue(risk.review_date, done=False, as_of=timezone.localdate()),
             goes_to_board=risk.goes_to_board,
-            history=_history(risk),
+            history=with_comments(_history(risk), comments.comments),
+            comments=comments,
         ),
         status=400 if action_form is not None and action_form.errors else 200,
     )

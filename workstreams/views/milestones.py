@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from programmes.comments import comment_thread, with_comments
 from programmes.forms import ChangeForm, posted, save_form
 from programmes.history import HistorySource, describe_history
 from programmes.permissions import Action, get_for, may
@@ -82,6 +84,11 @@ def milestone_detail(request, milestone_id: int):
     ):
         messages.success(request, f"Milestone {milestone.reference} updated")
         return redirect("milestone_detail", milestone.pk)
+    comments = comment_thread(
+        milestone,
+        user=request.user,
+        post_url=reverse("milestone_comment", args=[milestone.pk]),
+    )
     return render(
         request,
         "workstreams/milestone_detail.html",
@@ -99,7 +106,8 @@ def milestone_detail(request, milestone_id: int):
             ),
             "depends_on": milestone.depends_on.select_related("workstream"),
             "dependents": milestone.dependents.select_related("workstream"),
-            "history": _history(milestone),
+            "history": with_comments(_history(milestone), comments.comments),
+            "comments": comments,
         },
         status=400 if form is not None and form.errors else 200,
     )
