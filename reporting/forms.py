@@ -51,3 +51,34 @@ class NarrativeForm(ChangeForm):
 
     def initial_for(self, narrative: ExceptionNarrative) -> dict:
         return {name: getattr(narrative, name) for name in NARRATIVE_FIELDS}
+
+
+class ReopenForm(forms.Form):
+    """Why a closed period is being reopened: kept in its history and shown on the page."""
+
+    reason = forms.CharField(
+        label="Why is the period being reopened?",
+        max_length=100,
+        help_text="For example: a lead's update for 3.2 was submitted with the wrong dates. "
+        "Everyone who sees the periods page sees this.",
+        error_messages={
+            "required": "Say why the period is being reopened",
+            "max_length": "The reason must be 100 characters or fewer",
+        },
+    )
+
+
+class SendBackForm(forms.Form):
+    """What needs to change, for the author of what is sent back."""
+
+    comment = forms.CharField(
+        label="What needs to change?",
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text="The author is emailed this with a link, and it is kept with the item's "
+        "comments.",
+        error_messages={
+            "required": "Say what needs to change before sending it back",
+            "max_length": "The comment must be 4,000 characters or fewer",
+        },
+    )

@@ -84,6 +84,12 @@ class ReportRun(models.Model):
         default=False,
         help_text="Made by the monthly schedule: goes to the board once approved",
     )
+    sent_back_at = models.DateTimeField(
+        null=True, blank=True, help_text="The programme office sent it back instead of approving it"
+    )
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords(excluded_fields=["attempts", "claimed_by"])
 
     objects = ScopedQuerySet.as_manager()
@@ -206,6 +212,12 @@ class ExceptionNarrative(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    sent_back_at = models.DateTimeField(
+        null=True, blank=True, help_text="The approver sent it back to be written again"
+    )
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

@@ -1,5 +1,8 @@
 """What needs the signed-in person (DOMAIN.md section 6, "My work"): their milestones due or
-overdue, status updates due, readings missing, and risks past their review date.
+overdue, status updates due, readings missing, and risks past their review date; and what
+waits on them (issue 13, part 5): narratives for a sponsor to approve, reports for the
+programme office to approve and periods it can close, exceptions a project manager has not
+yet written about, and whatever was sent back to its author.
 
 "Theirs" follows their roles: a lead's workstreams, a project manager's area, what they own
 by name; the programme office sees the updates still to come in across its programmes.
@@ -13,13 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from programmes.choices import PeriodStatus, Role
 from programmes.dates import add_months, month_start
 from programmes.models import Membership, Person, ReportingPeriod
+from programmes.permissions import Action, may
 from programmes.rules import is_overdue
+from reporting.exceptions import Breach
+from reporting.models import BoardDistribution, ExceptionNarrative, ReportRun, RunStatus
+from reporting.narratives import exceptions_for_period, placed_at
 from risks.models import IssueAction, MitigationAction, Risk, RiskStatus
 from workstreams.models import (
     Measure,
@@ -57,17 +65,62 @@ class MyWork:
     readings_missing: list[Measure] = field(default_factory=list)
     risks_to_review: list[Risk] = field(default_factory=list)
     actions_due: list = field(default_factory=list)
+    narratives_to_approve: list[NarrativeWaiting] = field(default_factory=list)
+    sent_back_to_me: list[NarrativeWaiting] = field(default_factory=list)
+    exceptions_to_write: list[ExceptionToWrite] = field(default_factory=list)
+    reports_to_approve: list[ReportRun] = field(default_factory=list)
+    reports_sent_back: list[ReportRun] = field(default_factory=list)
+    periods_to_close: list[ReportingPeriod] = field(default_factory=list)
+
+    @property
+    def sent_back_count(self) -> int:
+        return len(self.sent_back_to_me) + len(self.reports_sent_back)
 
     @property
     def is_empty(self) -> bool:
         return not (
-            self.overdue
+            self.narratives_to_approve
+            or self.sent_back_to_me
+            or self.exceptions_to_write
+            or self.reports_to_approve
+            or self.reports_sent_back
+            or self.periods_to_close
+            or self.overdue
             or self.due_soon
             or self.updates_due
             or self.readings_missing
             or self.risks_to_review
             or self.actions_due
         )
+
+
+@dataclass
+class NarrativeWaiting:
+    narrative: ExceptionNarrative
+    title: str
+
+    @property
+    def url(self) -> str:
+        return (
+            f"{reverse('period_exceptions', args=[self.narrative.period_id])}"
+            f"#{self.narrative.key.replace(':', '-')}"
+        )
+
+    @property
+    def approve_url(self) -> str:
+        kind, object_id = self.narrative.key.split(":")
+        return reverse("exception_approve", args=[self.narrative.period_id, kind, object_id])
+
+
+@dataclass
+class ExceptionToWrite:
+    period: ReportingPeriod
+    breach: Breach
+
+    @property
+    def url(self) -> str:
+        kind, object_id = self.breach.key.split(":")
+        return reverse("exception_narrative", args=[self.period.pk, kind, object_id])
 
 
 def own_milestones(person: Person, user) -> QuerySet[Milestone]:
@@ -162,4 +215,136 @@ def my_work(user, today: date) -> MyWork:
         action.parent = getattr(action, "risk", None) or action.issue
         action.is_overdue = is_overdue(action.due_date, done=action.done, as_of=today)
     work.actions_due = sorted(actions, key=lambda action: action.due_date)
+    _waiting_on_approvers(work, user, memberships, today)
+    _waiting_on_writers(work, user, memberships, today)
     return work
+
+
+def _reporting_months(today: date) -> list[date]:
+    """The months whose reports are in hand: this one and the last."""
+    this_month = month_start(today)
+    return [add_months(this_month, -1), this_month]
+
+
+def _titles(keys: set[str]) -> dict[str, str]:
+    """What each exception key names ("Milestone 3.2.1 Cabinet approval"): a query per kind."""
+    ids: dict[str, set[int]] = {}
+    titles = {}
+    for key in keys:
+        kind, _, object_id = key.partition(":")
+        if kind == "budget":
+            titles[key] = f"Budget for {object_id}/{(int(object_id) + 1) % 100:02d}"
+        else:
+            ids.setdefault(kind, set()).add(int(object_id))
+    models = {"milestone": Milestone, "workstream": Workstream, "measure": Measure, "risk": Risk}
+    for kind, wanted in ids.items():
+        model = models.get(kind)
+        if model is None:
+            continue
+        name = "name" if model is Workstream else "title"
+        for pk, reference, text in model.objects.filter(pk__in=wanted).values_list(
+            "pk", "reference", name
+        ):
+            titles[f"{kind}:{pk}"] = f"{kind.capitalize()} {reference} {text}"
+    return titles
+
+
+def _waiting_on_approvers(work: MyWork, user, memberships, today: date) -> None:
+    """Narratives a sponsor (or the programme office) may approve, unapproved and not sent
+    back; the programme office's reports to approve and periods to close."""
+    sponsored = {a for role, _, a, _ in memberships if role == Role.SPONSOR}
+    office = {p for role, p, _, _ in memberships if role == Role.PROGRAMME_OFFICE}
+    if sponsored or office:
+        distributed = BoardDistribution.objects.values("period_id")
+        narratives = [
+            narrative
+            for narrative in ExceptionNarrative.objects.visible_to(user)
+            .filter(
+                Q(area_id__in=sponsored)
+                | Q(workstream__area_id__in=sponsored)
+                | Q(period__programme_id__in=office),
+                approved_at__isnull=True,
+                sent_back_at__isnull=True,
+                period__month__in=_reporting_months(today),
+            )
+            .exclude(period_id__in=distributed)
+            .select_related("period__programme", "area", "workstream")
+            .order_by("period__programme__name", "period__month", "kind", "key")
+            if narrative.is_written and may(user, Action.APPROVE_EXCEPTION, narrative)
+        ]
+        titles = _titles({narrative.key for narrative in narratives})
+        work.narratives_to_approve = [
+            NarrativeWaiting(narrative, titles.get(narrative.key, narrative.get_kind_display()))
+            for narrative in narratives
+        ]
+    if not office:
+        return
+    latest = (
+        ReportRun.objects.filter(
+            programme=OuterRef("programme"), period=OuterRef("period"), kind=OuterRef("kind")
+        )
+        .exclude(status=RunStatus.FAILED)
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    work.reports_to_approve = list(
+        ReportRun.objects.visible_to(user)
+        .filter(
+            programme_id__in=office,
+            status=RunStatus.DONE,
+            approved_at__isnull=True,
+            period__status=PeriodStatus.CLOSED,
+            version=Subquery(latest),
+        )
+        .select_related("programme", "period", "sent_back_by__person")
+        .order_by("programme__name", "-period__month", "kind")
+    )
+    work.periods_to_close = list(
+        ReportingPeriod.objects.visible_to(user)
+        .filter(programme_id__in=office, status=PeriodStatus.OPEN, month__lt=month_start(today))
+        .select_related("programme")
+        .order_by("programme__name", "month")
+    )
+
+
+def _waiting_on_writers(work: MyWork, user, memberships, today: date) -> None:
+    """A project manager's exceptions with no narrative yet, in the period being reported on
+    (last month's until the board has had its reports, then this month's); and what was sent
+    back to its author. One reading of each managed programme: a fixed number of queries for
+    each programme the person manages in, whatever its size."""
+    managed = {p for role, p, _, _ in memberships if role == Role.PROJECT_MANAGER}
+    if managed:
+        months = _reporting_months(today)
+        periods = (
+            ReportingPeriod.objects.visible_to(user)
+            .filter(programme_id__in=managed, month__in=months)
+            .exclude(pk__in=BoardDistribution.objects.values("period_id"))
+            .select_related("programme__organisation")
+            .order_by("programme__name", "month")
+        )
+        reported_on: dict[int, ReportingPeriod] = {}
+        for period in periods:  # the earliest month not yet sent to the board
+            reported_on.setdefault(period.programme_id, period)
+        for period in reported_on.values():
+            for breach in exceptions_for_period(period).breaches:
+                if breach.has_narrative:
+                    continue
+                if may(user, Action.WRITE_EXCEPTION, placed_at(period, breach)):
+                    work.exceptions_to_write.append(ExceptionToWrite(period, breach))
+    sent_back = list(
+        ExceptionNarrative.objects.visible_to(user)
+        .filter(written_by=user, sent_back_at__isnull=False, approved_at__isnull=True)
+        .select_related("period__programme", "sent_back_by__person")
+        .order_by("-sent_back_at")
+    )
+    titles = _titles({narrative.key for narrative in sent_back})
+    work.sent_back_to_me = [
+        NarrativeWaiting(narrative, titles.get(narrative.key, narrative.get_kind_display()))
+        for narrative in sent_back
+    ]
+    work.reports_sent_back = list(
+        ReportRun.objects.visible_to(user)
+        .filter(requested_by=user, sent_back_at__isnull=False, approved_at__isnull=True)
+        .select_related("programme", "period", "sent_back_by__person")
+        .order_by("-sent_back_at")
+    )

@@ -76,6 +76,7 @@ class PeriodExceptions:
 def _attach_authorship(narratives: list[ExceptionNarrative]) -> None:
     """Who wrote and who approved each narrative, and when it last changed: two queries."""
     ids = {n.written_by_id for n in narratives} | {n.approved_by_id for n in narratives}
+    ids |= {n.sent_back_by_id for n in narratives}
     ids.discard(None)
     users = get_user_model().objects.select_related("person").in_bulk(ids) if ids else {}
     changed = (
@@ -92,6 +93,7 @@ def _attach_authorship(narratives: list[ExceptionNarrative]) -> None:
     for narrative in narratives:
         narrative.written_by = users.get(narrative.written_by_id)
         narrative.approved_by = users.get(narrative.approved_by_id)
+        narrative.sent_back_by = users.get(narrative.sent_back_by_id)
         narrative.last_changed_at = changed.get(narrative.pk)
 
 
@@ -190,6 +192,8 @@ def write_narrative(
     narrative.kind = breach.kind
     narrative.area_id, narrative.workstream_id = _existing_ids(breach)
     narrative.written_by = by
+    narrative.sent_back_at = None  # written again: back with the approver
+    narrative.sent_back_by = None
     if narrative.approved_at is not None:
         narrative.approved_at = None
         narrative.approved_by = None
@@ -228,6 +232,8 @@ def approve_narrative(
         return narrative
     narrative.approved_at = timezone.now()
     narrative.approved_by = by
+    narrative.sent_back_at = None
+    narrative.sent_back_by = None
     narrative._history_user = by
     narrative.save()
     return narrative

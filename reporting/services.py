@@ -121,6 +121,8 @@ def _approve(run: ReportRun, *, by) -> ReportRun:
         raise ValidationError("This report is already approved")
     run.approved_at = timezone.now()
     run.approved_by = by
+    run.sent_back_at = None
+    run.sent_back_by = None
     run._history_user = by
     run.save()
     # The board's copy says on its cover who approved it and when: made again after the commit.
@@ -149,9 +151,19 @@ def close_period(period: ReportingPeriod, *, by=None) -> ReportingPeriod:
     return period
 
 
+REASON_LIMIT = 100  # django-simple-history keeps a change's reason in 100 characters
+
+
 @transaction.atomic
-def reopen_period(period: ReportingPeriod, *, by) -> ReportingPeriod:
+def reopen_period(period: ReportingPeriod, *, by, reason: str) -> ReportingPeriod:
+    """Reopen a closed period so that it can be corrected, saying why: the reason is kept in
+    the period's history and shown on the periods page."""
     require(by, Action.MANAGE_PROGRAMME, period)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the period is being reopened"})
+    if len(reason) > REASON_LIMIT:
+        raise ValidationError({"reason": f"The reason must be {REASON_LIMIT} characters or fewer"})
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status == PeriodStatus.OPEN:
         return period
@@ -159,6 +171,7 @@ def reopen_period(period: ReportingPeriod, *, by) -> ReportingPeriod:
     period.closed_at = None
     period.closed_by = None
     period._history_user = by
+    period._change_reason = reason
     period.save()
     return period
 

@@ -42,7 +42,7 @@ from programmes.choices import PeriodStatus, ProgrammeStatus
 from programmes.dates import add_months, month_start
 from programmes.jobs import queue_after_commit
 from programmes.models import Programme, ReportingPeriod
-from reporting import distribution
+from reporting import approvals, distribution
 from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
 from reporting.pdf import html_to_pdf, render_html
 from reporting.reports import gather_exceptions, gather_highlight
@@ -244,6 +244,12 @@ def _discard(name: str | None) -> None:
 def email_board(distribution_id: int) -> int:
     """Email the board the period's approved reports, once (reporting/distribution.py)."""
     return distribution.email_board(distribution_id)
+
+
+@shared_task(name="reporting.email_sent_back", autoretry_for=TRANSIENT_ERRORS, retry_backoff=10)
+def email_sent_back(kind: str, object_id: int, comment: str) -> int:
+    """Tell an author their narrative or report was sent back (reporting/approvals.py)."""
+    return approvals.email_sent_back(kind, object_id, comment)
 
 
 def working_day_number(day: date) -> int | None:

@@ -34,9 +34,15 @@ urlpatterns = [
         periods.exception_approve,
         name="exception_approve",
     ),
+    path(
+        "periods/<int:period_id>/exceptions/<slug:kind>/<int:object_id>/send-back/",
+        periods.exception_send_back,
+        name="exception_send_back",
+    ),
     path("programmes/<int:programme_id>/reports/", reports.report_list, name="report_list"),
     path("reports/<int:run_id>/", reports.report_run, name="report_run"),
     path("reports/<int:run_id>/approve/", reports.report_approve, name="report_approve"),
+    path("reports/<int:run_id>/send-back/", reports.report_send_back, name="report_send_back"),
     path("reports/<int:run_id>/download/", reports.report_download, name="report_download"),
     path("portfolio/", dashboards.portfolio, name="portfolio"),
     # Comments (issue 13, part 6): anyone who can see an item comments on it

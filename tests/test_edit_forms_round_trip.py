@@ -241,7 +241,6 @@ def _pages(world) -> dict[str, Callable[[], EditPage]]:
     w = world
     m, risk, issue, decision, meeting = w.milestone, w.risk, w.issue, w.decision, w.meeting
     kind, object_id = w.breach.key.split(":")
-    exceptions_url = reverse("period_exceptions", args=[w.period.pk])
 
     def closed_risk() -> EditPage:
         Risk.objects.filter(pk=risk.pk).update(status="closed", closing_reason="Mitigated")
@@ -379,7 +378,7 @@ def _pages(world) -> dict[str, Callable[[], EditPage]]:
         ),
         "exception approve": lambda: EditPage(
             "sponsor",
-            exceptions_url,
+            reverse("exception_approve", args=[w.period.pk, kind, object_id]),
             w.narrative,
             action=reverse("exception_approve", args=[w.period.pk, kind, object_id]),
             other=("options", "Changed by someone else"),
@@ -836,6 +835,9 @@ NOT_EDITS = {
         "period_close",
         "period_reopen",
         "report_approve",  # a rendered report never changes; approving twice is refused
+        # Issue 13, part 5: sending back records a comment and a date; nothing is edited
+        "exception_send_back",
+        "report_send_back",
         "status_update_reopen",
         # Issue 11, part B: reordering claims the rows afresh
         "area_move",

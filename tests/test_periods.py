@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
     grant,
 )
+from tests.html_forms import error_by, summary
 from tests.test_pages import build_programme
 
 THIS_MONTH = TODAY.replace(day=1)
@@ -136,12 +137,15 @@ def test_who_may_reopen_a_period(client, people, months, role):
     period = months["closed"]
     client.force_login(people[role])
 
-    response = client.post(reverse("period_reopen", args=[period.pk]))
+    response = client.post(
+        reverse("period_reopen", args=[period.pk]), {"reason": "3.2's update had the wrong date"}
+    )
 
     period.refresh_from_db()
     if MAY_MANAGE.get(role):
         assert response.status_code == 302
         assert period.status == PeriodStatus.OPEN and period.closed_at is None
+        assert period.history.first().history_change_reason == "3.2's update had the wrong date"
     else:
         assert response.status_code == (404 if role == "outsider" else 403)
         assert period.status == PeriodStatus.CLOSED
@@ -165,16 +169,44 @@ def test_closing_and_reopening_say_what_they_did(client, people, months):
     ).content.decode()
     assert f"{months['last'].label} is closed" in html
     html = client.post(
-        reverse("period_reopen", args=[months["last"].pk]), follow=True
+        reverse("period_reopen", args=[months["last"].pk]),
+        {"reason": "A lead's update was wrong"},
+        follow=True,
     ).content.decode()
     assert f"{months['last'].label} is open again" in html
+    assert "A lead&#x27;s update was wrong" in html  # the reason, shown on the periods page
 
 
-def test_closing_and_reopening_need_a_post(client, people, months):
+def test_closing_and_reopening_ask_first_and_change_nothing_until_confirmed(
+    client, people, months
+):
     client.force_login(people["office"])
-    assert client.get(reverse("period_close", args=[months["last"].pk])).status_code == 405
-    assert client.get(reverse("period_reopen", args=[months["closed"].pk])).status_code == 405
+    close = client.get(reverse("period_close", args=[months["last"].pk]))
+    reopen = client.get(reverse("period_reopen", args=[months["closed"].pk]))
+
+    assert close.status_code == 200 and f"Close {months['last'].label}?" in close.content.decode()
+    assert "status updates are in" in close.content.decode()
+    assert reopen.status_code == 200 and "Why is the period being reopened?" in (
+        reopen.content.decode()
+    )
     assert ReportingPeriod.objects.get(pk=months["last"].pk).status == PeriodStatus.OPEN
+    assert ReportingPeriod.objects.get(pk=months["closed"].pk).status == PeriodStatus.CLOSED
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 101])
+def test_reopening_without_a_reason_is_refused_by_the_field(client, people, months, reason):
+    client.force_login(people["office"])
+
+    response = client.post(reverse("period_reopen", args=[months["closed"].pk]), {"reason": reason})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert error_by(html, "id_reason") in (
+        "Say why the period is being reopened",
+        "The reason must be 100 characters or fewer",
+    )
+    assert ("#id_reason", error_by(html, "id_reason")) in summary(html)
+    assert ReportingPeriod.objects.get(pk=months["closed"].pk).status == PeriodStatus.CLOSED
 
 
 @pytest.mark.parametrize("size", [1, 4])

@@ -235,14 +235,17 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "decision_record": {"POST": CHAIR_OR_OFFICE},
     # Periods, exceptions and reports
     "period_list": {"GET": IN_PROGRAMME},
-    "period_close": {"POST": OFFICE},
-    "period_reopen": {"POST": OFFICE},
+    # Issue 13, part 5: each asks first (GET), and acts on the POST
+    "period_close": page(OFFICE),
+    "period_reopen": page(OFFICE),
     "period_exceptions": {"GET": IN_PROGRAMME},
     "exception_narrative": page(AREA_ONE_PLAN),
-    "exception_approve": {"POST": AREA_ONE_APPROVERS},
+    "exception_approve": page(AREA_ONE_APPROVERS),
+    "exception_send_back": {"POST": AREA_ONE_APPROVERS},
     "report_list": page(IN_PROGRAMME, post=REPORT_REQUESTERS),
     "report_run": {"GET": IN_PROGRAMME},
-    "report_approve": {"POST": OFFICE},
+    "report_approve": page(OFFICE),
+    "report_send_back": {"POST": OFFICE},
     # A lead may not download reports: told it does not exist (404).
     "report_download": {"GET": REPORT_READERS},
     # Comments (issue 13, part 6): everyone who can see the item comments on it

@@ -70,7 +70,7 @@ def govuk_field(field, label_size="s", width="", rows=5, legend_is_page_heading=
 def govuk_error_summary(*forms_to_check):
     errors = []
     for form in forms_to_check:
-        if form is None:
+        if not hasattr(form, "non_field_errors"):  # None, or a name the page does not set
             continue
         for error in form.non_field_errors():
             errors.append(("#main-content", error))

@@ -14,15 +14,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from programmes.choices import PeriodStatus
 from programmes.dates import month_start
-from programmes.forms import ChangeForm, posted, save_form
+from programmes.forms import ChangeForm, add_errors, posted, save_form
 from programmes.lists import programme_for
 from programmes.models import ReportingPeriod
 from programmes.permissions import Action, get_for, may, require
+from reporting.approvals import send_back_narrative
 from reporting.exceptions import Breach
-from reporting.forms import NarrativeForm
+from reporting.forms import NarrativeForm, ReopenForm, SendBackForm
 from reporting.models import BreachKind
 from reporting.narratives import (
     PeriodExceptions,
@@ -48,6 +50,7 @@ STATUS_LABELS = {
     "none": "No narrative",
     "incomplete": "Narrative incomplete",
     "awaiting_approval": "Awaiting approval",
+    "sent_back": "Sent back",
     "approved": "Approved",
 }
 # Where each kind of breached thing has its own page.
@@ -104,8 +107,18 @@ def period_list(request, programme_id: int):
         .order_by("-month")
     )
     this_month = month_start(timezone.localdate())
+    reopened = {}  # each period's last reopening, with its reason
+    for record in (
+        ReportingPeriod.history.filter(programme_id=programme.pk, status=PeriodStatus.OPEN)
+        .exclude(history_change_reason__isnull=True)
+        .exclude(history_change_reason="")
+        .select_related("history_user__person")
+        .order_by("history_date")
+    ):
+        reopened[record.id] = record
     for period in periods:
         period.programme = programme
+        period.reopened = reopened.get(period.pk)
     checked = [
         next((p for p in periods if not p.is_closed and p.month <= this_month), None),
         next((p for p in periods if p.is_closed), None),
@@ -136,34 +149,104 @@ def period_list(request, programme_id: int):
     )
 
 
+def _confirm(request, **context):
+    """The question before an action (templates/reporting/confirm.html)."""
+    status = context.pop("status", 200)
+    return render(request, "reporting/confirm.html", context, status=status)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def period_close(request, period_id: int):
+    """Asks first (what closing does, how many updates are still out), then closes."""
     period = _period(request, period_id, Action.MANAGE_PROGRAMME)
-    try:
-        close_period(period, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
+    if request.method == "POST":
+        try:
+            close_period(period, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"{period.label} is closed. Its reports show the programme as it stood on "
+                f"{period.ends_on:%-d %B %Y}, and its status updates are locked.",
+            )
+        return redirect("period_list", period.programme_id)
+    if period.is_closed or not _has_ended(period):
+        messages.error(
             request,
-            f"{period.label} is closed. Its reports show the programme as it stood on "
-            f"{period.ends_on:%-d %B %Y}, and its status updates are locked.",
+            f"{period.label} is closed already"
+            if period.is_closed
+            else f"{period.label} has not ended yet: it can be closed from its last day",
         )
-    return redirect("period_list", period.programme_id)
+        return redirect("period_list", period.programme_id)
+    total = Workstream.objects.filter(programme=period.programme).count()
+    submitted = period.status_updates.filter(state=UpdateState.SUBMITTED).count()
+    missing = total - submitted
+    return _confirm(
+        request,
+        programme=period.programme,
+        header_organisation=period.programme.organisation,
+        caption=period.programme.name,
+        heading=f"Close {period.label}?",
+        explanation=[
+            f"{submitted} of {total} status updates are in."
+            + (
+                f" The {missing} not submitted will be locked out: their leads cannot submit "
+                "them once the period is closed."
+                if missing
+                else ""
+            ),
+            f"The period's reports will show the programme as it stood on "
+            f"{period.ends_on:%-d %B %Y}, and are no longer drafts: the programme office can "
+            "then approve them for the board.",
+            "You can reopen the period later, giving a reason.",
+        ],
+        action_url=reverse("period_close", args=[period.pk]),
+        button=f"Close {period.label}",
+        cancel_url=reverse("period_list", args=[period.programme_id]),
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def period_reopen(request, period_id: int):
+    """Asks why, then reopens: the reason is kept in the period's history and shown."""
     period = _period(request, period_id, Action.MANAGE_PROGRAMME)
-    reopen_period(period, by=request.user)
-    messages.success(
+    form = ReopenForm(posted(request))
+    if form.is_valid():
+        try:
+            reopen_period(period, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{period.label} is open again. Leads can correct its status updates, and its "
+                "reports are drafts until it is closed.",
+            )
+            return redirect("period_list", period.programme_id)
+    if not period.is_closed and request.method != "POST":
+        messages.error(request, f"{period.label} is open already")
+        return redirect("period_list", period.programme_id)
+    return _confirm(
         request,
-        f"{period.label} is open again. Leads can correct its status updates, and its reports "
-        "are drafts until it is closed.",
+        programme=period.programme,
+        header_organisation=period.programme.organisation,
+        caption=period.programme.name,
+        heading=f"Reopen {period.label}?",
+        explanation=[
+            "Leads will be able to correct the period's status updates again, and its reports "
+            "become drafts until the period is closed again. Approved reports stay as they "
+            "were sent; a corrected report is a new version.",
+        ],
+        form=form,
+        action_url=reverse("period_reopen", args=[period.pk]),
+        button=f"Reopen {period.label}",
+        warning=True,
+        cancel_url=reverse("period_list", args=[period.programme_id]),
+        status=400 if form.errors else 200,
     )
-    return redirect("period_list", period.programme_id)
 
 
 # ----- A period's exceptions -----
@@ -200,9 +283,11 @@ class ExceptionLine:
         narrative = self.breach.narrative
         if narrative is None:
             return "none"
-        if not narrative.is_written:
-            return "incomplete"
-        return "approved" if narrative.approved_at else "awaiting_approval"
+        if narrative.approved_at:
+            return "approved"
+        if narrative.sent_back_at:
+            return "sent_back"
+        return "awaiting_approval" if narrative.is_written else "incomplete"
 
     @property
     def status_label(self) -> str:
@@ -316,16 +401,52 @@ def exception_narrative(request, period_id: int, kind: str, object_id: int):
     )
 
 
+def _approval_page(request, period, found, breach, *, form=None, send_back_form=None, status=200):
+    """The narrative as the sponsor reads it, with Approve, and Send back with a comment."""
+    narrative = breach.narrative
+    return _confirm(
+        request,
+        programme=period.programme,
+        header_organisation=period.programme.organisation,
+        caption=f"{period.programme.name}, {period.label}",
+        heading="Approve this narrative for the board?",
+        explanation=[
+            f"{breach.title}. Approving it puts these words in the exception report as the "
+            "area's approved account. If they change later, the approval is withdrawn.",
+        ],
+        details_template="reporting/includes/narrative_to_approve.html",
+        narrative=narrative,
+        breach=breach,
+        form=form or ChangeForm(instance=narrative),
+        action_url=reverse("exception_approve", args=[period.pk, *breach.key.split(":")]),
+        button="Approve the narrative",
+        cancel_url=f"{reverse('period_exceptions', args=[period.pk])}#{breach.key.replace(':', '-')}",
+        send_back_url=reverse("exception_send_back", args=[period.pk, *breach.key.split(":")]),
+        send_back_form=send_back_form or SendBackForm(),
+        send_back_to="The project manager who wrote it is emailed your comment with a link.",
+        status=status,
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def exception_approve(request, period_id: int, kind: str, object_id: int):
-    """The sponsor approves a narrative as they read it."""
+    """The sponsor reads the narrative and approves it (as read: a version changed since is
+    refused), or sends it back."""
     period = _period(request, period_id)
     found = exceptions_for_period(period)
     breach = _breach(found, kind, object_id)
     require(request.user, Action.APPROVE_EXCEPTION, placed_at(period, breach))
     anchor = ExceptionLine(breach, False, False).anchor
-    form = ChangeForm(request.POST, instance=breach.narrative)
+    unwritten = breach.narrative is None or not breach.narrative.is_written
+    if unwritten and request.method != "POST":
+        messages.error(
+            request,
+            "This exception cannot be approved yet: its narrative needs at least a cause and a "
+            "recommendation. The project manager writes them first.",
+        )
+        return redirect(f"{reverse('period_exceptions', args=[period.pk])}#{anchor}")
+    form = ChangeForm(posted(request), instance=breach.narrative)
     if save_form(
         form,
         lambda data: approve_narrative(period, breach, by=request.user, version=data["version"]),
@@ -336,11 +457,35 @@ def exception_approve(request, period_id: int, kind: str, object_id: int):
         messages.success(request, f"Narrative approved for {breach.title}")
         return redirect(f"{reverse('period_exceptions', args=[period.pk])}#{anchor}")
     if form.conflict:  # show the narrative as it now reads
-        found = exceptions_for_period(period)
-    return _render_exceptions(
+        breach = _breach(exceptions_for_period(period), kind, object_id)
+    return _approval_page(
         request,
         period,
         found,
-        error=(" ".join(form.non_field_errors()), anchor),
-        status=409 if form.conflict else 400,
+        breach,
+        form=form,
+        status=409 if form.conflict else 400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def exception_send_back(request, period_id: int, kind: str, object_id: int):
+    """The sponsor sends the narrative back to its author with a comment."""
+    period = _period(request, period_id)
+    found = exceptions_for_period(period)
+    breach = _breach(found, kind, object_id)
+    require(request.user, Action.APPROVE_EXCEPTION, placed_at(period, breach))
+    form = SendBackForm(request.POST)
+    if form.is_valid():
+        try:
+            send_back_narrative(
+                period, breach, by=request.user, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Narrative sent back for {breach.title}: its author is told")
+            anchor = ExceptionLine(breach, False, False).anchor
+            return redirect(f"{reverse('period_exceptions', args=[period.pk])}#{anchor}")
+    return _approval_page(request, period, found, breach, send_back_form=form, status=400)

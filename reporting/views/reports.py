@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from programmes.choices import PeriodStatus
 from programmes.comments import comment_thread
@@ -21,6 +21,8 @@ from programmes.lists import programme_for
 from programmes.models import Programme, ReportingPeriod
 from programmes.params import read_id
 from programmes.permissions import Action, get_for, may
+from reporting.approvals import name_of, send_back_run
+from reporting.forms import SendBackForm
 from reporting.models import ReportKind, ReportRun, RunStatus
 from reporting.services import approve_run, request_report
 
@@ -125,6 +127,7 @@ def _run(request, run_id: int, action: Action = Action.VIEW) -> ReportRun:
             "period",
             "requested_by__person",
             "approved_by__person",
+            "sent_back_by__person",
             "supersedes",
         ),
         pk=run_id,
@@ -157,10 +160,64 @@ def report_run(request, run_id: int):
     return render(request, "reporting/report_run.html", context)
 
 
+def _approval_page(request, run: ReportRun, *, send_back_form=None, status=200):
+    """What approving does, with Approve, and Send back with a comment."""
+    sent_back = None
+    if run.sent_back_at is not None:
+        sent_back = {
+            "at": run.sent_back_at,
+            "by": name_of(run.sent_back_by),
+        }
+    return render(
+        request,
+        "reporting/confirm.html",
+        {
+            "programme": run.programme,
+            "header_organisation": run.programme.organisation,
+            "caption": f"{run.programme.name}, {run.period.label}",
+            "heading": f"Approve the {run.get_kind_display().lower()}, version {run.version}, "
+            "for the board?",
+            "explanation": [
+                "Approving locks this version: it cannot be changed, only replaced by a new "
+                "version made with a reason. Its cover will say who approved it and when.",
+                "Once every report of the period is approved, each board member is emailed "
+                "one link to each, once.",
+            ],
+            "sent_back": sent_back,
+            "action_url": reverse("report_approve", args=[run.pk]),
+            "button": "Approve for the board",
+            "cancel_url": reverse("report_run", args=[run.pk]),
+            "send_back_url": reverse("report_send_back", args=[run.pk]),
+            "send_back_form": send_back_form or SendBackForm(),
+            "send_back_to": "Whoever asked for the report (for a monthly report, the "
+            "programme's project managers) is emailed your comment with a link.",
+        },
+        status=status,
+    )
+
+
+def _may_be_approved(run: ReportRun) -> str:
+    """Why the run cannot be approved now, or "" if it can."""
+    if run.status != RunStatus.DONE:
+        return "Only a finished report can be approved"
+    if run.approved_at is not None:
+        return "This report is already approved"
+    if not run.period.is_closed:
+        return "Close the period before approving its report: an open period's report is a draft"
+    return ""
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_approve(request, run_id: int):
+    """Asks first (what approving does), with Send back beside it; then approves."""
     run = _run(request, run_id, Action.MANAGE_PROGRAMME)
+    if request.method != "POST":
+        problem = _may_be_approved(run)
+        if problem:
+            messages.error(request, problem)
+            return redirect("report_run", run.pk)
+        return _approval_page(request, run)
     try:
         approve_run(run, by=request.user)
     except ValidationError as error:
@@ -168,6 +225,22 @@ def report_approve(request, run_id: int):
     else:
         messages.success(request, f"Version {run.version} approved for the board: it is now locked")
     return redirect("report_run", run.pk)
+
+
+@login_required
+@require_POST
+def report_send_back(request, run_id: int):
+    run = _run(request, run_id, Action.MANAGE_PROGRAMME)
+    form = SendBackForm(request.POST)
+    if form.is_valid():
+        try:
+            send_back_run(run, by=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Version {run.version} sent back: its author is told")
+            return redirect("report_run", run.pk)
+    return _approval_page(request, run, send_back_form=form, status=400)
 
 
 @login_required
