@@ -298,6 +298,15 @@ class ProgrammeSettingsForm(ChangeForm):
     auto_close_periods = forms.BooleanField(
         label="Close each reporting period at the end of its month", required=False
     )
+    approve_reports_after_working_days = forms.IntegerField(
+        label="Approve the monthly reports automatically after this many working days",
+        required=False,
+        min_value=1,
+        max_value=20,
+        help_text="Leave empty for the programme office to approve every report before the "
+        "board is emailed. With a number, a monthly report nobody has approved or sent back "
+        "by then is approved, and the board told.",
+    )
 
     def __init__(self, data=None, *, programme, **kwargs):
         from programmes.choices import FIVE_POINT_RATINGS, Rag, RagScale

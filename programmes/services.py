@@ -100,6 +100,7 @@ SETTINGS = (
     "reminder_days",
     "report_working_day",
     "auto_close_periods",
+    "approve_reports_after_working_days",
 )
 
 
@@ -112,7 +113,9 @@ def change_programme_settings(programme, *, by, version: int, settings: dict):
         value = settings.get(name)
         if isinstance(value, str):
             value = value.strip()
-        setattr(programme, name, value if value is not None else "")
+        if value is None and not programme._meta.get_field(name).null:
+            value = ""  # a blank text or choice; a blank number where none is allowed
+        setattr(programme, name, value)
     programme.version = version
     programme._history_user = by
     programme.full_clean(exclude=["version", "sort_key"])

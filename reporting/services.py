@@ -231,6 +231,7 @@ def approve_due_reports(today: date) -> int:
         ReportRun.objects.filter(
             status=RunStatus.DONE,
             approved_at__isnull=True,
+            sent_back_at__isnull=True,  # the programme office is dealing with it
             notify_board=True,
             programme__approve_reports_after_working_days__isnull=False,
             period__status=PeriodStatus.CLOSED,

@@ -18,6 +18,7 @@ from reporting.models import ReportRun
 from reporting.tasks import make_monthly_reports, working_day_number
 from tests.clock import TODAY
 from tests.factories import MilestoneFactory, PeriodFactory, UserFactory, grant
+from tests.html_forms import form_with
 from workstreams.models import Milestone, Workstream
 
 LAST_MONTH = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -185,6 +186,51 @@ def test_a_programme_may_have_its_reports_approved_automatically_after_working_d
         make_monthly_reports((TODAY + timedelta(days=5)).isoformat())  # and again: nothing more
     assert ReportRun.objects.filter(approved_at__isnull=False).count() == 2
     assert len(mail.outbox) == 1
+
+
+def test_a_report_sent_back_is_not_approved_automatically(
+    client, people, plan, drafts, django_capture_on_commit_callbacks
+):
+    programme = plan["programme"]
+    programme.approve_reports_after_working_days = 2
+    programme.save()
+    client.force_login(people["office"])
+    client.post(
+        reverse("report_send_back", args=[drafts["highlight"].pk]),
+        {"comment": "The budget figures are last year's."},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_monthly_reports((TODAY + timedelta(days=5)).isoformat())
+    approved = set(
+        ReportRun.objects.filter(approved_at__isnull=False).values_list("kind", flat=True)
+    )
+    assert approved == {"exception"}
+    assert [email.to for email in mail.outbox if "approved" in email.subject] == []
+
+
+def test_the_programme_office_sets_automatic_approval_on_the_settings_page(client, people, plan):
+    programme = plan["programme"]
+    client.force_login(people["office"])
+    page = client.get(reverse("programme_settings", args=[programme.pk])).content.decode()
+    assert "Approve the monthly reports automatically after this many working days" in page
+    form = form_with(page, "approve_reports_after_working_days")
+
+    response = client.post(
+        form.action or reverse("programme_settings", args=[programme.pk]),
+        form.data() | {"approve_reports_after_working_days": "3"},
+    )
+
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert programme.approve_reports_after_working_days == 3
+    refused = client.post(
+        reverse("programme_settings", args=[programme.pk]),
+        form.data() | {"approve_reports_after_working_days": "40", "version": programme.version},
+    )
+    assert refused.status_code == 400
+    assert "approve_reports_after_working_days" in refused.content.decode()
+    programme.refresh_from_db()
+    assert programme.approve_reports_after_working_days == 3
 
 
 def test_without_the_setting_nothing_is_approved_automatically(
