@@ -116,7 +116,7 @@ def test_the_progress_is_only_for_those_who_see_the_report(client, people, run, 
 def folder_broker(tmp_path):
     """The embedded default's broker, kombu's filesystem transport, in a folder of the test's
     own, with tasks sent to it rather than run in the test's process."""
-    folders = {name: tmp_path / name for name in ("queue", "processed", "control")}
+    folders = {name: tmp_path / name for name in ("queue", "control")}
     for folder in folders.values():
         folder.mkdir()
     saved = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager)
@@ -125,8 +125,7 @@ def folder_broker(tmp_path):
         "data_folder_in": str(folders["queue"]),
         "data_folder_out": str(folders["queue"]),
         "control_folder": str(folders["control"]),
-        "store_processed": True,
-        "processed_folder": str(folders["processed"]),
+        "store_processed": False,
     }
     app.conf.task_always_eager = False
     app._pool = None

@@ -321,16 +321,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 if not REDIS_URL:
     # The filesystem broker: messages are files in one folder, written by the web server and
-    # taken (moved to "processed") by the worker; CELERY_FOLDER moves it (tests use their own).
+    # taken, and deleted once done, by the worker; CELERY_FOLDER moves it (tests use their own).
     CELERY_FOLDER = Path(env("CELERY_FOLDER", str(BASE_DIR / "var" / "celery")))
-    for _name in ("queue", "processed", "control"):
+    for _name in ("queue", "control"):
         (CELERY_FOLDER / _name).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FOLDER / "queue"),
         "data_folder_out": str(CELERY_FOLDER / "queue"),
         "control_folder": str(CELERY_FOLDER / "control"),
-        "store_processed": True,
-        "processed_folder": str(CELERY_FOLDER / "processed"),
+        "store_processed": False,  # a done message is deleted, so the folder never fills
     }
 CELERY_BEAT_SCHEDULE = {
     "status-update-reminders": {

@@ -60,7 +60,7 @@ def worker(tmp_path):
         pytest.skip("needs PostgreSQL shared with the worker: set DATABASE_URL (CI does)")
     broker = tmp_path / "celery"
     media = tmp_path / "media"
-    folders = {name: broker / name for name in ("queue", "processed", "control")}
+    folders = {name: broker / name for name in ("queue", "control")}
     for folder in folders.values():
         folder.mkdir(parents=True)
     saved = (
@@ -74,8 +74,7 @@ def worker(tmp_path):
         "data_folder_in": str(folders["queue"]),
         "data_folder_out": str(folders["queue"]),
         "control_folder": str(folders["control"]),
-        "store_processed": True,
-        "processed_folder": str(folders["processed"]),
+        "store_processed": False,
     }
     app.conf.task_always_eager = False
     app._pool = None
