@@ -19,6 +19,7 @@ from programmes.comments import comments_by_topic
 from programmes.dates import PlanDate, add_months, month_start
 from programmes.models import Programme, ReportingPeriod
 from programmes.rules import SEVERITY, RagResult
+from reporting.changes import ChangeSummary, changes_in_period
 from reporting.dashboard import Dashboard, build_dashboard
 from reporting.exceptions import Breach, detect_exceptions
 from reporting.state import ProgrammeData, load_programme_data
@@ -73,6 +74,8 @@ class HighlightReport(ReportBasis):
     escalations: list[Escalation] = field(default_factory=list)
     exception_count: int = 0
     exceptions: list[Breach] = field(default_factory=list)
+    # Change requests awaiting a decision, and decided in the period (issue 14, part 5).
+    changes: ChangeSummary | None = None
     # The cover and the summary only, without the annexes (`make bench` times it alone).
     summary_only: bool = False
 
@@ -206,6 +209,10 @@ class HighlightReport(ReportBasis):
             [{"breach": breach, "state": _narrative_state(breach)} for breach in self.exceptions],
             8,
         )
+
+    @property
+    def changes_headline(self) -> str:
+        return self.changes.headline(self.period.label) if self.changes is not None else ""
 
     @property
     def top_five_risks(self) -> list:
@@ -433,6 +440,7 @@ def gather_highlight(
         escalations=escalations,
         exception_count=len(breaches),
         exceptions=breaches,
+        changes=changes_in_period(data),
         **_run_status(programme, period, "highlight", version),
     )
 
