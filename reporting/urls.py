@@ -60,7 +60,7 @@ urlpatterns = [
     path("issues/<int:issue_id>/comments/", comments.issue_comment, name="issue_comment"),
     path("reports/<int:run_id>/comments/", comments.report_comment, name="report_comment"),
     path(
-        "periods/<int:period_id>/exceptions/<slug:kind>/<int:object_id>/comments/",
+        "periods/<int:period_id>/exception-comments/<slug:kind>/<int:object_id>/",
         comments.exception_comment,
         name="exception_comment",
     ),
