@@ -558,7 +558,8 @@ class ChangeMilestone(models.Model):
         on_delete=models.SET_NULL,
         related_name="change_move",
     )
-    history = HistoricalRecords()
+    # The re-baselining it made is told by the milestone's own history, with its reason.
+    history = HistoricalRecords(excluded_fields=["baseline_change"])
 
     objects = ScopedQuerySet.as_manager()
 
