@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from programmes.charts import as_data_uri, sparkline
 from programmes.choices import Rag
@@ -88,8 +89,16 @@ class RiskLine:
 @dataclass
 class MeasureLine:
     rating: MeasureRating
-    chart: str
     summary: str
+    # The last 12 readings and the target of each one's month, for the sparkline.
+    values: list = field(default_factory=list)
+    goals: list = field(default_factory=list)
+
+    @cached_property
+    def chart(self) -> str:
+        """The sparkline, drawn only where it is shown (the dashboard page; the reports say
+        the trend in words), as drawing fifty of them takes pygal a fifth of a second."""
+        return as_data_uri(sparkline(self.values, self.goals)) if self.values else ""
 
 
 @dataclass
@@ -200,8 +209,7 @@ def _measures(rating: ProgrammeRating) -> list[MeasureLine]:
                 )
             else:
                 summary = "No readings yet"
-            chart = as_data_uri(sparkline(values, goals)) if recent else ""
-            lines.append(MeasureLine(item, chart, summary))
+            lines.append(MeasureLine(item, summary, values, goals))
     return lines
 
 
