@@ -12,10 +12,12 @@ import logging
 import mimetypes
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
+from django.template import Engine
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
@@ -58,13 +60,34 @@ class SafeFetcher(URLFetcher):
         raise RefusedURL(f"Refused: {url[:200]}")
 
 
+# The template tag libraries a report may load. A report is made without a request, by a worker:
+# its templates need none of the site's context processors, nor every app's tag libraries, whose
+# imports (Django REST framework's pull in requests and urllib3) took 0.2 s of a fresh worker
+# process's first report. A report template that loads another library must add it here.
+REPORT_TAG_LIBRARIES = {
+    "plan": "programmes.templatetags.plan",
+    "comments": "programmes.templatetags.comments",
+}
+
+
+@cache
+def report_templates() -> Engine:
+    """The template engine of the reports: the project's templates folder and the libraries
+    above, autoescaping as everywhere else."""
+    return Engine(
+        dirs=settings.TEMPLATES[0]["DIRS"],
+        libraries=REPORT_TAG_LIBRARIES,
+        debug=settings.DEBUG,
+    )
+
+
 def render_html(report: HighlightReport | ExceptionReport) -> str:
     template = (
         "reports/highlight.html"
         if isinstance(report, HighlightReport)
         else "reports/exception.html"
     )
-    return render_to_string(template, {"report": report})
+    return report_templates().render_to_string(template, {"report": report})
 
 
 @dataclass(frozen=True)
