@@ -453,7 +453,11 @@ def gather_exceptions(
     comments = comments_by_topic(period)  # shown under each exception's narrative
     for breach in breaches:
         breach.comments = comments.get(breach.key, [])
-    return ExceptionReport(**_basis(data, period, author, version), breaches=breaches)
+    return ExceptionReport(
+        **_basis(data, period, author, version),
+        breaches=breaches,
+        **_run_status(programme, period, "exception", version),
+    )
 
 
 def has_exceptions(programme: Programme, period: ReportingPeriod) -> bool:
