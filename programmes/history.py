@@ -234,8 +234,9 @@ def describe_history(sources: Iterable[HistorySource], *, limit: int = 100) -> l
         for record in records:
             before = last_seen.get(record.id)
             if before is not None:
-                for field in links:
-                    old, new = getattr(before, field.attname), getattr(record, field.attname)
+                for field in links:  # a field the history leaves out is never told
+                    old = getattr(before, field.attname, None)
+                    new = getattr(record, field.attname, None)
                     if old != new:
                         linked[field.related_model].update(v for v in (old, new) if v)
             last_seen[record.id] = record

@@ -54,6 +54,8 @@ from workstreams.services.structure import AREA_TOLERANCES, AreaDetails, change_
 from workstreams.validation import milestone_plan_problems
 
 TEXT_LIMIT = 4000
+# A history record's reason holds 100 characters; re-baselining puts "Re-baselined: " first.
+REASON_LIMIT = 100 - len("Re-baselined: ")
 REFERENCE_PATTERN = re.compile(r"CR-(\d{1,6})", re.IGNORECASE)
 # Where each tolerance a change may set is kept, on the programme and on an area.
 TOLERANCE_FIELDS = {
@@ -489,12 +491,12 @@ def decision_problems(
 
 
 def rebaseline_reason(change: ChangeRequest) -> str:
-    """The reason each re-baselining and tolerance change gives: the change itself."""
-    return f"Change request {change.reference} {change.title}, approved by " + (
-        f"the {change.meeting}"
-        if change.decided_by == ChangeDecider.BOARD
-        else f"the programme office on {change.decided_on:%-d %b %Y}"
-    )
+    """The reason each re-baselining and tolerance change gives: the change itself, its
+    reference and title ("Change request CR-001 Extend the consultation"), cut to fit the
+    history's reason (100 characters, with the re-baselining service's "Re-baselined: "
+    first). Who approved it, and when, its own page says."""
+    reason = f"Change request {change.reference} {change.title}"
+    return reason if len(reason) <= REASON_LIMIT else reason[: REASON_LIMIT - 3] + "..."
 
 
 @transaction.atomic
@@ -538,7 +540,7 @@ def decide_change(
     board = decision.decided_by == ChangeDecider.BOARD
     stored.status = decision.status
     stored.decided_by = decision.decided_by
-    stored.meeting = decision.meeting if board else None
+    stored.board_meeting = decision.meeting if board else None
     stored.decided_on = decision.meeting.held_on if board else decision.decided_on
     stored.outcome = decision.outcome.strip()
     stored.recorded_by = by
@@ -693,8 +695,8 @@ def state_words(change: ChangeRequest) -> str:
 
 
 def _decider(change: ChangeRequest) -> str:
-    if change.decided_by == ChangeDecider.BOARD and change.meeting is not None:
-        return f"the {change.meeting.title}"
+    if change.decided_by == ChangeDecider.BOARD and change.board_meeting is not None:
+        return f"the {change.board_meeting.title}"
     return "the programme office"
 
 
@@ -708,7 +710,7 @@ def changes_in_period(data: ProgrammeData) -> ChangeSummary:
         data.snapshot.rows(ChangeRequest, programme_id=data.programme.pk).order_by("sort_key")
     )
     for change in changes:
-        change.meeting = meetings.get(change.meeting_id)
+        change.board_meeting = meetings.get(change.board_meeting_id)
     return ChangeSummary(
         awaiting=[change for change in changes if change.status in AWAITING_DECISION],
         decided=[
@@ -747,8 +749,8 @@ def changes_for_pack(meeting: BoardMeeting) -> ChangesForPack:
         window &= Q(decided_on__gte=since)
     changes = list(
         ChangeRequest.objects.filter(programme_id=meeting.programme_id)
-        .filter(Q(status__in=AWAITING_DECISION) | window | Q(meeting=meeting))
-        .select_related("raised_by", "area", "workstream", "meeting")
+        .filter(Q(status__in=AWAITING_DECISION) | window | Q(board_meeting=meeting))
+        .select_related("raised_by", "area", "workstream", "board_meeting")
         .prefetch_related(
             Prefetch(
                 "milestone_moves",
@@ -763,7 +765,7 @@ def changes_for_pack(meeting: BoardMeeting) -> ChangesForPack:
     def decided_in_window(change: ChangeRequest) -> bool:
         if change.status not in DECISIONS or change.decided_on is None:
             return False
-        if change.meeting_id == meeting.pk:
+        if change.board_meeting_id == meeting.pk:
             return True
         return change.decided_on <= meeting.held_on and (
             since is None or change.decided_on >= since

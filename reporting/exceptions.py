@@ -3,17 +3,22 @@ the programme as it stood at the period's end, with the narrative the project ma
 
 Milestones overdue or forecast beyond baseline + time tolerance, Red workstreams, Red
 measures, budget over cost tolerance, and risks at or above the board's threshold or newly
-Red. Scope and quality exceptions are raised by hand and are not found here.
+Red. Scope and quality exceptions are raised by hand (`reporting.raised`): those open at the
+data's date are exceptions too, added here so that every page and report that lists, counts
+or asks whether there are exceptions gets them from this one place.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+
 from programmes.choices import Rag
-from programmes.rules import RagResult
+from programmes.rules import RagResult, Reason
 from reporting.dashboard import Dashboard
 from reporting.models import BreachKind, ExceptionNarrative
+from reporting.raised import raised_open_on
 from reporting.state import ProgrammeData
 
 
@@ -137,6 +142,8 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
             )
         )
 
+    breaches += _raised_breaches(data, areas, workstreams)
+
     order = {
         kind: index
         for index, kind in enumerate(
@@ -146,6 +153,8 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
                 BreachKind.MEASURE,
                 BreachKind.BUDGET,
                 BreachKind.RISK,
+                BreachKind.SCOPE,
+                BreachKind.QUALITY,
             ]
         )
     }
@@ -155,3 +164,45 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
         for breach in breaches:
             breach.narrative = narratives.get(breach.key)
     return breaches
+
+
+def _raised_breaches(data: ProgrammeData, areas: dict, workstreams: dict) -> list[Breach]:
+    """The scope and quality exceptions raised by hand and open at the data's date, each
+    where it was raised (its workstream's area when raised for a workstream). Red: raised
+    for the board's decision (DOMAIN.md section 3). Two queries."""
+    raised = raised_open_on(data.programme.pk, data.as_of, data.snapshot)
+    if not raised:
+        return []
+    who = _names_of_users({item.raised_by_id for item in raised})
+    breaches = []
+    for item in raised:
+        workstream = workstreams.get(item.workstream_id)
+        area = areas.get(item.area_id or (workstream.area_id if workstream else None))
+        raised_by = who.get(item.raised_by_id, "someone since removed")
+        result = RagResult(
+            Rag.RED,
+            (Reason(f"was raised by {raised_by} on {item.raised_on:%-d %B %Y}"),),
+        )
+        breaches.append(
+            Breach(
+                BreachKind(item.kind),
+                item.key,
+                f"{item.get_kind_display()} exception: {item.title}",
+                f"Raised by {raised_by} on {item.raised_on:%-d %B %Y}: {item.description}",
+                area,
+                workstream,
+                result=result,
+            )
+        )
+    return breaches
+
+
+def _names_of_users(ids: set) -> dict[int, str]:
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return {}
+    users = get_user_model().objects.select_related("person").in_bulk(ids)
+    return {
+        pk: getattr(getattr(user, "person", None), "name", None) or user.get_username()
+        for pk, user in users.items()
+    }

@@ -347,6 +347,16 @@ DECISIONS = (ChangeStatus.APPROVED, ChangeStatus.REJECTED, ChangeStatus.DEFERRED
 FINAL = (ChangeStatus.APPROVED, ChangeStatus.REJECTED, ChangeStatus.WITHDRAWN)
 
 
+STATUS_COLOURS = {
+    ChangeStatus.DRAFT: "grey",
+    ChangeStatus.SUBMITTED: "blue",
+    ChangeStatus.APPROVED: "green",
+    ChangeStatus.REJECTED: "red",
+    ChangeStatus.DEFERRED: "yellow",
+    ChangeStatus.WITHDRAWN: "grey",
+}
+
+
 class ChangeDecider(models.TextChoices):
     BOARD = "board", "The board, at a meeting"
     OFFICE = "office", "The programme office, within tolerance"
@@ -417,7 +427,7 @@ class ChangeRequest(Referenced, Versioned):
     decided_by = models.CharField(
         "decided by", max_length=10, choices=ChangeDecider.choices, blank=True
     )
-    meeting = models.ForeignKey(
+    board_meeting = models.ForeignKey(
         "risks.BoardMeeting",
         null=True,
         blank=True,
@@ -472,7 +482,7 @@ class ChangeRequest(Referenced, Versioned):
                 violation_error_message="A decided change says who decided it, and when.",
             ),
             models.CheckConstraint(
-                condition=~Q(decided_by=ChangeDecider.BOARD) | Q(meeting__isnull=False),
+                condition=~Q(decided_by=ChangeDecider.BOARD) | Q(board_meeting__isnull=False),
                 name="board_change_decision_names_its_meeting",
                 violation_error_message="A board decision names the meeting that took it.",
             ),
@@ -502,6 +512,11 @@ class ChangeRequest(Referenced, Versioned):
         return self.status in AWAITING_DECISION
 
     @property
+    def status_colour(self) -> str:
+        """The colour of its status tag (shown with its word, never alone)."""
+        return STATUS_COLOURS[self.status]
+
+    @property
     def is_final(self) -> bool:
         return self.status in FINAL
 
@@ -528,8 +543,8 @@ class ChangeRequest(Referenced, Versioned):
     @property
     def decided_by_label(self) -> str:
         """ "Programme Board, 10 Nov 2026" or "The programme office"; blank until decided."""
-        if self.decided_by == ChangeDecider.BOARD and self.meeting_id:
-            return str(self.meeting)
+        if self.decided_by == ChangeDecider.BOARD and self.board_meeting_id:
+            return str(self.board_meeting)
         if self.decided_by == ChangeDecider.OFFICE:
             return "The programme office"
         return ""

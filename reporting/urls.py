@@ -1,6 +1,16 @@
 from django.urls import path
 
-from reporting.views import calendars, comments, dashboards, my_work, periods, reports, workstreams
+from reporting.views import (
+    calendars,
+    changes,
+    comments,
+    dashboards,
+    my_work,
+    periods,
+    raised,
+    reports,
+    workstreams,
+)
 
 urlpatterns = [
     path("", my_work.home, name="home"),
@@ -68,5 +78,34 @@ urlpatterns = [
         "programmes/<int:programme_id>/timeline/",
         dashboards.programme_timeline,
         name="programme_timeline",
+    ),
+    # The change control log (issue 14, part 5)
+    path("programmes/<int:programme_id>/changes/", changes.change_list, name="change_list"),
+    path("programmes/<int:programme_id>/changes/add/", changes.change_add, name="change_add"),
+    path("changes/<int:change_id>/", changes.change_detail, name="change_detail"),
+    path("changes/<int:change_id>/edit/", changes.change_edit, name="change_edit"),
+    path("changes/<int:change_id>/decide/", changes.change_decide, name="change_decide"),
+    path("changes/<int:change_id>/withdraw/", changes.change_withdraw, name="change_withdraw"),
+    path("changes/<int:change_id>/comments/", comments.change_comment, name="change_comment"),
+    # Scope and quality exceptions raised by hand (issue 14, part 6)
+    path(
+        "programmes/<int:programme_id>/exceptions/raise/",
+        raised.raised_exception_add,
+        name="raised_exception_add",
+    ),
+    path(
+        "raised-exceptions/<int:raised_id>/",
+        raised.raised_exception_detail,
+        name="raised_exception_detail",
+    ),
+    path(
+        "raised-exceptions/<int:raised_id>/edit/",
+        raised.raised_exception_edit,
+        name="raised_exception_edit",
+    ),
+    path(
+        "raised-exceptions/<int:raised_id>/close/",
+        raised.raised_exception_close,
+        name="raised_exception_close",
     ),
 ]

@@ -37,7 +37,12 @@ from programmes.models import (
     ProgrammeArea,
 )
 from programmes.services import replace_key_documents
-from reporting.models import ExceptionNarrative
+from reporting.models import (
+    ChangeMilestone,
+    ChangeRequest,
+    ExceptionNarrative,
+    RaisedException,
+)
 from reporting.narratives import exceptions_for_period, write_narrative
 from risks.models import BoardMeeting, Decision, Issue, Risk
 from tests.factories import (
@@ -193,6 +198,45 @@ def world(plan, people):
     programme.overall_rag = "amber"
     programme.time_tolerance_days = 45
     programme.save()
+    # Issue 14, parts 5 and 6: a change request moving the milestone, raised before the
+    # meeting, and a quality exception raised by hand; every field filled in.
+    change = ChangeRequest.objects.create(
+        programme=programme,
+        area=plan["area_one"],
+        workstream=plan["ws_1_1"],
+        reference="CR-007",
+        title="Extend the consultation",
+        description="Consult staff for six more weeks",
+        reason="The unions asked for more time",
+        raised_by=owner,
+        raised_on=today - timedelta(days=20),
+        time_impact="The consultation ends in February",
+        cost_impact="Two more venues",
+        cost_change=Decimal("2500.00"),
+        benefits_impact="None",
+        scope_impact="None",
+        options="Extend, or close on time",
+        recommendation="Extend",
+        tolerance_level="area",
+        tolerance_variable="time",
+        tolerance_value=Decimal("45.00"),
+        status="submitted",
+    )
+    ChangeMilestone.objects.create(
+        change=change,
+        milestone=milestone,
+        new_date=PlanDate.of_month(*_year_month(add_months(today, 4))).value,
+        new_precision=DatePrecision.MONTH,
+    )
+    raised = RaisedException.objects.create(
+        programme=programme,
+        area=plan["area_one"],
+        workstream=plan["ws_1_1"],
+        kind="quality",
+        title="Assessments not to the standard",
+        description="Half of the reviewed assessments missed the carer's view",
+        raised_on=today - timedelta(days=4),
+    )
     return SimpleNamespace(
         plan=plan,
         today=today,
@@ -208,6 +252,8 @@ def world(plan, people):
         update=update,
         breach=breach,
         narrative=narrative,
+        change=change,
+        raised=raised,
     )
 
 
@@ -387,6 +433,76 @@ def _pages(world) -> dict[str, Callable[[], EditPage]]:
         **_structure_pages(w),
         **_plan_upkeep_pages(w),
         **_people_pages(w),
+        **_change_control_pages(w),
+    }
+
+
+def _change_control_pages(w) -> dict[str, Callable[[], EditPage]]:
+    """Issue 14, parts 5 and 6: a change request (the form shows each milestone it moves and
+    blank rows for more), its decision and withdrawal; a raised exception and its closing."""
+    change, raised = w.change, w.raised
+    move = change.milestone_moves.get()
+    rows = {
+        "move-0-milestone": move.milestone_id,
+        "move-0-baseline": PlanDate.from_fields(move.new_date, move.new_precision),
+    }
+    for index in range(1, 4):
+        rows[f"move-{index}-milestone"] = None
+        rows[f"move-{index}-baseline"] = None
+    return {
+        "change edit": lambda: EditPage(
+            "manager",
+            reverse("change_edit", args=[change.pk]),
+            change,
+            shown=rows,
+            typed={"title": "Extend the consultation to February"},
+            other=("options", "Changed by someone else"),
+        ),
+        "change decide": lambda: EditPage(
+            "office",
+            reverse("change_decide", args=[change.pk]),
+            change,
+            shown={
+                "status": None,
+                "decided_by": None,
+                "meeting": None,
+                "decided_on": w.today,
+                "outcome": "",
+            },
+            fill={
+                "status": "approved",
+                "decided_by": "board",
+                "meeting": str(w.meeting.pk),
+                "outcome": "Approved as recommended",
+            },
+            other=("options", "Changed by someone else"),
+            round_trip=False,
+        ),
+        "change withdraw": lambda: EditPage(
+            "manager",
+            reverse("change_withdraw", args=[change.pk]),
+            change,
+            shown={"outcome": ""},
+            fill={"outcome": "Overtaken by the new model"},
+            other=("options", "Changed by someone else"),
+            round_trip=False,
+        ),
+        "raised exception edit": lambda: EditPage(
+            "manager",
+            reverse("raised_exception_edit", args=[raised.pk]),
+            raised,
+            typed={"title": "Assessments below the standard"},
+            other=("description", "Changed by someone else"),
+        ),
+        "raised exception close": lambda: EditPage(
+            "manager",
+            reverse("raised_exception_close", args=[raised.pk]),
+            raised,
+            shown={"resolution": "", "closed_on": w.today},
+            fill={"resolution": "Retrained the assessors"},
+            other=("description", "Changed by someone else"),
+            round_trip=False,
+        ),
     }
 
 
@@ -684,6 +800,12 @@ PAGES = [
     # Issue 11, part A
     "person edit",
     "person invite",
+    # Issue 14, parts 5 and 6
+    "change edit",
+    "change decide",
+    "change withdraw",
+    "raised exception edit",
+    "raised exception close",
 ]
 
 
@@ -704,6 +826,10 @@ ACTIONS = {
     # Issue 11, parts C and A
     "budget line remove",
     "person invite",
+    # Issue 14, parts 5 and 6
+    "change decide",
+    "change withdraw",
+    "raised exception close",
 }
 
 
@@ -745,6 +871,12 @@ SAVED_AT = {
     # Issue 11, part A
     "person edit": "programme_person_edit",
     "person invite": "programme_person_invite",
+    # Issue 14, parts 5 and 6
+    "change edit": "change_edit",
+    "change decide": "change_decide",
+    "change withdraw": "change_withdraw",
+    "raised exception edit": "raised_exception_edit",
+    "raised exception close": "raised_exception_close",
 }
 
 # Every other page, and why it needs no version: it only reads, it adds something new, or it
@@ -774,6 +906,10 @@ NOT_EDITS = {
         "milestone_preview",
         "period_exceptions",
         "period_list",
+        # Issue 14, parts 5 and 6
+        "change_detail",
+        "change_list",
+        "raised_exception_detail",
         "plan_import_job",
         "plan_template",
         "portfolio",
@@ -817,6 +953,10 @@ NOT_EDITS = {
         "budget_line_add",
         "programme_add",
         "programme_person_add",
+        # Issue 14, parts 5 and 6: a change request, a comment on one, an exception raised
+        "change_add",
+        "change_comment",
+        "raised_exception_add",
         "programme_role_add",
         # Issue 13, part 6: a comment is added, never edited
         "workstream_comment",

@@ -111,6 +111,9 @@ AREA_ONE_APPROVERS = frozenset({"sponsor", "office", "admin"})
 CHAIR_OR_OFFICE = frozenset({"board", "office", "admin"})
 # The organisation's objectives: the office of any of its programmes, and its portfolio office.
 OBJECTIVE_KEEPERS = frozenset({"office", "portfolio", "admin"})
+# Issue 14: project managers raise change requests and exceptions in their own area, the
+# programme office anywhere; leads do neither.
+CHANGE_RAISERS = frozenset({"manager", "manager_other_area", "office", "admin"})
 
 
 def page(roles, *, post=None) -> dict:
@@ -233,6 +236,20 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "meeting_edit": page(OFFICE),
     "meeting_agenda": {"POST": OFFICE},
     "decision_record": {"POST": CHAIR_OR_OFFICE},
+    # Issue 14, part 5: the change control log. Everyone in the programme reads it; project
+    # managers raise and change the changes of their area; the programme office decides.
+    "change_list": {"GET": IN_PROGRAMME},
+    "change_add": page(CHANGE_RAISERS),
+    "change_detail": {"GET": IN_PROGRAMME},
+    "change_edit": page(AREA_ONE_PLAN),
+    "change_withdraw": page(AREA_ONE_PLAN),
+    "change_decide": page(OFFICE),
+    "change_comment": {"POST": IN_PROGRAMME},
+    # Issue 14, part 6: scope and quality exceptions raised by hand
+    "raised_exception_add": page(CHANGE_RAISERS),
+    "raised_exception_detail": {"GET": IN_PROGRAMME},
+    "raised_exception_edit": page(AREA_ONE_PLAN),
+    "raised_exception_close": page(AREA_ONE_PLAN),
     # Periods, exceptions and reports
     "period_list": {"GET": IN_PROGRAMME},
     # Issue 13, part 5: each asks first (GET), and acts on the POST

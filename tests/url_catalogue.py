@@ -22,7 +22,7 @@ from programmes.dates import add_months, month_start
 from programmes.models import Membership, Objective
 from programmes.tokens import invitation_tokens, link_parts, reset_tokens
 from reporting.calendars import create_calendar_feed
-from reporting.models import ReportRun, RunStatus
+from reporting.models import ChangeMilestone, ChangeRequest, RaisedException, ReportRun, RunStatus
 from reporting.narratives import exceptions_for_period
 from risks.models import BoardMeeting, Decision, Issue, IssueAction, MitigationAction
 from tests.factories import (
@@ -219,6 +219,30 @@ def make_world(plan, *, chair=None, feed_user=None) -> dict:
     world["password_reset_link"] = link_parts(invited, reset_tokens)  # issue 12
     if feed_user is not None:
         world["feed"] = create_calendar_feed(None, by=feed_user)
+    # Issue 14, parts 5 and 6: a change request awaiting a decision that moves the milestone,
+    # and a scope exception raised by hand, both in workstream 1.1.
+    world["change"] = ChangeRequest.objects.create(
+        programme=programme,
+        area=plan["area_one"],
+        workstream=workstream,
+        reference="CR-001",
+        title="Extend the consultation",
+        description="Consult staff for six more weeks",
+        raised_on=today - timedelta(days=10),
+        status="submitted",
+    )
+    ChangeMilestone.objects.create(
+        change=world["change"], milestone=milestone, new_date=today + timedelta(days=20)
+    )
+    world["raised_exception"] = RaisedException.objects.create(
+        programme=programme,
+        area=plan["area_one"],
+        workstream=workstream,
+        kind="scope",
+        title="Day centre places cut",
+        description="Two of the five day centres will not reopen",
+        raised_on=today - timedelta(days=2),
+    )
     breaches = exceptions_for_period(period).breaches
     world["breach"] = next(
         breach for breach in breaches if breach.key == f"milestone:{milestone.pk}"
@@ -246,6 +270,8 @@ ARGUMENT_OBJECTS = {
     "objective_id": "objective",
     "person_id": "person",
     "membership_id": "membership",
+    "change_id": "change",  # issue 14, part 5
+    "raised_id": "raised_exception",  # issue 14, part 6
 }
 # The identity provider the single sign-on routes name (issue 12): tests that need it
 # running configure it under this id; elsewhere no provider is configured and they answer 404.

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('tolerance_value', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, verbose_name='new tolerance')),
                 ('previous_tolerance', models.DecimalField(blank=True, decimal_places=2, help_text='The tolerance that applied before the approved change set its own', max_digits=7, null=True)),
                 ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='change_requests', to='programmes.programmearea')),
-                ('meeting', models.ForeignKey(blank=True, help_text='The board meeting that decided it', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='change_requests', to='risks.boardmeeting')),
+                ('board_meeting', models.ForeignKey(blank=True, help_text='The board meeting that decided it', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='change_requests', to='risks.boardmeeting')),
                 ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='change_requests', to='programmes.programme')),
                 ('raised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='change_requests', to='programmes.person')),
                 ('recorded_by', models.ForeignKey(blank=True, help_text='Who recorded the decision', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
                 ('area', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.programmearea')),
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, help_text='The board meeting that decided it', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='risks.boardmeeting')),
+                ('board_meeting', models.ForeignKey(blank=True, db_constraint=False, help_text='The board meeting that decided it', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='risks.boardmeeting')),
                 ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.programme')),
                 ('raised_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.person')),
                 ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, help_text='Who recorded the decision', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -205,7 +205,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='changerequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_by', 'board'), _negated=True), ('meeting__isnull', False), _connector='OR'), name='board_change_decision_names_its_meeting', violation_error_message='A board decision names the meeting that took it.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_by', 'board'), _negated=True), ('board_meeting__isnull', False), _connector='OR'), name='board_change_decision_names_its_meeting', violation_error_message='A board decision names the meeting that took it.'),
         ),
         migrations.AddConstraint(
             model_name='changerequest',

@@ -1,7 +1,7 @@
 """Adding a comment to an item (issue 13, part 6; programmes/comments.py): a workstream, a
-milestone, a risk, an issue, a report, or one exception of a period. Anyone who can see the
-item may comment (Action.COMMENT). Here, above the apps whose items take comments, so that
-one module knows them all.
+milestone, a risk, an issue, a report, a change request, or one exception of a period. Anyone
+who can see the item may comment (Action.COMMENT). Here, above the apps whose items take
+comments, so that one module knows them all.
 
 On success: back to the item's comments, told whom the @mentions emailed (with htmx, the
 comments section itself, swapped in place). With a problem: the comments section with the
@@ -30,7 +30,7 @@ from programmes.comments import (
 from programmes.forms import add_errors
 from programmes.models import ReportingPeriod
 from programmes.permissions import Action, get_for
-from reporting.models import ReportRun
+from reporting.models import ChangeRequest, ReportRun
 from reporting.narratives import exceptions_for_period
 from risks.models import Issue, Risk
 from workstreams.models import Milestone, Workstream
@@ -182,6 +182,25 @@ def report_comment(request, run_id: int):
         title=title[:1].upper() + title[1:],
         about=title,
         programme=run.programme,
+    )
+
+
+@login_required
+@require_POST
+def change_comment(request, change_id: int):
+    change = get_for(
+        request.user,
+        Action.COMMENT,
+        ChangeRequest.objects.select_related("programme__organisation", "workstream"),
+        pk=change_id,
+    )
+    return _comment(
+        request,
+        change,
+        post_url=reverse("change_comment", args=[change.pk]),
+        title=f"Change request {change.reference} {change.title}",
+        programme=change.programme,
+        workstream=change.workstream,
     )
 
 

@@ -21,7 +21,7 @@ from programmes.dates import month_start
 from programmes.forms import ChangeForm, add_errors, posted, save_form
 from programmes.lists import programme_for
 from programmes.models import ReportingPeriod
-from programmes.permissions import Action, get_for, may, require
+from programmes.permissions import Action, get_for, may, may_somewhere, require
 from reporting.approvals import send_back_narrative
 from reporting.exceptions import Breach
 from reporting.forms import NarrativeForm, ReopenForm, SendBackForm
@@ -45,6 +45,8 @@ GROUP_HEADINGS = {
     BreachKind.MEASURE: "Red measures",
     BreachKind.BUDGET: "Budgets over cost tolerance",
     BreachKind.RISK: "Risks at or above the board's threshold, or newly Red",
+    BreachKind.SCOPE: "Scope exceptions, raised by hand",
+    BreachKind.QUALITY: "Quality exceptions, raised by hand",
 }
 STATUS_LABELS = {
     "none": "No narrative",
@@ -59,6 +61,8 @@ DETAIL_PAGES = {
     BreachKind.MILESTONE: "milestone_detail",
     BreachKind.MEASURE: "measure_detail",
     BreachKind.RISK: "risk_detail",
+    BreachKind.SCOPE: "raised_exception_detail",
+    BreachKind.QUALITY: "raised_exception_detail",
 }
 
 
@@ -350,6 +354,9 @@ def _render_exceptions(request, period, found, *, status=200, **context):
             # The filter helps only someone who may act on some exceptions but not all.
             "offer_mine": 0 < len(mine) < len(lines),
             "has_ended": _has_ended(period),
+            "can_raise_exception": may_somewhere(
+                request.user, Action.WRITE_EXCEPTION, period.programme
+            ),
         }
         | context,
         status=status,
