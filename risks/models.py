@@ -1,8 +1,10 @@
 """The RAID log: risks with their mitigation actions, issues with their actions, decisions,
-and the board meetings that take decisions (DOMAIN.md sections 1 and 3)."""
+and the board meetings that take decisions, with their agenda, attendees, papers and minutes,
+and the programme's action log (DOMAIN.md sections 1, 3 and 7)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -13,7 +15,7 @@ from programmes.choices import DatePrecision, Rag
 from programmes.dates import format_plan_date
 from programmes.models import Person, Programme, ProgrammeArea, Referenced, Versioned
 from programmes.querysets import ScopedQuerySet
-from risks.rules import risk_score
+from risks.rules import action_is_overdue, risk_score
 from workstreams.models import Milestone, Workstream
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
@@ -387,6 +389,117 @@ class BoardMeeting(Versioned):
         return f"{self.title}, {self.held_on:%-d %b %Y}"
 
 
+class AttendanceStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ATTENDED = "attended", "Attended"
+    APOLOGIES = "apologies", "Sent apologies"
+
+
+class Attendance(models.Model):
+    """One person of the programme on a meeting's list: invited, there, or sending apologies."""
+
+    programme_path = "meeting__programme"
+
+    meeting = models.ForeignKey(BoardMeeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(
+        max_length=10, choices=AttendanceStatus.choices, default=AttendanceStatus.INVITED
+    )
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                name="attendance_once_per_meeting",
+                violation_error_message="This person is already on the meeting's list.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_status_display()}"
+
+    @property
+    def programme_id(self) -> int:
+        return self.meeting.programme_id
+
+
+class PaperKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    WORD = "word", "Word"
+    EXCEL = "excel", "Excel"
+    POWERPOINT = "powerpoint", "PowerPoint"
+
+
+class MeetingPaper(models.Model):
+    """A document uploaded for a meeting (a PDF or an Office file), kept in the storage and
+    downloaded only through a page that checks who asks (DOMAIN.md section 7: papers)."""
+
+    programme_path = "meeting__programme"
+
+    meeting = models.ForeignKey(BoardMeeting, on_delete=models.CASCADE, related_name="papers")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="meeting-papers/%Y/%m/", max_length=300)
+    file_name = models.CharField(max_length=255, help_text="The name it was uploaded with")
+    kind = models.CharField(max_length=12, choices=PaperKind.choices)
+    size_bytes = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meeting_paper_download", args=[self.pk])
+
+    @property
+    def programme_id(self) -> int:
+        return self.meeting.programme_id
+
+
+class AgendaItem(Versioned):
+    """One item of a meeting's agenda, in order: who presents it, its paper, the decision it
+    asks of the board if any, and, once the meeting is held, its minutes."""
+
+    programme_path = "meeting__programme"
+
+    meeting = models.ForeignKey(BoardMeeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    presenter = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="agenda_items"
+    )
+    paper = models.ForeignKey(
+        MeetingPaper, null=True, blank=True, on_delete=models.SET_NULL, related_name="agenda_items"
+    )
+    decision_sought = models.TextField(blank=True)
+    minutes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def programme_id(self) -> int:
+        return self.meeting.programme_id
+
+
 class DecisionStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     MADE = "made", "Made"
@@ -418,6 +531,14 @@ class Decision(Referenced, Versioned):
     meeting = models.ForeignKey(
         BoardMeeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
     )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+        help_text="The item of its meeting's agenda under which it was taken",
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -443,3 +564,89 @@ class Decision(Referenced, Versioned):
     @property
     def needed_by_label(self) -> str:
         return format_plan_date(self.needed_by, self.needed_by_precision)
+
+
+# ----- The action log (DOMAIN.md section 7) -----
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+class ActionItem(Versioned):
+    """An action on the programme's action log: arising from a board meeting (and one of its
+    agenda items) or standing alone, with its owner, due date and status. Numbered in the
+    programme's order ("A12"), as the minutes refer to it."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="action_items")
+    number = models.PositiveIntegerField(editable=False)
+    meeting = models.ForeignKey(
+        BoardMeeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    description = models.TextField()
+    owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="action_items")
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    closed_on = models.DateField(
+        null=True, blank=True, help_text="The day it was marked done or dropped"
+    )
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "number"],
+                name="action_number_unique_in_programme",
+                violation_error_message="This programme already has an action with this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ActionStatus.OPEN) | Q(closed_on__isnull=False),
+                name="closed_action_has_date",
+                violation_error_message="An action done or dropped needs the day it was closed.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.description[:80]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("action_detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"A{self.number}"
+
+    def is_overdue(self, today) -> bool:
+        return action_is_overdue(self.status, self.due_date, today)
+
+
+class ActionNote(models.Model):
+    """A dated update on an action, by its owner or the programme office. Notes are added,
+    never changed; the action's own history keeps what changed."""
+
+    programme_path = "action__programme"
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="notes")
+    body = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["action", "written_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:80]

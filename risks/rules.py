@@ -96,3 +96,14 @@ def decision_problems(
                 "was deferred"
             )
     return problems
+
+
+# ----- The action log (DOMAIN.md section 7) -----
+
+OPEN = "open"
+
+
+def action_is_overdue(status: str, due_date: date | None, today: date) -> bool:
+    """An action still open whose due date has passed, by the one definition of overdue
+    (`programmes.rules.is_overdue`); one done or dropped is never overdue."""
+    return is_overdue(due_date, done=status != OPEN, as_of=today)

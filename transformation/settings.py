@@ -252,6 +252,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static" / "build"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # No MEDIA_URL: generated files are only served through views that check permission.
+# Papers uploaded for a board meeting (risks/papers.py): the largest accepted, in megabytes.
+MEETING_PAPER_MAX_BYTES = env_int("MEETING_PAPER_MAX_MB", 20) * 1024 * 1024
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
