@@ -240,6 +240,20 @@ def may_record_decision_at(user, meeting) -> bool:
     return person is not None and person.pk == meeting.chair_id
 
 
+def may_update_action(user, action) -> bool:
+    """May this user add an update to an action of the action log, or mark it done? The
+    programme office may (it keeps the log); so may the action's owner, while they have a role
+    in the programme (DOMAIN.md section 7: an action log with owners)."""
+    access = access_for(user)
+    scope = scope_of(action)
+    if access.may(Action.MANAGE_PROGRAMME, scope):
+        return True
+    if not access.sees(scope.programme_id):
+        return False
+    person = getattr(user, "person", None)
+    return person is not None and person.pk == action.owner_id
+
+
 def may_create_programme(user, organisation: Organisation) -> bool:
     """The portfolio office of an organisation creates its programmes (and the site
     administrator anywhere)."""

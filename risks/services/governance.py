@@ -165,6 +165,8 @@ def _apply(decision: Decision, details: DecisionDetails, workstream_id: int | No
     decision.made_on = details.made_on
     decision.milestone_id = details.milestone_id
     decision.workstream_id = workstream_id
+    if decision.meeting_id != details.meeting_id:
+        decision.agenda_item = None  # an item of the meeting it leaves
     decision.meeting_id = details.meeting_id
 
 
@@ -395,8 +397,9 @@ def put_on_agenda(meeting: BoardMeeting, decision: Decision, *, by) -> Decision:
     if decision.meeting_id == meeting.pk:
         return decision
     decision.meeting = meeting
+    decision.agenda_item = None  # an item of the meeting it leaves
     decision._history_user = by
-    decision.save(update_fields=["meeting"])
+    decision.save(update_fields=["meeting", "agenda_item"])
     return decision
 
 
@@ -412,8 +415,9 @@ def take_off_agenda(meeting: BoardMeeting, decision: Decision, *, by) -> Decisio
             f"Decision {decision.reference} was made: it stays on the record of the meeting"
         )
     decision.meeting = None
+    decision.agenda_item = None
     decision._history_user = by
-    decision.save(update_fields=["meeting"])
+    decision.save(update_fields=["meeting", "agenda_item"])
     return decision
 
 
