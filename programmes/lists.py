@@ -35,6 +35,7 @@ LISTS = [
     ("Risks", "risk_list"),
     ("Issues", "issue_list"),
     ("Decisions", "decision_list"),
+    ("Actions", "action_list"),
 ]
 
 

@@ -1,6 +1,7 @@
 """Calendar feeds: a programme's milestones, key decisions and board meetings, or a person's
-own milestones, as an iCalendar feed (RFC 5545) that Outlook and Google Calendar subscribe to
-at a secret link.
+own milestones and the board meetings they are on the list of (invited, attending or sending
+apologies: issue 14), as an iCalendar feed (RFC 5545) that Outlook and Google Calendar
+subscribe to at a secret link.
 
 Three parts: which link still works and what it shows (a fixed number of queries whatever
 the programme's size); building the calendar from that (plain values in, an icalendar
@@ -28,7 +29,7 @@ from programmes.dates import PlanDate
 from programmes.models import CalendarFeed, Programme
 from programmes.permissions import access_for
 from reporting.my_work import own_milestones
-from risks.models import BoardMeeting, Decision, DecisionStatus
+from risks.models import Attendance, AttendanceStatus, BoardMeeting, Decision, DecisionStatus
 from workstreams.models import Milestone, MilestoneKind
 
 # How often calendar apps should fetch the feed again. Outlook and Google choose for
@@ -103,6 +104,19 @@ def load_personal_feed(user) -> list[Milestone]:
         own_milestones(person, user)
         .exclude(actual_date__isnull=True, forecast_date__isnull=True, baseline_date__isnull=True)
         .select_related("workstream__programme", "workstream__lead", "owner")
+    )
+
+
+def load_personal_meetings(user) -> list[Attendance]:
+    """The board meetings the user's person is on the list of, in the programmes they still
+    see, each with its meeting, programme and chair. One query; none without a person."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return []
+    return list(
+        Attendance.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("meeting__programme", "meeting__chair")
     )
 
 
@@ -273,21 +287,32 @@ def decision_event(decision: Decision, programme: Programme, links: FeedLinks) -
 
 
 def meeting_event(
-    meeting: BoardMeeting, programme: Programme, links: FeedLinks, agenda: Iterable[Decision] = ()
+    meeting: BoardMeeting,
+    programme: Programme,
+    links: FeedLinks,
+    agenda: Iterable[Decision] = (),
+    attendance: str = "",
 ) -> FeedEvent:
-    """A board meeting on the day it is held, with its place, chair and agenda."""
+    """A board meeting on the day it is held, with its place, chair and agenda; in a person's
+    own calendar, with what they are on its list as (`attendance`: invited, attended,
+    apologies)."""
+    summary = meeting.title
+    if attendance == AttendanceStatus.APOLOGIES:
+        summary += " (apologies sent)"
     details = [
         f"{meeting.title}, {long_date(meeting.held_on)}",
         f"Programme: {programme.name}",
         f"Chair: {_person(meeting.chair) or 'not yet known'}",
     ]
+    if attendance:
+        details.append(f"You: {AttendanceStatus(attendance).label.lower()}")
     if meeting.location:
         details.append(f"Location: {meeting.location}")
     details += [f"On the agenda: {decision.reference} {decision.title}" for decision in agenda]
     return FeedEvent(
         uid=links.uid("meeting", meeting.pk),
         day=meeting.held_on,
-        summary=meeting.title,
+        summary=summary,
         category=BOARD_MEETING,
         url=links.url("meeting_detail", meeting.pk),
         details=tuple(details),
@@ -329,8 +354,16 @@ def programme_events(data: ProgrammeFeedData, links: FeedLinks) -> list[FeedEven
     return events
 
 
-def personal_events(milestones: Iterable[Milestone], links: FeedLinks) -> list[FeedEvent]:
-    return [event for event in (milestone_event(m, links) for m in milestones) if event is not None]
+def personal_events(
+    milestones: Iterable[Milestone], links: FeedLinks, attendance: Iterable[Attendance] = ()
+) -> list[FeedEvent]:
+    """The person's milestones, and the meetings they are on the list of."""
+    events = [event for event in (milestone_event(m, links) for m in milestones) if event]
+    events += [
+        meeting_event(entry.meeting, entry.meeting.programme, links, attendance=entry.status)
+        for entry in attendance
+    ]
+    return events
 
 
 def build_calendar(
@@ -377,12 +410,18 @@ def programme_calendar(data: ProgrammeFeedData, links: FeedLinks, *, stamp: date
     )
 
 
-def personal_calendar(milestones: Iterable[Milestone], links: FeedLinks, *, stamp: datetime):
+def personal_calendar(
+    milestones: Iterable[Milestone],
+    links: FeedLinks,
+    *,
+    stamp: datetime,
+    attendance: Iterable[Attendance] = (),
+):
     return build_calendar(
         "My programme milestones",
-        "Milestones of the workstreams you lead, the areas you manage and those you own, "
-        f"from {settings.SITE_NAME}.",
-        personal_events(milestones, links),
+        "Milestones of the workstreams you lead, the areas you manage and those you own, and "
+        f"the board meetings you are invited to, from {settings.SITE_NAME}.",
+        personal_events(milestones, links, attendance),
         stamp=stamp,
     )
 

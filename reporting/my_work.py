@@ -1,8 +1,9 @@
 """What needs the signed-in person (DOMAIN.md section 6, "My work"): their milestones due or
-overdue, status updates due, readings missing, and risks past their review date; and what
-waits on them (issue 13, part 5): narratives for a sponsor to approve, reports for the
-programme office to approve and periods it can close, exceptions a project manager has not
-yet written about, and whatever was sent back to its author.
+overdue, status updates due, readings missing, risks past their review date, and their overdue
+actions from the action log (issue 14); and what waits on them (issue 13, part 5): narratives
+for a sponsor to approve, reports for the programme office to approve and periods it can
+close, exceptions a project manager has not yet written about, and whatever was sent back to
+its author.
 
 "Theirs" follows their roles: a lead's workstreams, a project manager's area, what they own
 by name; the programme office sees the updates still to come in across its programmes.
@@ -28,7 +29,14 @@ from programmes.rules import is_overdue
 from reporting.exceptions import Breach
 from reporting.models import BoardDistribution, ExceptionNarrative, ReportRun, RunStatus
 from reporting.narratives import exceptions_for_period, placed_at
-from risks.models import IssueAction, MitigationAction, Risk, RiskStatus
+from risks.models import (
+    ActionItem,
+    ActionStatus,
+    IssueAction,
+    MitigationAction,
+    Risk,
+    RiskStatus,
+)
 from workstreams.models import (
     Measure,
     MeasureReading,
@@ -65,6 +73,7 @@ class MyWork:
     readings_missing: list[Measure] = field(default_factory=list)
     risks_to_review: list[Risk] = field(default_factory=list)
     actions_due: list = field(default_factory=list)
+    board_actions_overdue: list[ActionItem] = field(default_factory=list)
     narratives_to_approve: list[NarrativeWaiting] = field(default_factory=list)
     sent_back_to_me: list[NarrativeWaiting] = field(default_factory=list)
     exceptions_to_write: list[ExceptionToWrite] = field(default_factory=list)
@@ -91,6 +100,7 @@ class MyWork:
             or self.readings_missing
             or self.risks_to_review
             or self.actions_due
+            or self.board_actions_overdue
         )
 
 
@@ -215,6 +225,12 @@ def my_work(user, today: date) -> MyWork:
         action.parent = getattr(action, "risk", None) or action.issue
         action.is_overdue = is_overdue(action.due_date, done=action.done, as_of=today)
     work.actions_due = sorted(actions, key=lambda action: action.due_date)
+    work.board_actions_overdue = list(
+        ActionItem.objects.visible_to(user)
+        .filter(owner=person, status=ActionStatus.OPEN, due_date__lt=today)
+        .select_related("programme", "meeting")
+        .order_by("due_date", "number")
+    )
     _waiting_on_approvers(work, user, memberships, today)
     _waiting_on_writers(work, user, memberships, today)
     return work

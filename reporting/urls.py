@@ -5,6 +5,7 @@ from reporting.views import (
     changes,
     comments,
     dashboards,
+    meetings,
     my_work,
     periods,
     raised,
@@ -55,6 +56,19 @@ urlpatterns = [
     path("reports/<int:run_id>/send-back/", reports.report_send_back, name="report_send_back"),
     path("reports/<int:run_id>/download/", reports.report_download, name="report_download"),
     path("portfolio/", dashboards.portfolio, name="portfolio"),
+    # A board meeting's page lists the period's approved reports among its papers (issue 14)
+    path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:meeting_id>/agenda/", meetings.meeting_agenda, name="meeting_agenda"),
+    path(
+        "meetings/<int:meeting_id>/decisions/<int:decision_id>/record/",
+        meetings.decision_record,
+        name="decision_record",
+    ),
+    path(
+        "meetings/<int:meeting_id>/minutes.pdf",
+        meetings.meeting_minutes_pdf,
+        name="meeting_minutes_pdf",
+    ),
     # Comments (issue 13, part 6): anyone who can see an item comments on it
     path(
         "workstreams/<int:workstream_id>/comments/",

@@ -1,4 +1,5 @@
-"""Filters of the risk register and the decision log (DOMAIN.md sections 3 and 6).
+"""Filters of the risk register, the decision log and the action log (DOMAIN.md sections 3, 6
+and 7).
 
 The risk heat map links here with a cell's likelihood and impact, on current scores or,
 with `scores=inherent`, on inherent ones. Without a status the register shows open risks,
@@ -18,6 +19,9 @@ from programmes.dates import add_months
 from programmes.filtersets import ComputedChoiceFilter, ProgrammeFilterSet, SearchFilter
 from programmes.models import Person, ProgrammeArea
 from risks.models import (
+    ActionItem,
+    ActionStatus,
+    BoardMeeting,
     Decision,
     DecisionStatus,
     Issue,
@@ -181,3 +185,45 @@ class DecisionFilterSet(ProgrammeFilterSet):
             .distinct()
         )
         self.filters["forum"].extra["choices"] = [(forum, forum) for forum in forums]
+
+
+class ActionFilterSet(ProgrammeFilterSet):
+    """The action log. Without a status it shows the open actions, as the board reviews them."""
+
+    status = django_filters.ChoiceFilter(choices=ActionStatus.choices, empty_label="Any status")
+    owner = django_filters.ModelChoiceFilter(queryset=Person.objects.none(), empty_label="Anyone")
+    overdue = django_filters.ChoiceFilter(
+        label="Overdue",
+        choices=[("yes", "Overdue"), ("no", "Not overdue")],
+        empty_label="Any",
+        method="filter_overdue",
+    )
+    meeting = django_filters.ModelChoiceFilter(
+        label="Arising from",
+        queryset=BoardMeeting.objects.none(),
+        empty_label="Any meeting, or none",
+    )
+    q = SearchFilter(fields=["description"], label="Search the actions")
+
+    class Meta:
+        model = ActionItem
+        fields = []
+
+    def __init__(self, data, *, programme, queryset):
+        if data is not None and "status" not in data:
+            data = data.copy()
+            data["status"] = ActionStatus.OPEN
+        super().__init__(data, programme=programme, queryset=queryset)
+
+    def limit_choices(self, programme) -> None:
+        self.filters["owner"].queryset = (
+            Person.objects.filter(action_items__programme=programme).distinct().order_by("name")
+        )
+        self.filters["meeting"].queryset = BoardMeeting.objects.filter(
+            programme=programme
+        ).order_by("-held_on", "-pk")
+
+    def filter_overdue(self, queryset, name, value):
+        """Overdue: open and due before today (risks.rules.action_is_overdue, said in SQL)."""
+        overdue = Q(status=ActionStatus.OPEN, due_date__lt=timezone.localdate())
+        return queryset.filter(overdue) if value == "yes" else queryset.exclude(overdue)

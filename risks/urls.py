@@ -1,11 +1,12 @@
 from django.urls import path
 
-from risks.views import governance, issues, lists, risks
+from risks.views import actions, governance, issues, lists, meetings, risks
 
 urlpatterns = [
     path("programmes/<int:programme_id>/risks/", lists.risk_list, name="risk_list"),
     path("programmes/<int:programme_id>/decisions/", lists.decision_list, name="decision_list"),
     path("programmes/<int:programme_id>/issues/", lists.issue_list, name="issue_list"),
+    path("programmes/<int:programme_id>/actions/", lists.action_list, name="action_list"),
     path("programmes/<int:programme_id>/risks/new/", risks.risk_add, name="risk_add"),
     path("risks/<int:risk_id>/", risks.risk_detail, name="risk_detail"),
     path("risks/<int:risk_id>/edit/", risks.risk_edit, name="risk_edit"),
@@ -40,12 +41,43 @@ urlpatterns = [
         governance.meeting_add,
         name="meeting_add",
     ),
-    path("meetings/<int:meeting_id>/", governance.meeting_detail, name="meeting_detail"),
+    # The meeting's own page, its decisions' record and its agenda of decisions are in
+    # reporting/urls.py: the page lists the period's approved reports among its papers.
     path("meetings/<int:meeting_id>/edit/", governance.meeting_edit, name="meeting_edit"),
-    path("meetings/<int:meeting_id>/agenda/", governance.meeting_agenda, name="meeting_agenda"),
+    # A meeting's agenda items, its list of people and its papers (issue 14)
     path(
-        "meetings/<int:meeting_id>/decisions/<int:decision_id>/record/",
-        governance.decision_record,
-        name="decision_record",
+        "meetings/<int:meeting_id>/agenda/new/",
+        meetings.agenda_item_add,
+        name="agenda_item_add",
     ),
+    path("agenda-items/<int:item_id>/edit/", meetings.agenda_item_edit, name="agenda_item_edit"),
+    path("agenda-items/<int:item_id>/move/", meetings.agenda_item_move, name="agenda_item_move"),
+    path(
+        "agenda-items/<int:item_id>/remove/",
+        meetings.agenda_item_remove,
+        name="agenda_item_remove",
+    ),
+    path(
+        "meetings/<int:meeting_id>/attendance/",
+        meetings.meeting_attendance,
+        name="meeting_attendance",
+    ),
+    path(
+        "meetings/<int:meeting_id>/papers/new/",
+        meetings.meeting_paper_add,
+        name="meeting_paper_add",
+    ),
+    path(
+        "papers/<int:paper_id>/download/",
+        meetings.meeting_paper_download,
+        name="meeting_paper_download",
+    ),
+    path(
+        "papers/<int:paper_id>/remove/", meetings.meeting_paper_remove, name="meeting_paper_remove"
+    ),
+    # The action log (issue 14)
+    path("programmes/<int:programme_id>/actions/new/", actions.action_add, name="action_add"),
+    path("actions/<int:action_item_id>/", actions.action_detail, name="action_detail"),
+    path("actions/<int:action_item_id>/edit/", actions.action_edit, name="action_edit"),
+    path("actions/<int:action_item_id>/update/", actions.action_update, name="action_update"),
 ]

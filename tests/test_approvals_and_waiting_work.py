@@ -421,15 +421,15 @@ def test_approvers_my_work_runs_a_fixed_number_of_queries(
         finished(programme, closed, kind=kind)
 
     client.force_login(sponsor)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):  # one for overdue actions (issue 14)
         html = client.get(reverse("home")).content.decode()
     assert f"awaiting your approval ({2 * size})" in html  # each milestone, and its workstream
     client.force_login(office)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):  # one for overdue actions (issue 14)
         html = client.get(reverse("home")).content.decode()
     assert f"awaiting your approval ({2 * size})" in html
     assert "Reports awaiting approval (2)" in html
     client.force_login(manager)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(31):  # one for overdue actions (issue 14)
         html = client.get(reverse("home")).content.decode()
     assert "Exceptions without a narrative" not in html  # all written

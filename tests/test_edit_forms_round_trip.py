@@ -44,7 +44,17 @@ from reporting.models import (
     RaisedException,
 )
 from reporting.narratives import exceptions_for_period, write_narrative
-from risks.models import BoardMeeting, Decision, Issue, Risk
+from risks.models import (
+    ActionItem,
+    ActionNote,
+    AgendaItem,
+    Attendance,
+    BoardMeeting,
+    Decision,
+    Issue,
+    MeetingPaper,
+    Risk,
+)
 from tests.factories import (
     BudgetLineFactory,
     MeasureFactory,
@@ -434,6 +444,79 @@ def _pages(world) -> dict[str, Callable[[], EditPage]]:
         **_plan_upkeep_pages(w),
         **_people_pages(w),
         **_change_control_pages(w),
+        **_meeting_pages(w),
+    }
+
+
+def _meeting_pages(w) -> dict[str, Callable[[], EditPage]]:
+    """Issue 14: an agenda item with its minutes and decision, the meeting's list of people,
+    and an action of the action log, each with every field filled in."""
+    meeting, programme = w.meeting, w.programme
+
+    def agenda_item() -> EditPage:
+        paper = MeetingPaper.objects.create(
+            meeting=meeting,
+            title="Consultation plan",
+            file="meeting-papers/consultation.pdf",
+            file_name="consultation.pdf",
+            kind="pdf",
+            size_bytes=1000,
+        )
+        item = AgendaItem.objects.create(
+            meeting=meeting,
+            position=1,
+            title="The consultation",
+            presenter=w.milestone.owner,
+            paper=paper,
+            decision_sought="Approve the consultation",
+            minutes="The board discussed the options.",
+        )
+        Decision.objects.filter(pk=w.decision.pk).update(agenda_item=item)
+        return EditPage(
+            "office",
+            reverse("agenda_item_edit", args=[item.pk]),
+            item,
+            shown={"decisions": w.decision.pk},
+            typed={"title": "The consultation on two centres"},
+            other=("minutes", "Changed by someone else"),
+        )
+
+    def attendance() -> EditPage:
+        board = Person.objects.get(user__username="board")
+        Attendance.objects.create(meeting=meeting, person=board, status="attended")
+        Attendance.objects.create(meeting=meeting, person=w.milestone.owner, status="apologies")
+        listed = dict(Attendance.objects.filter(meeting=meeting).values_list("person", "status"))
+        people = Person.objects.filter(memberships__programme=programme).distinct()
+        shown = {f"person-{pk}": listed.get(pk, "") for pk in {*listed, *(p.pk for p in people)}}
+        return EditPage(
+            "office",
+            reverse("meeting_attendance", args=[meeting.pk]),
+            BoardMeeting.objects.get(pk=meeting.pk),
+            shown={**shown, "add_person": None},
+            other=("minutes", "Changed by someone else"),
+        )
+
+    def action() -> EditPage:
+        stored = ActionItem.objects.create(
+            programme=programme,
+            number=7,
+            meeting=meeting,
+            description="Book a venue for the consultation",
+            owner=w.milestone.owner,
+            due_date=w.today + timedelta(days=10),
+        )
+        return EditPage(
+            "office",
+            reverse("action_edit", args=[stored.pk]),
+            stored,
+            typed={"description": "Book two venues for the consultation"},
+            other=("description", "Changed by someone else"),
+        )
+
+    return {
+        "agenda item edit": agenda_item,
+        "meeting attendance": attendance,
+        "action edit": action,
     }
 
 
@@ -806,6 +889,10 @@ PAGES = [
     "change withdraw",
     "raised exception edit",
     "raised exception close",
+    # Issue 14
+    "agenda item edit",
+    "meeting attendance",
+    "action edit",
 ]
 
 
@@ -877,6 +964,10 @@ SAVED_AT = {
     "change withdraw": "change_withdraw",
     "raised exception edit": "raised_exception_edit",
     "raised exception close": "raised_exception_close",
+    # Issue 14
+    "agenda item edit": "agenda_item_edit",
+    "meeting attendance": "meeting_attendance",
+    "action edit": "action_edit",
 }
 
 # Every other page, and why it needs no version: it only reads, it adds something new, or it
@@ -931,6 +1022,11 @@ NOT_EDITS = {
         "programme_people",
         # Issue 12: the page that answers a reset request
         "password_reset_sent",
+        # Issue 14: a meeting's minutes and papers, the action log and an action
+        "meeting_minutes_pdf",
+        "meeting_paper_download",
+        "action_list",
+        "action_detail",
     },
     "adds": {
         "api_token",
@@ -965,6 +1061,12 @@ NOT_EDITS = {
         "issue_comment",
         "report_comment",
         "exception_comment",
+        # Issue 14: an agenda item, a paper and an action are added; an owner's update is a
+        # note added (marking the action done acts on it as stored now, refused if closed)
+        "agenda_item_add",
+        "meeting_paper_add",
+        "action_add",
+        "action_update",
     },
     "acts on what is stored now": {
         "calendar_feed_reset",
@@ -994,6 +1096,10 @@ NOT_EDITS = {
         "password_reset",
         "password_reset_link",
         "user_sessions",
+        # Issue 14: reordering claims the agenda afresh; removing asks first
+        "agenda_item_move",
+        "agenda_item_remove",
+        "meeting_paper_remove",
     },
 }
 
@@ -1108,6 +1214,11 @@ def snapshot(obj) -> dict:
             MeasureReading,
             StatusUpdate,
             ExceptionNarrative,
+            AgendaItem,
+            Attendance,
+            MeetingPaper,
+            ActionItem,
+            ActionNote,
         )
     }
     return {"object": values, "counts": counts}

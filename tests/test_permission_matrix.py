@@ -109,6 +109,8 @@ REPORT_REQUESTERS = frozenset({"manager", "manager_other_area", "office", "admin
 AREA_ONE_APPROVERS = frozenset({"sponsor", "office", "admin"})
 # The board member chairs the meeting.
 CHAIR_OR_OFFICE = frozenset({"board", "office", "admin"})
+# The world's action is the lead's (issue 14).
+ACTION_OWNER_OR_OFFICE = frozenset({"lead", "office", "admin"})
 # The organisation's objectives: the office of any of its programmes, and its portfolio office.
 OBJECTIVE_KEEPERS = frozenset({"office", "portfolio", "admin"})
 # Issue 14: project managers raise change requests and exceptions in their own area, the
@@ -236,6 +238,24 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "meeting_edit": page(OFFICE),
     "meeting_agenda": {"POST": OFFICE},
     "decision_record": {"POST": CHAIR_OR_OFFICE},
+    # Issue 14: the programme office keeps a meeting's agenda items, its list of people and its
+    # papers; everyone in the programme reads them, downloads its papers and its minutes.
+    "meeting_minutes_pdf": {"GET": IN_PROGRAMME},
+    "agenda_item_add": page(OFFICE),
+    "agenda_item_edit": page(OFFICE),
+    "agenda_item_move": {"POST": OFFICE},
+    "agenda_item_remove": page(OFFICE),
+    "meeting_attendance": page(OFFICE),
+    "meeting_paper_add": page(OFFICE),
+    "meeting_paper_download": {"GET": IN_PROGRAMME},
+    "meeting_paper_remove": page(OFFICE),
+    # Issue 14: the action log. The programme office keeps it; the action's owner (the lead,
+    # here) adds updates and marks it done.
+    "action_list": {"GET": IN_PROGRAMME},
+    "action_add": page(OFFICE),
+    "action_detail": {"GET": IN_PROGRAMME},
+    "action_edit": page(OFFICE),
+    "action_update": {"POST": ACTION_OWNER_OR_OFFICE},
     # Issue 14, part 5: the change control log. Everyone in the programme reads it; project
     # managers raise and change the changes of their area; the programme office decides.
     "change_list": {"GET": IN_PROGRAMME},
@@ -380,7 +400,12 @@ def personas(plan) -> dict:
 
 @pytest.fixture
 def world(plan, personas) -> dict:
-    return make_world(plan, chair=personas["board"].person, feed_user=personas["lead"])
+    return make_world(
+        plan,
+        chair=personas["board"].person,
+        feed_user=personas["lead"],
+        action_owner=personas["lead"].person,
+    )
 
 
 def send(client: Client, route: Route, method: str, url: str, world: dict):

@@ -24,7 +24,16 @@ from programmes.tokens import invitation_tokens, link_parts, reset_tokens
 from reporting.calendars import create_calendar_feed
 from reporting.models import ChangeMilestone, ChangeRequest, RaisedException, ReportRun, RunStatus
 from reporting.narratives import exceptions_for_period
-from risks.models import BoardMeeting, Decision, Issue, IssueAction, MitigationAction
+from risks.models import (
+    ActionItem,
+    AgendaItem,
+    BoardMeeting,
+    Decision,
+    Issue,
+    IssueAction,
+    MeetingPaper,
+    MitigationAction,
+)
 from tests.factories import (
     BudgetLineFactory,
     MeasureFactory,
@@ -115,12 +124,14 @@ def all_routes() -> list[Route]:
 # ----- A plan with one of everything, in workstream 1.1 of area one -----
 
 
-def make_world(plan, *, chair=None, feed_user=None) -> dict:
+def make_world(plan, *, chair=None, feed_user=None, action_owner=None) -> dict:
     """One of each object a URL may name, all in workstream 1.1 (area one) of the plan: a
     period this month and a closed one last month with a finished report, an overdue
     milestone (so that the period has an exception), a measure with a reading, a status
     update, a risk with a mitigation action, an issue with an action, a board meeting held
-    yesterday with a decision on its agenda, a budget line and a calendar link."""
+    yesterday with a decision on its agenda, an agenda item with a paper and an action on the
+    action log (owned by `action_owner`, else by Olu Owner), a budget line and a calendar
+    link."""
     programme, workstream = plan["programme"], plan["ws_1_1"]
     today = timezone.localdate()
     this_month = month_start(today)
@@ -191,6 +202,55 @@ def make_world(plan, *, chair=None, feed_user=None) -> dict:
             file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="highlight.pdf"),
         ),
     }
+    # Issue 14: the meeting's agenda item, its paper, and an action arising from it.
+    world["paper"] = MeetingPaper.objects.create(
+        meeting=meeting,
+        title="Venue options",
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="venue-options.pdf"),
+        file_name="venue-options.pdf",
+        kind="pdf",
+        size_bytes=15,
+    )
+    world["agenda_item"] = AgendaItem.objects.create(
+        meeting=meeting, position=1, title="The new venue", paper=world["paper"]
+    )
+    world["action_item"] = ActionItem.objects.create(
+        programme=programme,
+        number=1,
+        meeting=meeting,
+        agenda_item=world["agenda_item"],
+        description="Visit the new venue",
+        owner=action_owner or owner,
+        due_date=today + timedelta(days=7),
+    )
+    world["plan_import_job"] = PlanImportJob.objects.create(
+        programme=programme,
+        kind="check",
+        file_name="plan-imports/gone.xlsx",
+        status="failed",
+        error="The uploaded file is no longer kept: upload it again.",
+    )
+    # Issue 11, part B: an objective of the organisation, for the golden thread's pages.
+    world["objective"] = Objective.objects.create(
+        organisation=programme.organisation,
+        reference="CP-01",
+        level="corporate",
+        title="Healthier, more independent lives",
+    )
+    # Issue 11, part A: a person of the plan, a role of theirs, and a link inviting them.
+    world["person"] = owner
+    world["membership"] = Membership.objects.create(
+        person=owner, role=Role.BOARD_MEMBER, programme=programme
+    )
+    invited = get_user_model().objects.create_user(
+        username="olu.owner", email="olu.owner@example.org", password=None
+    )
+    owner.user = invited
+    owner.save(update_fields=["user"])
+    world["invitation_link"] = link_parts(invited, invitation_tokens)
+    world["password_reset_link"] = link_parts(invited, reset_tokens)  # issue 12
+    if feed_user is not None:
+        world["feed"] = create_calendar_feed(None, by=feed_user)
     world["plan_import_job"] = PlanImportJob.objects.create(
         programme=programme,
         kind="check",
@@ -270,6 +330,9 @@ ARGUMENT_OBJECTS = {
     "objective_id": "objective",
     "person_id": "person",
     "membership_id": "membership",
+    "item_id": "agenda_item",  # issue 14
+    "paper_id": "paper",
+    "action_item_id": "action_item",
     "change_id": "change",  # issue 14, part 5
     "raised_id": "raised_exception",  # issue 14, part 6
 }

@@ -22,6 +22,7 @@ from reporting.calendars import (
     create_calendar_feed,
     feed_filename,
     load_personal_feed,
+    load_personal_meetings,
     load_programme_feed,
     personal_calendar,
     programme_calendar,
@@ -96,7 +97,12 @@ def calendar_feed_ics(request, token: str):
     )
     stamp = timezone.now()
     if feed.is_personal:
-        calendar = personal_calendar(load_personal_feed(feed.user), links, stamp=stamp)
+        calendar = personal_calendar(
+            load_personal_feed(feed.user),
+            links,
+            stamp=stamp,
+            attendance=load_personal_meetings(feed.user),
+        )
     else:
         calendar = programme_calendar(load_programme_feed(feed.programme), links, stamp=stamp)
     return HttpResponse(

@@ -290,10 +290,12 @@ class MeetingForm(ChangeForm):
     )
     location = forms.CharField(label="Location", required=False, max_length=200)
     minutes = forms.CharField(
-        label="Minutes",
+        label="Other minutes",
         required=False,
         max_length=20000,
         widget=forms.Textarea,
+        help_text="Anything not under an agenda item, such as any other business. Each item's "
+        "minutes are recorded with the item.",
         error_messages={"max_length": "The minutes must be 20,000 characters or fewer"},
     )
 

@@ -1,11 +1,12 @@
-"""The risk register and the decision log of a programme, as lists that filter, sort, page
-and download (DOMAIN.md sections 3 and 6)."""
+"""The risk register, the decision log, the issues log and the action log of a programme, as
+lists that filter, sort, page and download (DOMAIN.md sections 3, 6 and 7)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -22,11 +23,11 @@ from programmes.lists import (
     text_key,
 )
 from programmes.models import Programme, ReportingPeriod
-from programmes.permissions import Action, may_somewhere
+from programmes.permissions import Action, may, may_somewhere
 from programmes.snapshots import Snapshot, end_of_day
-from risks.filtersets import DecisionFilterSet, IssueFilterSet, RiskFilterSet
+from risks.filtersets import ActionFilterSet, DecisionFilterSet, IssueFilterSet, RiskFilterSet
 from risks.heat_map import heat_map
-from risks.models import Decision, Issue, Risk, RiskStatus
+from risks.models import ActionItem, ActionNote, Decision, Issue, Risk, RiskStatus
 from risks.rules import Movement, risk_movement
 from risks.services.governance import may_add_decision
 
@@ -298,4 +299,110 @@ def issue_list(request, programme_id: int):
         lambda: list(filterset.qs.select_related("owner", "area", "workstream", "risk")),
         as_of=timezone.localdate(),
         context={"can_raise": may_raise_risks(request.user, programme)},
+    )
+
+
+# ----- Action log -----
+
+
+@dataclass
+class ActionRow:
+    action: ActionItem
+    is_overdue: bool
+    latest_note: ActionNote | None
+
+    @property
+    def status_label(self) -> str:
+        label = self.action.get_status_display()
+        return f"{label}, overdue" if self.is_overdue else label
+
+
+def _meeting_text(action: ActionItem) -> str:
+    meeting = action.meeting
+    if meeting is None:
+        return ""
+    text = f"{meeting.title}, {day_label(meeting.held_on)}"
+    return f"{text}: {action.agenda_item.title}" if action.agenda_item else text
+
+
+def _note_text(row: ActionRow) -> str:
+    note = row.latest_note
+    if note is None:
+        return ""
+    return f"{day_label(timezone.localtime(note.written_at).date())}: {note.body}"
+
+
+# Open first (the overdue ones at the top), then done, then dropped.
+ACTION_STATUS_ORDER = {"open": 0, "done": 1, "dropped": 2}
+
+ACTIONS = Listing(
+    name="actions",
+    singular="action",
+    plural="actions",
+    template="lists/actions.html",
+    columns=[
+        Column("reference", "Ref", lambda r: r.action.number, css="app-table__reference"),
+        Column("description", "Action", lambda r: text_key(r.action.description)),
+        Column("owner", "Owner", lambda r: text_key(r.action.owner.name)),
+        Column("due", "Due", lambda r: r.action.due_date),
+        Column(
+            "status", "Status", lambda r: (ACTION_STATUS_ORDER[r.action.status], not r.is_overdue)
+        ),
+        Column(
+            "meeting",
+            "Arising from",
+            lambda r: r.action.meeting.held_on if r.action.meeting else None,
+        ),
+        Column("update", "Latest update"),
+    ],
+    export_columns=[
+        ExportColumn("Reference", lambda r: r.action.reference),
+        ExportColumn("Action", lambda r: r.action.description),
+        ExportColumn("Owner", lambda r: r.action.owner.name),
+        ExportColumn("Due", lambda r: day_label(r.action.due_date)),
+        ExportColumn("Status", lambda r: r.action.get_status_display()),
+        ExportColumn("Overdue", lambda r: "Yes" if r.is_overdue else "No"),
+        ExportColumn(
+            "Closed on", lambda r: day_label(r.action.closed_on) if r.action.closed_on else ""
+        ),
+        ExportColumn("Arising from", lambda r: _meeting_text(r.action)),
+        ExportColumn("Latest update", _note_text),
+    ],
+    default_sort="due",
+)
+
+
+def _action_rows(filterset: ActionFilterSet):
+    def load() -> list[ActionRow]:
+        today = timezone.localdate()
+        actions = filterset.qs.select_related("owner", "meeting", "agenda_item").prefetch_related(
+            Prefetch(
+                "notes", queryset=ActionNote.objects.order_by("written_at", "pk"), to_attr="ordered"
+            )
+        )
+        return [
+            ActionRow(
+                action, action.is_overdue(today), action.ordered[-1] if action.ordered else None
+            )
+            for action in actions
+        ]
+
+    return load
+
+
+@login_required
+@require_safe
+def action_list(request, programme_id: int):
+    programme = programme_for(request, programme_id)
+    filterset = ActionFilterSet(
+        request.GET, programme=programme, queryset=ActionItem.objects.filter(programme=programme)
+    )
+    return render_list(
+        request,
+        programme,
+        ACTIONS,
+        filterset,
+        _action_rows(filterset),
+        as_of=timezone.localdate(),
+        context={"can_add_action": may(request.user, Action.MANAGE_PROGRAMME, programme)},
     )
