@@ -594,3 +594,66 @@ class ChangeMilestone(models.Model):
     @property
     def new_label(self) -> str:
         return format_plan_date(self.new_date, self.new_precision)
+
+
+class BoardPack(models.Model):
+    """One board pack of one meeting (issue 14, part 3): a PDF made in the background from the
+    agenda, the previous meeting's minutes and the actions, the change requests, the approved
+    reports and the PDF papers, with a contents page and page numbers across the whole pack
+    (reporting/board_pack.py). Each making is a new version; the attendees are emailed a link
+    once it is done."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="board_packs")
+    meeting = models.ForeignKey(
+        "risks.BoardMeeting", on_delete=models.CASCADE, related_name="board_packs"
+    )
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to="board-packs/%Y/%m/", blank=True, max_length=300)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+    checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the PDF")
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    parts = models.JSONField(
+        default=list, blank=True, help_text="The contents: each part's title, first page, pages"
+    )
+    error = models.TextField(blank=True)
+    emailed_to = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How many attendees were emailed a link"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "version"], name="one_board_pack_version_per_meeting"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RunStatus.DONE) | ~Q(file=""),
+                name="done_board_pack_has_a_file",
+                violation_error_message="A finished board pack has its file.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Board pack for {self.meeting} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("board_pack", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def filename(self) -> str:
+        reference = "".join(c if c.isalnum() else "-" for c in self.programme.reference).strip("-")
+        return f"{reference or 'programme'}-board-pack-{self.meeting.held_on:%Y-%m-%d}-v{self.version}.pdf"

@@ -42,7 +42,7 @@ from programmes.choices import PeriodStatus, ProgrammeStatus
 from programmes.dates import add_months, month_start
 from programmes.jobs import queue_after_commit
 from programmes.models import Programme, ReportingPeriod
-from reporting import approvals, distribution
+from reporting import approvals, board_pack, distribution
 from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
 from reporting.pdf import html_to_pdf, render_html
 from reporting.reports import gather_exceptions, gather_highlight
@@ -244,6 +244,26 @@ def _discard(name: str | None) -> None:
 def email_board(distribution_id: int) -> int:
     """Email the board the period's approved reports, once (reporting/distribution.py)."""
     return distribution.email_board(distribution_id)
+
+
+@shared_task(
+    name="reporting.make_board_pack",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    max_retries=5,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def make_board_pack(pack_id: int) -> str:
+    """Make a meeting's board pack (reporting/board_pack.py)."""
+    return board_pack.make_pack(pack_id)
+
+
+@shared_task(name="reporting.email_board_pack", autoretry_for=TRANSIENT_ERRORS, retry_backoff=10)
+def email_board_pack(pack_id: int) -> int:
+    return board_pack.email_attendees(pack_id)
 
 
 @shared_task(name="reporting.email_sent_back", autoretry_for=TRANSIENT_ERRORS, retry_backoff=10)

@@ -7,6 +7,7 @@ from reporting.views import (
     dashboards,
     meetings,
     my_work,
+    packs,
     periods,
     raised,
     reports,
@@ -53,6 +54,11 @@ urlpatterns = [
     path("programmes/<int:programme_id>/reports/", reports.report_list, name="report_list"),
     path("reports/<int:run_id>/", reports.report_run, name="report_run"),
     path("reports/<int:run_id>/approve/", reports.report_approve, name="report_approve"),
+    path("meetings/<int:meeting_id>/board-pack/", packs.board_pack_make, name="board_pack_make"),
+    path("board-packs/<int:pack_id>/", packs.board_pack, name="board_pack"),
+    path(
+        "board-packs/<int:pack_id>/download/", packs.board_pack_download, name="board_pack_download"
+    ),
     path("reports/<int:run_id>/send-back/", reports.report_send_back, name="report_send_back"),
     path("reports/<int:run_id>/download/", reports.report_download, name="report_download"),
     path("portfolio/", dashboards.portfolio, name="portfolio"),

@@ -974,6 +974,8 @@ SAVED_AT = {
 # acts on something the user did not type (the row is claimed fresh, or the act is one-way).
 NOT_EDITS = {
     "reads": {
+        "board_pack",
+        "board_pack_download",
         "api_docs",
         "api_schema",
         "calendar_feed",
@@ -1080,6 +1082,7 @@ NOT_EDITS = {
         # Issue 13, part 5: sending back records a comment and a date; nothing is edited
         "exception_send_back",
         "report_send_back",
+        "board_pack_make",  # a new version each time
         "status_update_reopen",
         # Issue 11, part B: reordering claims the rows afresh
         "area_move",

@@ -283,6 +283,11 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "report_run": {"GET": IN_PROGRAMME},
     "report_approve": page(OFFICE),
     "report_send_back": {"POST": OFFICE},
+    # Issue 14, part 3: a meeting's board pack
+    "board_pack_make": {"POST": OFFICE},
+    "board_pack": {"GET": IN_PROGRAMME},
+    # A lead may not download reports, nor the pack that holds them: told it does not exist.
+    "board_pack_download": {"GET": REPORT_READERS},
     # A lead may not download reports: told it does not exist (404).
     "report_download": {"GET": REPORT_READERS},
     # Comments (issue 13, part 6): everyone who can see the item comments on it

@@ -22,7 +22,14 @@ from programmes.dates import add_months, month_start
 from programmes.models import Membership, Objective
 from programmes.tokens import invitation_tokens, link_parts, reset_tokens
 from reporting.calendars import create_calendar_feed
-from reporting.models import ChangeMilestone, ChangeRequest, RaisedException, ReportRun, RunStatus
+from reporting.models import (
+    BoardPack,
+    ChangeMilestone,
+    ChangeRequest,
+    RaisedException,
+    ReportRun,
+    RunStatus,
+)
 from reporting.narratives import exceptions_for_period
 from risks.models import (
     ActionItem,
@@ -251,34 +258,15 @@ def make_world(plan, *, chair=None, feed_user=None, action_owner=None) -> dict:
     world["password_reset_link"] = link_parts(invited, reset_tokens)  # issue 12
     if feed_user is not None:
         world["feed"] = create_calendar_feed(None, by=feed_user)
-    world["plan_import_job"] = PlanImportJob.objects.create(
+    # Issue 14, part 3: the meeting's board pack, made.
+    world["board_pack"] = BoardPack.objects.create(
         programme=programme,
-        kind="check",
-        file_name="plan-imports/gone.xlsx",
-        status="failed",
-        error="The uploaded file is no longer kept: upload it again.",
+        meeting=meeting,
+        version=1,
+        status=RunStatus.DONE,
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="board-pack.pdf"),
+        pages=1,
     )
-    # Issue 11, part B: an objective of the organisation, for the golden thread's pages.
-    world["objective"] = Objective.objects.create(
-        organisation=programme.organisation,
-        reference="CP-01",
-        level="corporate",
-        title="Healthier, more independent lives",
-    )
-    # Issue 11, part A: a person of the plan, a role of theirs, and a link inviting them.
-    world["person"] = owner
-    world["membership"] = Membership.objects.create(
-        person=owner, role=Role.BOARD_MEMBER, programme=programme
-    )
-    invited = get_user_model().objects.create_user(
-        username="olu.owner", email="olu.owner@example.org", password=None
-    )
-    owner.user = invited
-    owner.save(update_fields=["user"])
-    world["invitation_link"] = link_parts(invited, invitation_tokens)
-    world["password_reset_link"] = link_parts(invited, reset_tokens)  # issue 12
-    if feed_user is not None:
-        world["feed"] = create_calendar_feed(None, by=feed_user)
     # Issue 14, parts 5 and 6: a change request awaiting a decision that moves the milestone,
     # and a scope exception raised by hand, both in workstream 1.1.
     world["change"] = ChangeRequest.objects.create(
@@ -330,11 +318,12 @@ ARGUMENT_OBJECTS = {
     "objective_id": "objective",
     "person_id": "person",
     "membership_id": "membership",
+    "change_id": "change",  # issue 14, part 5
+    "raised_id": "raised_exception",  # issue 14, part 6
     "item_id": "agenda_item",  # issue 14
     "paper_id": "paper",
     "action_item_id": "action_item",
-    "change_id": "change",  # issue 14, part 5
-    "raised_id": "raised_exception",  # issue 14, part 6
+    "pack_id": "board_pack",  # issue 14, part 3
 }
 # The identity provider the single sign-on routes name (issue 12): tests that need it
 # running configure it under this id; elsewhere no provider is configured and they answer 404.

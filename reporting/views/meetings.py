@@ -27,6 +27,7 @@ from programmes.history import Change, HistorySource, describe_history
 from programmes.params import read_id
 from programmes.permissions import Action, get_for, may, may_record_decision_at
 from reporting.meetings import approved_reports_for, minutes_filename, minutes_pdf
+from reporting.models import BoardPack
 from risks.forms.governance import AgendaForm, RecordDecisionForm, meeting_label
 from risks.meetings import meeting_record
 from risks.models import (
@@ -160,6 +161,7 @@ def _meeting_page(
             "agenda_form": agenda_form if can_manage else None,
             "record_form_sent": next(iter(record_forms.values()), None),
             "history": _meeting_history(meeting),
+            "board_pack": BoardPack.objects.filter(meeting=meeting).order_by("-version").first(),
         },
         status=status,
     )
