@@ -39,6 +39,7 @@ from reporting.changes import (
     next_reference,
     office_decision_problems,
     raise_change,
+    state_words,
     tolerance_now,
     withdraw_change,
 )
@@ -239,6 +240,7 @@ def change_detail(request, change_id: int):
             change,
             rows=[MoveRow(move) for move in moves],
             tolerance=tolerance_words(change),
+            state=state_words(change),
             can_edit=change.status in EDITABLE and may(request.user, Action.EDIT_PLAN, change),
             can_decide=change.is_awaiting_decision
             and may(request.user, Action.MANAGE_PROGRAMME, change),
@@ -340,10 +342,12 @@ def change_edit(request, change_id: int):
 
 
 def _confirm(request, change: ChangeRequest, *, status: int = 200, **context):
+    """The question before deciding or withdrawing (reporting/confirm.html, with the change
+    log in the breadcrumbs)."""
     return render(
         request,
-        "reporting/confirm.html",
-        _context(change, caption=f"{change.programme.name}: change {change.reference}", **context),
+        "reporting/changes/confirm.html",
+        _context(change, caption=f"{change.reference} {change.title}", **context),
         status=status,
     )
 
@@ -395,7 +399,7 @@ def change_decide(request, change_id: int):
     return _confirm(
         request,
         change,
-        heading=f"Record the decision on {change.reference} {change.title}",
+        heading="Record the decision",
         explanation=[
             "Record what the board decided at its meeting, or the programme office's own "
             "decision on a change within tolerance.",
@@ -444,7 +448,7 @@ def change_withdraw(request, change_id: int):
     return _confirm(
         request,
         change,
-        heading=f"Withdraw {change.reference} {change.title}?",
+        heading="Withdraw the change?",
         explanation=[
             "A withdrawn change stays in the change log with the reason, and is no longer put "
             "to the board. It cannot be reopened: raise a new change instead.",
