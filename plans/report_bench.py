@@ -1,6 +1,7 @@
 """`make bench`, reports part: seconds and peak memory to make one highlight or exception
-report, each in a fresh process as a worker would, and the wall time of the monthly run for
-every programme of the scale data set with one worker of two processes.
+report, each in a fresh process as a worker would (several times, the median shown: the
+machine's other core is often busy), and the wall time of the monthly run for every programme
+of the scale data set with one worker of two processes.
 
 With REDIS_URL set and PostgreSQL, the monthly run uses a real Celery worker
 (`--concurrency 2`); otherwise two processes render the runs in turn from a shared queue in
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -38,12 +40,12 @@ from reporting.reports import gather_exceptions, gather_highlight
 programme = Programme.objects.get(pk=int(sys.argv[1]))
 period = ReportingPeriod.objects.get(pk=int(sys.argv[2]))
 gather = gather_exceptions if sys.argv[3] == "exception" else gather_highlight
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 report = gather(programme, period, author="Bench")
 report.summary_only = sys.argv[3] == "summary"
 html = render_html(report)
 pdf = html_to_pdf(html)
-seconds = time.perf_counter() - started
+seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
 # The peak of this process's own memory: VmHWM on Linux. ru_maxrss would not do, as it keeps
 # the peak of the parent's memory that the child shared before it started this interpreter.
 try:
@@ -51,7 +53,7 @@ try:
         peak_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 except OSError:
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_kib": peak_kib,
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_kib": peak_kib,
                   "pages": pdf.pages, "bytes": len(pdf.content)}))
 """
 
@@ -74,8 +76,15 @@ def _env() -> dict:
     return env
 
 
+DEFAULT_RUNS = 3
+
+
 @dataclass
 class ReportFigure:
+    """One report's figures over its runs: the median seconds (and the fastest and slowest),
+    the median seconds of CPU this process used (what the report costs whatever else the
+    machine is doing), the highest peak of memory."""
+
     label: str
     kind: str
     seconds: float
@@ -83,11 +92,22 @@ class ReportFigure:
     pages: int
     size_kb: float
     workstreams: int
+    fastest: float | None = None
+    slowest: float | None = None
+    cpu_seconds: float | None = None
 
     def line(self) -> str:
+        spread = (
+            f" ({self.fastest:.2f}-{self.slowest:.2f})"
+            if self.fastest is not None
+            and self.slowest is not None
+            and self.fastest != self.slowest
+            else ""
+        )
         return (
-            f"| {self.label} ({self.workstreams} workstreams) | {self.kind} | {self.seconds:.2f} | "
-            f"{self.peak_mb:.0f} | {self.pages} | {self.size_kb:.0f} |"
+            f"| {self.label} ({self.workstreams} workstreams) | {self.kind} | "
+            f"{self.seconds:.2f}{spread} | {_figure(self.cpu_seconds)} | {self.peak_mb:.0f} | "
+            f"{self.pages} | {self.size_kb:.0f} |"
         )
 
 
@@ -103,25 +123,50 @@ def last_closed_period(programme: Programme) -> ReportingPeriod:
     )
 
 
-def measure_report(programme: Programme, kind: str, label: str) -> ReportFigure:
-    period = last_closed_period(programme)
-    result = subprocess.run(
-        [sys.executable, "-c", ONE_REPORT, str(programme.pk), str(period.pk), kind],
-        cwd=ROOT,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+def summarise_runs(runs: list[dict], *, label: str, kind: str, workstreams: int) -> ReportFigure:
+    """The figures of several runs of one report (each as ONE_REPORT prints them): the
+    median time, the fastest and the slowest, and the highest peak of memory."""
+    if not runs:
+        raise ValueError("No runs")
+    seconds = [run["seconds"] for run in runs]
     return ReportFigure(
         label=label,
         kind=SUMMARY_LABEL if kind == "summary" else ReportKind(kind).label,
-        seconds=figures["seconds"],
-        peak_mb=figures["peak_kib"] / 1024,
-        pages=figures["pages"],
-        size_kb=figures["bytes"] / 1024,
-        workstreams=programme.workstreams.count(),
+        seconds=statistics.median(seconds),
+        peak_mb=max(run["peak_kib"] for run in runs) / 1024,
+        pages=runs[-1]["pages"],
+        size_kb=runs[-1]["bytes"] / 1024,
+        workstreams=workstreams,
+        fastest=min(seconds),
+        slowest=max(seconds),
+        cpu_seconds=statistics.median(run["cpu_seconds"] for run in runs)
+        if all("cpu_seconds" in run for run in runs)
+        else None,
+    )
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def measure_report(
+    programme: Programme, kind: str, label: str, *, runs: int = DEFAULT_RUNS
+) -> ReportFigure:
+    """Make the report `runs` times, each in a fresh process."""
+    period = last_closed_period(programme)
+    figures = []
+    for _ in range(runs):
+        result = subprocess.run(
+            [sys.executable, "-c", ONE_REPORT, str(programme.pk), str(period.pk), kind],
+            cwd=ROOT,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        figures.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    return summarise_runs(
+        figures, label=label, kind=kind, workstreams=programme.workstreams.count()
     )
 
 

@@ -12,6 +12,7 @@ from plans.bench import (
     ensure_scale_data,
     run_bench,
 )
+from plans.report_bench import DEFAULT_RUNS
 
 BENCH_SQLITE_FILE = settings.BASE_DIR / "bench.sqlite3"
 
@@ -47,6 +48,23 @@ class Command(BaseCommand):
             help="time the pages only, not the reports and the monthly run",
         )
         parser.add_argument(
+            "--reports-only",
+            action="store_true",
+            help="time the reports (and the monthly run) only, not the pages",
+        )
+        parser.add_argument(
+            "--no-monthly-run",
+            action="store_true",
+            help="do not time the monthly run of every scale programme's reports",
+        )
+        parser.add_argument(
+            "--report-runs",
+            type=int,
+            default=DEFAULT_RUNS,
+            help="how many times each report is made, each in a fresh process (the median is "
+            f"shown; default {DEFAULT_RUNS})",
+        )
+        parser.add_argument(
             "--pages",
             default="",
             help="URL names to time, comma-separated: " + ",".join(page.url_name for page in PAGES),
@@ -62,23 +80,30 @@ class Command(BaseCommand):
             )
         if options["requests"] < 1:
             raise CommandError("--requests must be at least 1")
+        if options["report_runs"] < 1:
+            raise CommandError("--report-runs must be at least 1")
+        if options["reports_only"] and options["no_reports"]:
+            raise CommandError("--reports-only and --no-reports leave nothing to time")
         pages = [PAGES_BY_NAME[name] for name in names] if names else list(PAGES)
 
         self.stdout.write(f"Using {use_bench_database()}.")
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Generating the data set at full size if it is not there yet...")
-        summary = ensure_scale_data(log=self.stdout.write)
-        self.stdout.write(summary.line() if summary else "The data set is there already.")
-        self.stdout.write("Timing the pages:")
-        report = run_bench(pages=pages, requests=options["requests"], log=self.stdout.write)
-        self.stdout.write("")
-        for line in report.lines():
-            self.stdout.write(line)
+        with_monthly_run = not options["no_reports"] and not options["no_monthly_run"]
+        if not options["reports_only"] or with_monthly_run:
+            self.stdout.write("Generating the data set at full size if it is not there yet...")
+            summary = ensure_scale_data(log=self.stdout.write)
+            self.stdout.write(summary.line() if summary else "The data set is there already.")
+        if not options["reports_only"]:
+            self.stdout.write("Timing the pages:")
+            report = run_bench(pages=pages, requests=options["requests"], log=self.stdout.write)
+            self.stdout.write("")
+            for line in report.lines():
+                self.stdout.write(line)
 
         if not options["no_reports"]:
-            self.bench_reports()
+            self.bench_reports(runs=options["report_runs"], with_monthly_run=with_monthly_run)
 
-    def bench_reports(self):
+    def bench_reports(self, *, runs: int, with_monthly_run: bool):
         from plans.demo import load_demo
         from plans.report_bench import measure_report, monthly_run
         from plans.scale_data import ScaleSize, generate_scale_data, scale_programmes
@@ -99,11 +124,20 @@ class Command(BaseCommand):
         )
         sixty = scale_programmes("SIXTY").get()
         self.stdout.write("")
-        self.stdout.write("| programme | report | seconds | peak memory MB | pages | size KB |")
-        self.stdout.write("| --- | --- | ---: | ---: | ---: | ---: |")
+        self.stdout.write(
+            f"Each report made {runs} time{'s' if runs > 1 else ''}, each in a fresh process: "
+            "the median seconds (the fastest and the slowest), the median seconds of CPU, the "
+            "highest peak of memory."
+        )
+        self.stdout.write(
+            "| programme | report | seconds | CPU seconds | peak memory MB | pages | size KB |"
+        )
+        self.stdout.write("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
         for programme, label in ((largest_demo, largest_demo.name), (sixty, "Scale programme")):
             for kind in ("summary", "highlight", "exception"):
-                self.stdout.write(measure_report(programme, kind, label).line())
+                self.stdout.write(measure_report(programme, kind, label, runs=runs).line())
+        if not with_monthly_run:
+            return
         self.stdout.write("")
         programmes = list(scale_programmes("SCALE").order_by("pk"))
         seconds, done, how = monthly_run(programmes)
