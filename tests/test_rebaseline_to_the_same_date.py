@@ -58,3 +58,21 @@ def test_a_month_made_precise_to_a_day_is_a_real_change(people, milestone):
         reason="The cabinet date is now fixed",
     )
     assert BaselineChange.objects.get().new_label == "30 Sep 2026"
+
+
+def test_a_long_reason_is_kept_whole_and_the_history_gets_what_fits(people, milestone):
+    """The history keeps a change's reason in 100 characters (PostgreSQL refused a longer one
+    with a server error); the re-baselining keeps the whole reason."""
+    reason = "The cabinet meeting moved to December because the consultation closes late " * 3
+
+    rebaseline_milestone(
+        milestone,
+        by=people["manager"],
+        version=milestone.version,
+        baseline=PlanDate.of_month(2026, 12),
+        reason=reason,
+    )
+
+    assert BaselineChange.objects.get().reason == reason.strip()
+    recorded = Milestone.history.filter(id=milestone.pk).first().history_change_reason
+    assert len(recorded) <= 100 and recorded.startswith("Re-baselined: The cabinet meeting")

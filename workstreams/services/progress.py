@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from textwrap import shorten
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -167,7 +168,8 @@ def rebaseline_milestone(
     milestone.version = version
     _set_plan_date(milestone, "baseline", baseline)
     milestone._history_user = by
-    milestone._change_reason = f"Re-baselined: {reason}"
+    # The history keeps a reason in 100 characters; the whole reason is the BaselineChange's.
+    milestone._change_reason = shorten(f"Re-baselined: {reason}", 100, placeholder="…")
     milestone.save()
     change._history_user = by
     change.save()
