@@ -672,7 +672,7 @@ def test_the_meeting_page_runs_a_fixed_number_of_queries(
 ):
     meeting, office = build_meeting(size)
     client.force_login(office)
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("meeting_detail", args=[meeting.pk]))
     assert response.status_code == 200
     html = response.content.decode()
