@@ -76,3 +76,20 @@ def test_a_long_reason_is_kept_whole_and_the_history_gets_what_fits(people, mile
     assert BaselineChange.objects.get().reason == reason.strip()
     recorded = Milestone.history.filter(id=milestone.pk).first().history_change_reason
     assert len(recorded) <= 100 and recorded.startswith("Re-baselined: The cabinet meeting")
+
+
+def test_any_long_reason_fits_the_history(people, plan):
+    """One rule for every history (programmes/signals.py): closing a risk with a long reason
+    is kept in full on the risk, and what fits in the history."""
+    from risks.services.risks import close_risk
+    from tests.factories import RiskFactory
+
+    risk = RiskFactory(programme=plan["programme"], area=plan["area_one"])
+    reason = "The provider signed the contract and the service is running as planned. " * 4
+
+    close_risk(risk, by=people["office"], version=risk.version, reason=reason)
+
+    risk.refresh_from_db()
+    assert risk.closing_reason == reason.strip()
+    recorded = risk.history.first().history_change_reason
+    assert len(recorded) <= 100 and recorded.startswith("Closed: The provider signed")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from textwrap import shorten
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -168,8 +167,7 @@ def rebaseline_milestone(
     milestone.version = version
     _set_plan_date(milestone, "baseline", baseline)
     milestone._history_user = by
-    # The history keeps a reason in 100 characters; the whole reason is the BaselineChange's.
-    milestone._change_reason = shorten(f"Re-baselined: {reason}", 100, placeholder="…")
+    milestone._change_reason = f"Re-baselined: {reason}"  # cut to fit: programmes/signals.py
     milestone.save()
     change._history_user = by
     change.save()
