@@ -1,7 +1,7 @@
 """The programme board secretary's month, in the browser only (issue 14): the programme office
 adds a board meeting, its agenda items and the people invited, uploads a paper, records after
 the meeting who came and who sent apologies, an item's minutes and an action arising from it;
-the minutes download as a PDF; the action's owner finds it, overdue, on My work and marks it
+the minutes download as a PDF, and the board pack is made and downloaded; the action's owner finds it, overdue, on My work and marks it
 done with an update. axe-core reports no serious or critical violation on the pages visited."""
 
 from datetime import timedelta
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from programmes.choices import Role
 from risks.models import ActionItem, AgendaItem, Attendance, MeetingPaper
@@ -140,6 +141,18 @@ def test_the_secretary_runs_a_board_meeting_and_the_owner_sees_the_action(page, 
         page.get_by_role("link", name="Download the minutes (PDF)").click()
     assert download.value.suggested_filename.endswith(f"-minutes-{today:%Y-%m-%d}.pdf")
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+
+    # The board pack: asked for, shown when made (in the test, at once), and downloaded.
+    page.get_by_role("button", name="Make the board pack").click()
+    expect(page.locator("#pack-status")).to_contain_text("Done")
+    expect(page.locator("#pack-status")).to_contain_text("Agenda")
+    check("Board pack")
+    with page.expect_download() as pack:
+        page.get_by_role("link", name="Download the board pack (PDF)").click()
+    pages = PdfReader(download_path := pack.value.path()).pages
+    text = "\n".join(p.extract_text() for p in pages)
+    assert "The new day centre" in text and f"Pack page 2 of {len(pages)}" in text
+    assert Path(download_path).stat().st_size > 0
 
     # The owner finds the action, overdue, on My work and marks it done.
     page.context.clear_cookies()
