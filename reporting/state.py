@@ -44,19 +44,25 @@ class ProgrammeData:
     meetings: list[BoardMeeting]
 
 
+def moment_of(
+    programme: Programme, period: ReportingPeriod | None
+) -> tuple[date, Snapshot, ReportingPeriod | None, list[ReportingPeriod]]:
+    """When a page reads the programme: as at the end of a reporting period that has ended,
+    else today (in this month's period). Gives the date, the snapshot to read it with, the
+    period shown and all the programme's periods, latest first."""
+    today = timezone.localdate()
+    periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("-month"))
+    if period is not None and period.ends_on < today:
+        return period.ends_on, Snapshot(end_of_day(period.ends_on)), period, periods
+    current = next((p for p in periods if p.month == month_start(today)), None)
+    return today, Snapshot(), current, periods
+
+
 def load_programme_data(
     programme: Programme, *, period: ReportingPeriod | None = None
 ) -> ProgrammeData:
     """The programme now, or as at the end of a reporting period that has ended."""
-    today = timezone.localdate()
-    periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("-month"))
-    if period is not None and period.ends_on < today:
-        as_of = period.ends_on
-        snapshot = Snapshot(end_of_day(as_of))
-    else:
-        as_of = today
-        snapshot = Snapshot()
-        period = next((p for p in periods if p.month == month_start(today)), None)
+    as_of, snapshot, period, periods = moment_of(programme, period)
     earlier = [p for p in periods if p.month < (period.month if period else month_start(as_of))]
     previous_period = earlier[0] if earlier else None
     rows = snapshot.rows
