@@ -11,6 +11,7 @@ from reporting.views import (
     periods,
     raised,
     reports,
+    search,
     workstreams,
 )
 
@@ -62,6 +63,7 @@ urlpatterns = [
     path("reports/<int:run_id>/send-back/", reports.report_send_back, name="report_send_back"),
     path("reports/<int:run_id>/download/", reports.report_download, name="report_download"),
     path("portfolio/", dashboards.portfolio, name="portfolio"),
+    path("search/", search.search_results, name="search"),
     # A board meeting's page lists the period's approved reports among its papers (issue 14)
     path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting_detail"),
     path("meetings/<int:meeting_id>/agenda/", meetings.meeting_agenda, name="meeting_agenda"),

@@ -1006,6 +1006,7 @@ NOT_EDITS = {
         "plan_import_job",
         "plan_template",
         "portfolio",
+        "search",  # issue 15, part 7
         "programme_detail",
         "programme_list",
         "programme_timeline",

@@ -139,6 +139,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "home": {"GET": SIGNED_IN},
     "programme_list": {"GET": SIGNED_IN},
     "portfolio": {"GET": SIGNED_IN},
+    "search": {"GET": SIGNED_IN},  # issue 15, part 7: finds only what each user sees
     "calendar_feed_list": {"GET": SIGNED_IN},
     "calendar_feed_create": {"POST": SIGNED_IN},
     "calendar_feed_reset": {"POST": SIGNED_IN},
