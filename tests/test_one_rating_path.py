@@ -19,7 +19,7 @@ from reporting.exceptions import detect_exceptions
 from reporting.portfolio import build_portfolio
 from reporting.reports import gather_highlight
 from reporting.state import load_programme_data
-from reporting.timeline import build_timeline
+from reporting.timeline import gantt, load_timeline
 from tests.api import api_url, client_for
 from tests.factories import (
     MeasureFactory,
@@ -84,14 +84,12 @@ def test_every_page_rates_a_programme_with_its_areas_tolerances(people, plan, cl
     report = gather_highlight(programme, period, author="Programme office")
     assert _explained(report.overall) == expected
 
-    timeline = build_timeline(load_programme_data(programme))
+    timeline = gantt(load_timeline(programme))
     on_timeline = {
-        item.milestone.reference: _explained(item.result)
+        marker.reference: (marker.rag, marker.explanation)
         for area in timeline.areas
         for timeline_row in area.rows
-        for cell in timeline_row.cells
-        for item in cell
-        if not item.is_baseline_marker
+        for marker in timeline_row.markers
     }
     assert on_timeline == {
         "2.1.1": ("amber", "Amber because: it is forecast 40 days after its baseline")

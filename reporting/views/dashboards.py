@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from programmes.dates import add_months, month_end, month_start
+from programmes.dates import add_months, month_end, month_start, months_between
 from programmes.lists import programme_for
 from programmes.models import Programme, ReportingPeriod
 from programmes.params import read_choice, read_id, read_int, read_month
@@ -17,7 +17,14 @@ from programmes.snapshots import Snapshot, end_of_day
 from reporting.dashboard import build_dashboard
 from reporting.portfolio import build_portfolio
 from reporting.state import closed_periods, load_programme_data
-from reporting.timeline import DEFAULT_MONTHS, TimelineFilters, build_timeline, default_start
+from reporting.timeline import (
+    DEFAULT_MONTHS,
+    ZOOMS,
+    TimelineFilters,
+    default_start,
+    gantt,
+    load_timeline,
+)
 from workstreams.models import MilestoneKind
 
 RAG_FILTERS = [
@@ -53,19 +60,23 @@ def _chosen_period(request, programme: Programme) -> ReportingPeriod | None:
 @login_required
 @require_safe
 def programme_timeline(request, programme_id: int):
+    """The Gantt chart of a programme's plan, now or as at the end of a closed period, at a
+    zoom of months, quarters or financial years, with the same data as a table."""
     programme = programme_for(request, programme_id)
     period = _chosen_period(request, programme)
-    data = load_programme_data(programme, period=period)
+    data = load_timeline(programme, period=period)
     filters = TimelineFilters(
         area_id=read_id(request.GET.get("area")),
         workstream_id=read_id(request.GET.get("workstream")),
         kind=read_choice(request.GET.get("kind"), MilestoneKind.values),
         rag=read_choice(request.GET.get("rag"), [value for value, _ in RAG_FILTERS]),
     )
-    start = read_month(request.GET.get("start")) or default_start(data)
-    # Any positive number of months: the timeline keeps it within the widths it draws.
+    zoom = ZOOMS[read_choice(request.GET.get("zoom"), list(ZOOMS)) or "month"]
+    start = read_month(request.GET.get("start")) or default_start(programme, data.as_of)
+    # Any positive number of months: the chart keeps it within the widths it draws.
     months = read_int(request.GET.get("months"), minimum=1, maximum=9999) or DEFAULT_MONTHS
-    timeline = build_timeline(data, start=start, months=months, filters=filters)
+    chart = gantt(data, zoom=zoom, start=start, months=months, filters=filters)
+    step = max(1, months_between(chart.start, chart.end) // 2)
     query = request.GET.copy()
     query.pop("start", None)
     return render(
@@ -74,18 +85,18 @@ def programme_timeline(request, programme_id: int):
         {
             "programme": programme,
             "data": data,
-            "timeline": timeline,
+            "chart": chart,
             "filters": filters,
             "as_at": data.snapshot.is_historical,
             "past_periods": closed_periods(data),
-            "areas": data.rating_state.areas,
-            "workstreams": data.rating_state.workstreams,
+            "areas": data.state.areas,
+            "workstreams": data.state.workstreams,
             "kinds": MilestoneKind.choices,
             "rags": RAG_FILTERS,
-            "earlier": add_months(start, -len(timeline.months) // 2).strftime("%Y-%m"),
-            "later": add_months(start, len(timeline.months) // 2).strftime("%Y-%m"),
+            "zooms": ZOOMS.values(),
+            "earlier": add_months(chart.start, -step).strftime("%Y-%m"),
+            "later": add_months(chart.start, step).strftime("%Y-%m"),
             "query": query.urlencode(),
-            "months_shown": len(timeline.months),
             "header_organisation": programme.organisation,
         },
     )
