@@ -15,11 +15,14 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template import Engine
+from django.template.library import import_library
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
@@ -62,25 +65,34 @@ class SafeFetcher(URLFetcher):
         raise RefusedURL(f"Refused: {url[:200]}")
 
 
-# The template tag libraries a report may load. A report is made without a request, by a worker:
-# its templates need none of the site's context processors, nor every app's tag libraries, whose
-# imports (Django REST framework's pull in requests and urllib3) took 0.2 s of a fresh worker
-# process's first report. A report template that loads another library must add it here.
-REPORT_TAG_LIBRARIES = {
-    "plan": "programmes.templatetags.plan",
-    "comments": "programmes.templatetags.comments",
-}
+class _TagLibrariesOnFirstLoad(dict):
+    """The template tag libraries the site's engine has (Django's own, then each installed
+    app's, a later app's library taking a name from an earlier one's), each imported the first
+    time a report template loads it. The site's engine imports every one of them up front:
+    Django REST framework's pull in requests and urllib3, 0.2 s of a fresh worker process's
+    first report."""
+
+    def __missing__(self, name: str):
+        packages = ["django.templatetags"]
+        packages += [f"{app.name}.templatetags" for app in apps.get_app_configs()]
+        for package in reversed(packages):
+            if find_spec(package) is not None and find_spec(f"{package}.{name}") is not None:
+                library = self[name] = import_library(f"{package}.{name}")
+                return library
+        raise KeyError(name)
+
+
+class _ReportEngine(Engine):
+    def get_template_libraries(self, libraries):
+        return _TagLibrariesOnFirstLoad()
 
 
 @cache
 def report_templates() -> Engine:
-    """The template engine of the reports: the project's templates folder and the libraries
-    above, autoescaping as everywhere else."""
-    return Engine(
-        dirs=settings.TEMPLATES[0]["DIRS"],
-        libraries=REPORT_TAG_LIBRARIES,
-        debug=settings.DEBUG,
-    )
+    """The template engine of the reports: the project's templates folder, every tag library
+    the site has (imported when first loaded), autoescaping as everywhere else, and none of the
+    context processors of a request, which a report, made by a worker, does not have."""
+    return _ReportEngine(dirs=settings.TEMPLATES[0]["DIRS"], debug=settings.DEBUG)
 
 
 def render_html(report: HighlightReport | ExceptionReport) -> str:
