@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 from collections.abc import Sequence
 
@@ -146,3 +147,48 @@ def score_history(
     )
     svg = chart.render()
     return _clean(svg.decode("utf-8") if isinstance(svg, bytes) else svg)
+
+
+# The GOV.UK tag colours of each rating, and its letter, so that the strip reads in black and
+# white too (DOMAIN.md section 3: never colour alone).
+RAG_CELLS = {
+    "red": ("#d4351c", "#ffffff", "R"),
+    "amber": ("#f47738", "#0b0c0c", "A"),
+    "green": ("#00703c", "#ffffff", "G"),
+    "complete": ("#1d70b8", "#ffffff", "C"),
+}
+NOT_RATED = ("#f3f2f1", "#505a5f", "\u2013")
+
+
+def rag_strip(points: Sequence[tuple[str, object]], *, cell: int = 22, gap: int = 2) -> str:
+    """A row of small squares, one per period, oldest first: each coloured as its rating with
+    the rating's letter in it, and the period's name under the first, the middle and the last.
+    `points` are (label, Rag or None). Drawn by hand: twelve squares need no charting library."""
+    width = len(points) * (cell + gap)
+    height = cell + 16
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="arial, sans-serif">'
+    ]
+    labelled = {0, len(points) // 2, len(points) - 1}
+    for index, (label, rag) in enumerate(points):
+        value = getattr(rag, "value", rag)
+        fill, ink, letter = RAG_CELLS.get(value, NOT_RATED)
+        x = index * (cell + gap)
+        name = getattr(rag, "label", None) or "Not rated"
+        parts.append(
+            f"<g><title>{html.escape(str(label))}: {name}</title>"
+            f'<rect x="{x}" y="0" width="{cell}" height="{cell}" fill="{fill}" stroke="#0b0c0c" '
+            f'stroke-width="0.5"/>'
+            f'<text x="{x + cell / 2}" y="{cell / 2 + 4}" font-size="11" font-weight="bold" '
+            f'text-anchor="middle" fill="{ink}">{letter}</text></g>'
+        )
+        if index in labelled:
+            anchor = "start" if index == 0 else ("end" if index == len(points) - 1 else "middle")
+            tx = x if anchor == "start" else (x + cell if anchor == "end" else x + cell / 2)
+            parts.append(
+                f'<text x="{tx}" y="{height - 3}" font-size="10" text-anchor="{anchor}" '
+                f'fill="#505a5f">{html.escape(str(label))}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)

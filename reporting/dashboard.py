@@ -17,11 +17,13 @@ from programmes.charts import as_data_uri, sparkline
 from programmes.choices import Rag
 from programmes.dates import FinancialYear
 from programmes.models import ReportingPeriod
+from programmes.movement import Movement
 from programmes.rules import SEVERITY, RagResult, to_three_point
 from reporting.state import ProgrammeData
 from risks.heat_map import HeatMap, heat_map
 from risks.models import BoardMeeting, Decision, DecisionStatus, Risk, RiskStatus
-from risks.rules import Movement, risk_movement
+from risks.rules import Movement as ScoreMovement
+from risks.rules import risk_movement
 from workstreams.assessment import MeasureRating, ProgrammeRating, WorkstreamRating, assess
 from workstreams.models import MilestoneKind
 from workstreams.rules import (
@@ -33,11 +35,11 @@ from workstreams.rules import (
     was_completed_in_month,
 )
 
-WORSE, BETTER, SAME, NEW = "worse", "better", "same", "new"
-MOVEMENT_WORDS = {WORSE: "Worse", BETTER: "Better", SAME: "No change", NEW: "New"}
+WORSE, BETTER, SAME, NEW = Movement.WORSE, Movement.BETTER, Movement.SAME, Movement.NEW
+MOVEMENT_WORDS = {move: move.label for move in Movement}
 
 
-def rating_movement(previous: Rag | None, current: Rag) -> str:
+def rating_movement(previous: Rag | None, current: Rag) -> Movement:
     """How a rating moved since the last period: worse, better, the same, or new, by the one
     severity order (`programmes.rules.SEVERITY`); into Complete is better."""
     if previous is None or previous not in SEVERITY or current not in SEVERITY:
@@ -51,6 +53,51 @@ def rating_movement(previous: Rag | None, current: Rag) -> str:
     return SAME
 
 
+NOT_REPORTED = "not_reported"
+# The five counts the board reads, which add up to the workstreams shown (issue 15, part 5).
+STATUSES = (
+    (Rag.RED.value, "Red"),
+    (Rag.AMBER.value, "Amber"),
+    (Rag.GREEN.value, "Green"),
+    (Rag.COMPLETE.value, "Complete"),
+    (NOT_REPORTED, "Not reported"),
+)
+
+
+def workstream_status(rating: WorkstreamRating) -> str:
+    """Which of the five counts a workstream falls in, from the one rating it counts as
+    (`WorkstreamRating.rating`, five-point ratings as the nearest of Red, Amber and Green):
+    Not reported when neither its lead nor its plan gives a rating (DOMAIN.md section 3)."""
+    rag = to_three_point(rating.rating.rag)
+    if rag in (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE):
+        return rag.value
+    return NOT_REPORTED
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """Which workstreams the dashboard shows: of an area, a lead, an area's sponsor, a status
+    (one of `STATUSES`); None shows all."""
+
+    area_id: int | None = None
+    lead_id: int | None = None
+    sponsor_id: int | None = None
+    status: str | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return any(v is not None and v != "" for v in vars(self).values())
+
+    def keeps(self, area, rating: WorkstreamRating) -> bool:
+        workstream = rating.workstream
+        return (
+            (self.area_id is None or area.pk == self.area_id)
+            and (self.lead_id is None or workstream.lead_id == self.lead_id)
+            and (self.sponsor_id is None or area.sponsor_id == self.sponsor_id)
+            and (not self.status or workstream_status(rating) == self.status)
+        )
+
+
 @dataclass
 class GridRow:
     rating: WorkstreamRating
@@ -60,6 +107,15 @@ class GridRow:
     @property
     def movement_word(self) -> str:
         return MOVEMENT_WORDS[self.movement]
+
+    @property
+    def milestones_total(self) -> int:
+        return len(self.rating.milestones)
+
+    @property
+    def milestones_complete(self) -> int:
+        """Milestones complete as at the dashboard's date, by the milestone rule."""
+        return sum(item.result.rag == Rag.COMPLETE for item in self.rating.milestones)
 
 
 @dataclass
@@ -83,7 +139,7 @@ class RiskLine:
     score: int
     band: Rag
     previous_score: int | None
-    movement: Movement
+    movement: ScoreMovement
 
 
 @dataclass
@@ -142,6 +198,7 @@ class BudgetYear:
 class Dashboard:
     data: ProgrammeData
     rating: ProgrammeRating
+    filters: DashboardFilters
     previous_overall: RagResult | None
     overall_movement: str
     grid: list[GridArea]
@@ -156,6 +213,10 @@ class Dashboard:
     next_meeting: BoardMeeting | None
     rag_counts: dict[str, int] = field(default_factory=dict)
     risk_lines: list[RiskLine] = field(default_factory=list)  # every open risk, worst first
+    # The five counts of the workstreams shown (after the filters), which add up to `shown`.
+    status_counts: list[tuple[str, str, int]] = field(default_factory=list)
+    shown: int = 0
+    total: int = 0
 
     @property
     def as_of(self) -> date:
@@ -260,11 +321,15 @@ def _budget(data: ProgrammeData) -> list[BudgetYear]:
     ]
 
 
-def build_dashboard(data: ProgrammeData) -> Dashboard:
+def build_dashboard(data: ProgrammeData, filters: DashboardFilters | None = None) -> Dashboard:
+    """The dashboard of the programme as the data has it; with filters, the grid and the five
+    counts are of the workstreams they keep (an area with none of them is left out)."""
     programme = data.programme
     rating = assess(data.rating_state, data.as_of)
+    filters = filters or DashboardFilters()
 
     grid = []
+    statuses = defaultdict(int)
     for area_rating in rating.areas:
         rows = [
             GridRow(
@@ -273,8 +338,12 @@ def build_dashboard(data: ProgrammeData) -> Dashboard:
                 rating_movement(workstream.previous, workstream.rating.rag),
             )
             for workstream in area_rating.workstreams
+            if filters.keeps(area_rating.area, workstream)
         ]
-        grid.append(GridArea(area_rating.area, area_rating.result, rows))
+        for row in rows:
+            statuses[workstream_status(row.rating)] += 1
+        if rows or not filters.is_active:
+            grid.append(GridArea(area_rating.area, area_rating.result, rows))
     previous_overall = rating.previous_result
     overall_movement = rating_movement(
         previous_overall.rag if previous_overall else None, rating.result.rag
@@ -311,6 +380,7 @@ def build_dashboard(data: ProgrammeData) -> Dashboard:
     return Dashboard(
         data=data,
         rating=rating,
+        filters=filters,
         previous_overall=previous_overall,
         overall_movement=overall_movement,
         grid=grid,
@@ -325,4 +395,26 @@ def build_dashboard(data: ProgrammeData) -> Dashboard:
         next_meeting=next((m for m in data.meetings if m.held_on >= data.as_of), None),
         rag_counts=dict(rag_counts),
         risk_lines=lines,
+        status_counts=[(value, label, statuses[value]) for value, label in STATUSES],
+        shown=sum(statuses.values()),
+        total=len(rating.workstreams),
     )
+
+
+@dataclass
+class FilterChoices:
+    """What the dashboard's filters offer: the programme's areas, and the people who lead
+    its workstreams or sponsor its areas, by name."""
+
+    areas: list
+    leads: list
+    sponsors: list
+    statuses: tuple = STATUSES
+
+
+def filter_choices(data: ProgrammeData) -> FilterChoices:
+    state = data.rating_state
+    leads = {w.lead.pk: w.lead for w in state.workstreams if w.lead is not None}
+    sponsors = {a.sponsor.pk: a.sponsor for a in state.areas if a.sponsor is not None}
+    by_name = lambda people: sorted(people.values(), key=lambda person: person.name)  # noqa: E731
+    return FilterChoices(list(state.areas), by_name(leads), by_name(sponsors))

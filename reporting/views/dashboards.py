@@ -14,8 +14,16 @@ from programmes.models import Programme, ReportingPeriod
 from programmes.params import read_choice, read_id, read_int, read_month
 from programmes.permissions import Action, may
 from programmes.snapshots import Snapshot, end_of_day
-from reporting.dashboard import build_dashboard
+from reporting.dashboard import (
+    STATUSES,
+    DashboardFilters,
+    build_dashboard,
+    filter_choices,
+)
+from reporting.exceptions import detect_exceptions
+from reporting.models import ReportKind, ReportRun
 from reporting.portfolio import build_portfolio
+from reporting.rag_history import rag_history
 from reporting.state import closed_periods, load_programme_data
 from reporting.timeline import (
     DEFAULT_MONTHS,
@@ -133,16 +141,34 @@ def portfolio(request):
     )
 
 
+def _dashboard_filters(request) -> DashboardFilters:
+    return DashboardFilters(
+        area_id=read_id(request.GET.get("area")),
+        lead_id=read_id(request.GET.get("lead")),
+        sponsor_id=read_id(request.GET.get("sponsor")),
+        status=read_choice(request.GET.get("status"), [value for value, _ in STATUSES]) or None,
+    )
+
+
 @login_required
 @require_safe
 def programme_detail(request, programme_id: int):
-    """The programme dashboard, now or as at the end of a chosen reporting period."""
+    """The programme dashboard, now or as at the end of a chosen reporting period, of the
+    workstreams the filters keep (area, lead, sponsor, status)."""
     programme = programme_for(request, programme_id)
     period = _chosen_period(request, programme)
     data = load_programme_data(programme, period=period)
-    dashboard = build_dashboard(data)
+    filters = _dashboard_filters(request)
+    dashboard = build_dashboard(data, filters)
     heat = (
         dashboard.heat_inherent if request.GET.get("heat") == "inherent" else dashboard.heat_current
+    )
+    latest_report = (
+        ReportRun.objects.visible_to(request.user)
+        .filter(programme=programme, kind=ReportKind.HIGHLIGHT, approved_at__isnull=False)
+        .select_related("period")
+        .order_by("-period__month", "-version")
+        .first()
     )
     return render(
         request,
@@ -155,5 +181,10 @@ def programme_detail(request, programme_id: int):
             "past_periods": closed_periods(data),
             "header_organisation": programme.organisation,
             "can_manage": may(request.user, Action.MANAGE_PROGRAMME, programme),
+            "exceptions": detect_exceptions(data, dashboard),
+            "choices": filter_choices(data),
+            "filters": filters,
+            "rag_history": rag_history(data, dashboard.rating),
+            "latest_report": latest_report,
         },
     )
