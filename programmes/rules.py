@@ -24,6 +24,10 @@
 - A whole programme, now or as at a moment (every page, report, list, API and generator):
   `workstreams.assessment.load_state` / `load_states` then `assess`; a workstream counts as
   its lead's report, else the suggestion (`WorkstreamRating.rating`).
+- Dependencies that warn (an upstream milestone forecast past the due date of a milestone
+  or workstream that depends on it): `dependency_delay_days` and
+  `with_dependency_warnings` (here), found by `assess` (`MilestoneRating.threatened_by`,
+  `threatens`; `ProgrammeRating.dependency_threats`).
 - Movement since the last period: `reporting.dashboard.rating_movement` (ratings) and
   `risks.rules.risk_movement` (risk scores). Exceptions: `reporting.exceptions`.
 
@@ -151,6 +155,36 @@ def roll_up(items: Iterable[tuple[str, RagResult]], *, detailed: bool = True) ->
     if settled == {Rag.NOT_STARTED}:
         return RagResult(Rag.NOT_STARTED)
     return RagResult(Rag.GREEN)
+
+
+def dependency_delay_days(
+    upstream_due: date | None,
+    *,
+    upstream_done: bool,
+    downstream_due: date | None,
+    downstream_done: bool,
+) -> int | None:
+    """How many days an item's date (its forecast, else its baseline) falls after the due date
+    of an item that depends on it, when that threatens it (DOMAIN.md section 3, "every computed
+    RAG explains itself"; issue 15): None when either is done, either has no date, or the
+    upstream item is due on or before the downstream one."""
+    if upstream_done or downstream_done or upstream_due is None or downstream_due is None:
+        return None
+    days = (upstream_due - downstream_due).days
+    return days if days > 0 else None
+
+
+def with_dependency_warnings(result: RagResult, warnings: Iterable[str]) -> RagResult:
+    """A rating with its dependency warnings: a milestone threatened by an upstream slip, or
+    whose own date threatens one that depends on it, is at least Amber ("at risk"), never
+    made Red by the dependency alone; if its own rules say Red (or Amber) it keeps that rating
+    and the warnings join its reasons. Complete and undated items are never threatened."""
+    reasons = tuple(Reason(text) for text in warnings)
+    if not reasons or result.rag in (Rag.COMPLETE, Rag.NO_DATA):
+        return result
+    if result.rag in (Rag.GREEN, Rag.NOT_STARTED):
+        return RagResult(Rag.AMBER, reasons)
+    return RagResult(result.rag, result.reasons + reasons)
 
 
 def to_three_point(rag: Rag) -> Rag:

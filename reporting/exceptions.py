@@ -1,8 +1,10 @@
 """Exceptions: every breach of tolerance in a period (DOMAIN.md sections 3 and 5), found from
 the programme as it stood at the period's end, with the narrative the project manager wrote.
 
-Milestones overdue or forecast beyond baseline + time tolerance, Red workstreams, Red
-measures, budget over cost tolerance, and risks at or above the board's threshold or newly
+Milestones overdue or forecast beyond baseline + time tolerance, dependencies at risk (a
+milestone or workstream whose due date falls before the forecast of what it depends on, one
+entry per threatened item, key dependency:<milestone id> or workstream-dependency:<id>), Red
+workstreams, Red measures, budget over cost tolerance, and risks at or above the board's threshold or newly
 Red. Scope and quality exceptions are raised by hand (`reporting.raised`): those open at the
 data's date are exceptions too, added here so that every page and report that lists, counts
 or asks whether there are exceptions gets them from this one place.
@@ -93,6 +95,8 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
                     )
                 )
 
+    breaches += _dependency_breaches(dashboard, areas)
+
     for year in dashboard.budget:
         if year.result.rag == Rag.RED:
             breaches.append(
@@ -150,6 +154,7 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
             [
                 BreachKind.WORKSTREAM,
                 BreachKind.MILESTONE,
+                BreachKind.DEPENDENCY,
                 BreachKind.MEASURE,
                 BreachKind.BUDGET,
                 BreachKind.RISK,
@@ -164,6 +169,59 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
         for breach in breaches:
             breach.narrative = narratives.get(breach.key)
     return breaches
+
+
+def _dependency_breaches(dashboard: Dashboard, areas: dict) -> list[Breach]:
+    """Each milestone or workstream threatened by what it depends on, with every threat in the
+    words both ends show ("at risk from 3.2.1, forecast Dec 2026, 34 days after this is due"),
+    as the assessment found them."""
+    breaches = []
+    for workstream_rating in dashboard.rating.workstreams:
+        workstream = workstream_rating.workstream
+        area = areas.get(workstream.area_id)
+        if workstream_rating.threatened_by:
+            breaches.append(
+                Breach(
+                    BreachKind.DEPENDENCY,
+                    f"workstream-dependency:{workstream.pk}",
+                    f"Workstream {workstream.reference} {workstream.name}",
+                    _threat_words(workstream_rating.threatened_by),
+                    area,
+                    workstream,
+                    result=RagResult(
+                        Rag.AMBER,
+                        tuple(
+                            Reason(f"is {t.downstream_words}")
+                            for t in workstream_rating.threatened_by
+                        ),
+                    ),
+                )
+            )
+        for item in workstream_rating.milestones:
+            if item.threatened_by:
+                milestone = item.milestone
+                breaches.append(
+                    Breach(
+                        BreachKind.DEPENDENCY,
+                        f"dependency:{milestone.pk}",
+                        f"Milestone {milestone.reference} {milestone.title}",
+                        _threat_words(item.threatened_by),
+                        area,
+                        workstream,
+                        result=item.result,
+                    )
+                )
+    return breaches
+
+
+def _threat_words(threats) -> str:
+    """ "At risk from 3.2.1 Title (workstream 3.2), forecast Dec 2026, 34 days after this is
+    due", for each threat."""
+    text = "; ".join(
+        (f"{t.downstream_words} ({t.upstream.title}, workstream {t.upstream.workstream.reference})")
+        for t in threats
+    )
+    return text[:1].upper() + text[1:]
 
 
 def _raised_breaches(data: ProgrammeData, areas: dict, workstreams: dict) -> list[Breach]:

@@ -175,6 +175,7 @@ class BoardDistribution(models.Model):
 
 class BreachKind(models.TextChoices):
     MILESTONE = "milestone", "Milestone beyond time tolerance or overdue"
+    DEPENDENCY = "dependency", "Dependency at risk: forecast after a dependent's due date"
     WORKSTREAM = "workstream", "Red workstream"
     MEASURE = "measure", "Red measure"
     BUDGET = "budget", "Budget over cost tolerance"

@@ -1,6 +1,7 @@
 """What needs the signed-in person (DOMAIN.md section 6, "My work"): their milestones due or
 overdue, status updates due, readings missing, risks past their review date, and their overdue
-actions from the action log (issue 14); and what waits on them (issue 13, part 5): narratives
+actions from the action log (issue 14); their milestones and workstreams at risk from a
+dependency whose forecast has moved past their due date (issue 15); and what waits on them (issue 13, part 5): narratives
 for a sponsor to approve, reports for the programme office to approve and periods it can
 close, exceptions a project manager has not yet written about, and whatever was sent back to
 its author.
@@ -36,6 +37,12 @@ from risks.models import (
     MitigationAction,
     Risk,
     RiskStatus,
+)
+from workstreams.assessment import (
+    DependencyThreat,
+    ProgrammeState,
+    find_dependency_threats,
+    milestone_threat,
 )
 from workstreams.models import (
     Measure,
@@ -74,6 +81,7 @@ class MyWork:
     risks_to_review: list[Risk] = field(default_factory=list)
     actions_due: list = field(default_factory=list)
     board_actions_overdue: list[ActionItem] = field(default_factory=list)
+    dependencies_at_risk: list[DependencyThreat] = field(default_factory=list)
     narratives_to_approve: list[NarrativeWaiting] = field(default_factory=list)
     sent_back_to_me: list[NarrativeWaiting] = field(default_factory=list)
     exceptions_to_write: list[ExceptionToWrite] = field(default_factory=list)
@@ -101,6 +109,7 @@ class MyWork:
             or self.risks_to_review
             or self.actions_due
             or self.board_actions_overdue
+            or self.dependencies_at_risk
         )
 
 
@@ -231,9 +240,52 @@ def my_work(user, today: date) -> MyWork:
         .select_related("programme", "meeting")
         .order_by("due_date", "number")
     )
+    work.dependencies_at_risk = dependencies_at_risk(person, user, today)
     _waiting_on_approvers(work, user, memberships, today)
     _waiting_on_writers(work, user, memberships, today)
     return work
+
+
+def dependencies_at_risk(person: Person, user, today: date) -> list[DependencyThreat]:
+    """The person's milestones (owned by name, or without an owner in a workstream they lead)
+    and open workstreams they lead, threatened by what they depend on: the warnings `assess`
+    finds (`milestone_threat`, `find_dependency_threats`), read for this person alone. Two
+    queries, three when a workstream they lead depends on another."""
+    visible = Milestone.objects.visible_to(user).filter(actual_date__isnull=True)
+    mine = visible.filter(Q(owner=person) | Q(owner__isnull=True, workstream__lead=person))
+    threats = []
+    for edge in Milestone.depends_on.through.objects.filter(from_milestone__in=mine).select_related(
+        "from_milestone__workstream__programme", "to_milestone"
+    ):
+        threat = milestone_threat(edge.to_milestone, edge.from_milestone, today)
+        if threat is not None:
+            threats.append(threat)
+
+    led = Workstream.objects.visible_to(user).filter(lead=person, closed_on__isnull=True)
+    edges = list(
+        Workstream.depends_on.through.objects.filter(from_workstream__in=led).select_related(
+            "from_workstream__programme", "to_workstream"
+        )
+    )
+    if edges:
+        workstreams = {}
+        for edge in edges:
+            workstreams[edge.from_workstream_id] = edge.from_workstream
+            workstreams[edge.to_workstream_id] = edge.to_workstream
+        state = ProgrammeState(
+            programme=None,
+            areas=[],
+            workstreams=list(workstreams.values()),
+            milestones=list(Milestone.objects.filter(workstream_id__in=workstreams)),
+            milestones_with_notes=set(),
+            measures=[],
+            targets=[],
+            readings=[],
+            updates=[],
+            workstream_edges=[(e.to_workstream_id, e.from_workstream_id) for e in edges],
+        )
+        threats += find_dependency_threats(state, today)
+    return sorted(threats, key=lambda t: (t.downstream_due.value, t.downstream.reference))
 
 
 def _reporting_months(today: date) -> list[date]:

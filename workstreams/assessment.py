@@ -17,12 +17,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.apps import apps
+from django.db.models import (
+    CharField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast
 
 from programmes.choices import Rag
-from programmes.dates import month_start
+from programmes.dates import PlanDate, month_start
 from programmes.models import Person, Programme, ProgrammeArea, ReportingPeriod
-from programmes.rules import RagResult, Reason, Tolerances, roll_up
+from programmes.rules import (
+    RagResult,
+    Reason,
+    Tolerances,
+    dependency_delay_days,
+    roll_up,
+    with_dependency_warnings,
+)
 from programmes.snapshots import Snapshot
 from workstreams.models import (
     Measure,
@@ -38,6 +56,7 @@ from workstreams.models import (
 from workstreams.rules import (
     Target,
     has_slipped_beyond_tolerance,
+    is_complete_by,
     measure_rag,
     milestone_is_overdue,
     milestone_rag,
@@ -60,6 +79,11 @@ class ProgrammeState:
     targets: list[MeasureTarget]
     readings: list[MeasureReading]
     updates: list[StatusUpdate]
+    # Dependencies as (upstream id, downstream id): "downstream depends on upstream".
+    milestone_edges: list[tuple[int, int]] = field(default_factory=list)
+    workstream_edges: list[tuple[int, int]] = field(default_factory=list)
+    # The other ends of the loaded milestones' dependencies, when not loaded themselves.
+    other_milestones: dict[int, Milestone] = field(default_factory=dict)
 
     def tolerances_for(self, area_id: int | None) -> Tolerances:
         """The tolerances that apply in an area of this state (the programme's without one)."""
@@ -79,6 +103,33 @@ def attach_people(rows_and_fields: Sequence[tuple[list, str]]) -> None:
     for rows, name in rows_and_fields:
         for row in rows:
             setattr(row, name, people.get(getattr(row, f"{name}_id")))
+
+
+def with_dependency_ids(rows: QuerySet, model, historical: bool) -> QuerySet:
+    """Each row with the ids of what it depends on ("3,17"), read in the same query: the
+    dependencies now, or as they were recorded with the historical row."""
+    name = model._meta.model_name
+    if historical:
+        through = apps.get_model(model._meta.app_label, f"Historical{model.__name__}_depends_on")
+        key = {"history_id": OuterRef("history_id")}
+    else:
+        through = model.depends_on.through
+        key = {f"from_{name}_id": OuterRef("pk")}
+    ids = (
+        through.objects.filter(**key)
+        .values(*key)
+        .annotate(ids=StringAgg(Cast(f"to_{name}_id", CharField()), Value(",")))
+        .values("ids")
+    )
+    return rows.annotate(depends_on_ids=Subquery(ids))
+
+
+def dependency_ids(row) -> list[int]:
+    """The ids `with_dependency_ids` read for a row (live, or kept on its historical record)."""
+    text = getattr(row, "depends_on_ids", None)
+    if text is None and hasattr(row, "_history"):
+        text = getattr(row._history, "depends_on_ids", None)
+    return [int(part) for part in text.split(",")] if text else []
 
 
 def load_states(
@@ -146,11 +197,16 @@ def load_states(
         measure_rows = measure_rows.select_related("owner")
         update_rows = update_rows.select_related("period")
         if workstream is not None:
-            # One workstream's page shows each milestone's dependencies both ways.
-            references = Milestone.objects.only("id", "reference", "sort_key")
+            # One workstream's page shows each milestone's dependencies both ways; with their
+            # dates, so that the dependency warnings are found as for the whole programme.
+            references = Milestone.objects.only(*DEPENDENCY_FIELDS)
             milestone_rows = milestone_rows.prefetch_related(
                 Prefetch("depends_on", references), Prefetch("dependents", references)
             )
+    if workstream is None:
+        historical = snapshot.is_historical
+        milestone_rows = with_dependency_ids(milestone_rows, Milestone, historical)
+        workstream_rows = with_dependency_ids(workstream_rows, Workstream, historical)
 
     states = {
         pk: ProgrammeState(by_id[pk], [], [], [], set(), [], [], [], [])
@@ -169,6 +225,8 @@ def load_states(
             row.area = areas[row.area_id]
         loaded[row.pk] = (row, state)
         state.workstreams.append(row)
+        if workstream is None:
+            state.workstream_edges.extend((upstream, row.pk) for upstream in dependency_ids(row))
 
     milestone_list = []
     for milestone in milestone_rows:
@@ -177,6 +235,17 @@ def load_states(
             milestone.workstream = owner
             state.milestones.append(milestone)
             milestone_list.append(milestone)
+            if workstream is None:
+                state.milestone_edges.extend(
+                    (upstream, milestone.pk) for upstream in dependency_ids(milestone)
+                )
+            elif not snapshot.is_historical:
+                for upstream in milestone.depends_on.all():
+                    state.milestone_edges.append((upstream.pk, milestone.pk))
+                    state.other_milestones.setdefault(upstream.pk, upstream)
+                for downstream in milestone.dependents.all():
+                    state.milestone_edges.append((milestone.pk, downstream.pk))
+                    state.other_milestones.setdefault(downstream.pk, downstream)
     if snapshot.is_historical and milestone_list:
         noted = set(
             rows(ProgressNote, **{f"milestone__{key}": value for key, value in scope.items()})
@@ -250,6 +319,162 @@ def load_state(
     ]
 
 
+def days_words(days: int) -> str:
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
+@dataclass(frozen=True)
+class DependencyThreat:
+    """A milestone whose date (its forecast, else its baseline) falls after the due date of a
+    milestone or workstream that depends on it (`programmes.rules.dependency_delay_days`).
+    A workstream is due when its last milestone is; it is threatened by the latest of the
+    open milestones of a workstream it depends on. Both ends are flagged, in these words."""
+
+    upstream: Milestone
+    downstream: Milestone | Workstream
+    upstream_due: PlanDate
+    downstream_due: PlanDate
+    days: int
+
+    @property
+    def is_workstream(self) -> bool:
+        """The downstream item is a workstream (a workstream-to-workstream dependency)."""
+        return isinstance(self.downstream, Workstream)
+
+    @property
+    def upstream_date_word(self) -> str:
+        return "forecast" if self.upstream.forecast_date else "due"
+
+    @property
+    def downstream_words(self) -> str:
+        """What the downstream item shows: "at risk from 3.2.1, forecast Dec 2026, 34 days
+        after this is due"."""
+        return (
+            f"at risk from {self.upstream.reference}, {self.upstream_date_word} "
+            f"{self.upstream_due}, {days_words(self.days)} after this is due"
+        )
+
+    @property
+    def upstream_words(self) -> str:
+        """What the upstream milestone shows: "3.4.2 depends on this and is due 3 Nov 2026"."""
+        return f"{self.downstream.reference} depends on this and is due {self.downstream_due}"
+
+    @property
+    def downstream_reason(self) -> str:
+        """The downstream milestone's reason, as its rating reads: "is at risk from ..."."""
+        return f"is {self.downstream_words}"
+
+    @property
+    def upstream_reason(self) -> str:
+        """The upstream milestone's reason: "is forecast after 3.4.2, which depends on it and
+        is due 3 Nov 2026"."""
+        return (
+            f"is {self.upstream_date_word} after {self.downstream.reference}, which depends on "
+            f"it and is due {self.downstream_due}"
+        )
+
+    @property
+    def downstream_owner(self) -> Person | None:
+        """Who sees it on My work: the downstream milestone's owner, or workstream's lead."""
+        if self.is_workstream:
+            return self.downstream.lead
+        return self.downstream.owner
+
+
+# What a milestone's dependencies are read with, to find their warnings (`milestone_threat`).
+DEPENDENCY_FIELDS = (
+    "id",
+    "reference",
+    "title",
+    "sort_key",
+    "workstream_id",
+    "owner_id",
+    "baseline_date",
+    "baseline_precision",
+    "forecast_date",
+    "forecast_precision",
+    "actual_date",
+)
+
+
+def milestone_threat(
+    upstream: Milestone, downstream: Milestone, as_of: date
+) -> DependencyThreat | None:
+    """The warning when `downstream` depends on `upstream` and upstream's date (forecast,
+    else baseline) falls after downstream's due date, both open as of the date."""
+    if not upstream.due or not downstream.due:
+        return None
+    days = dependency_delay_days(
+        upstream.due.value,
+        upstream_done=is_complete_by(upstream.actual_date, as_of),
+        downstream_due=downstream.due.value,
+        downstream_done=is_complete_by(downstream.actual_date, as_of),
+    )
+    if days is None:
+        return None
+    return DependencyThreat(upstream, downstream, upstream.due, downstream.due, days)
+
+
+def rate_milestone_with_dependencies(
+    milestone, *, as_of: date, tolerance_days: int, has_notes: bool
+) -> RagResult:
+    """A milestone rated alone (the API) as `assess` rates it in its programme: its own rule,
+    then the warnings of its dependencies both ways, read from its prefetched `depends_on`
+    and `dependents` (`Prefetch(..., Milestone.objects.only(*DEPENDENCY_FIELDS))`)."""
+    threats_to = [milestone_threat(up, milestone, as_of) for up in milestone.depends_on.all()]
+    threats_from = [milestone_threat(milestone, down, as_of) for down in milestone.dependents.all()]
+    return with_dependency_warnings(
+        rate_milestone(milestone, as_of=as_of, tolerance_days=tolerance_days, has_notes=has_notes),
+        [t.downstream_reason for t in threats_to if t]
+        + [t.upstream_reason for t in threats_from if t],
+    )
+
+
+def find_dependency_threats(state: ProgrammeState, as_of: date) -> list[DependencyThreat]:
+    """Every dependency of the state whose upstream date threatens the downstream due date,
+    between milestones and between workstreams (issue 15), in the order of the downstream
+    items; only dependencies with both ends loaded."""
+    milestones = {**state.other_milestones, **{m.pk: m for m in state.milestones}}
+    threats: list[DependencyThreat] = []
+    for upstream_id, downstream_id in sorted(set(state.milestone_edges)):
+        upstream, downstream = milestones.get(upstream_id), milestones.get(downstream_id)
+        if upstream is not None and downstream is not None:
+            threat = milestone_threat(upstream, downstream, as_of)
+            if threat is not None:
+                threats.append(threat)
+
+    by_workstream = defaultdict(list)
+    for milestone in state.milestones:
+        if milestone.due is not None:
+            by_workstream[milestone.workstream_id].append(milestone)
+    workstreams = {w.pk: w for w in state.workstreams}
+    for upstream_id, downstream_id in sorted(set(state.workstream_edges)):
+        downstream = workstreams.get(downstream_id)
+        if downstream is None or upstream_id not in workstreams:
+            continue
+        downstream_open = [
+            m for m in by_workstream[downstream_id] if not is_complete_by(m.actual_date, as_of)
+        ]
+        upstream_open = [
+            m for m in by_workstream[upstream_id] if not is_complete_by(m.actual_date, as_of)
+        ]
+        if not downstream_open or not upstream_open or downstream.closed_on:
+            continue
+        downstream_due = max((m.due for m in by_workstream[downstream_id]), key=lambda d: d.value)
+        upstream = max(upstream_open, key=lambda m: m.due.value)
+        days = dependency_delay_days(
+            upstream.due.value,
+            upstream_done=False,
+            downstream_due=downstream_due.value,
+            downstream_done=False,
+        )
+        if days is not None:
+            threats.append(
+                DependencyThreat(upstream, downstream, upstream.due, downstream_due, days)
+            )
+    return threats
+
+
 @dataclass
 class MilestoneRating:
     """A milestone's RAG, and whether it breaches: overdue, or slipped beyond the time
@@ -259,6 +484,8 @@ class MilestoneRating:
     result: RagResult
     is_overdue: bool = False
     has_slipped: bool = False
+    threatened_by: list[DependencyThreat] = field(default_factory=list)
+    threatens: list[DependencyThreat] = field(default_factory=list)
 
     @property
     def is_breach(self) -> bool:
@@ -308,6 +535,9 @@ class WorkstreamRating:
     latest_update: StatusUpdate | None
     previous_update: StatusUpdate | None
     tolerances: Tolerances = field(default_factory=Tolerances)
+    # Workstream-to-workstream dependency warnings (flagged; its milestones' warnings rate).
+    threatened_by: list[DependencyThreat] = field(default_factory=list)
+    threatens: list[DependencyThreat] = field(default_factory=list)
 
     @property
     def previous(self) -> Rag | None:
@@ -352,6 +582,7 @@ class ProgrammeRating:
     areas: list[AreaRating]
     result: RagResult
     workstreams: list[WorkstreamRating] = field(default_factory=list)
+    dependency_threats: list[DependencyThreat] = field(default_factory=list)
 
     def workstream(self, workstream_id: int) -> WorkstreamRating:
         return next(w for w in self.workstreams if w.workstream.pk == workstream_id)
@@ -409,7 +640,15 @@ def rate_measure(
 def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
     """Rate every item of the programme as of a date (DOMAIN.md section 3): milestones and
     measures by the tolerances of their area, each workstream as its lead reported (else as
-    suggested), each area and the programme as the worst of their workstreams."""
+    suggested), each area and the programme as the worst of their workstreams.
+
+    Dependencies that warn (issue 15): a milestone whose date falls after the due date of a
+    milestone that depends on it makes both at least Amber, with the warning as a reason
+    (`with_dependency_warnings`: a dependency alone never makes Red), so the workstreams'
+    suggestions explain it. A workstream-to-workstream warning is flagged on both workstreams
+    (`WorkstreamRating.threatened_by`, `threatens`) but rates nothing: a workstream's rating
+    is its lead's, or its milestones' and measures'.
+    """
     programme = state.programme
     areas_by_id = {area.pk: area for area in state.areas}
     tolerances = {area.pk: programme.tolerances_for(area) for area in state.areas}
@@ -434,6 +673,14 @@ def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
     for update in state.updates:  # newest period first
         updates_by_workstream[update.workstream_id].append(update)
 
+    threats = find_dependency_threats(state, as_of)
+    threatened_by = defaultdict(list)  # (is workstream, id) -> threats
+    threatens = defaultdict(list)
+    for threat in threats:
+        threatened_by[(threat.is_workstream, threat.downstream.pk)].append(threat)
+        upstream_key = threat.upstream.workstream_id if threat.is_workstream else threat.upstream.pk
+        threatens[(threat.is_workstream, upstream_key)].append(threat)
+
     ratings_by_area = defaultdict(list)
     all_ratings = []
     for workstream in state.workstreams:
@@ -441,14 +688,20 @@ def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
         milestone_ratings = []
         for milestone in milestones_by_workstream[workstream.pk]:
             baseline, forecast = milestone.baseline, milestone.forecast
+            downstream_of = threatened_by[(False, milestone.pk)]
+            upstream_of = threatens[(False, milestone.pk)]
             milestone_ratings.append(
                 MilestoneRating(
                     milestone,
-                    rate_milestone(
-                        milestone,
-                        as_of=as_of,
-                        tolerance_days=tolerance.time_days,
-                        has_notes=milestone.pk in state.milestones_with_notes,
+                    with_dependency_warnings(
+                        rate_milestone(
+                            milestone,
+                            as_of=as_of,
+                            tolerance_days=tolerance.time_days,
+                            has_notes=milestone.pk in state.milestones_with_notes,
+                        ),
+                        [t.downstream_reason for t in downstream_of]
+                        + [t.upstream_reason for t in upstream_of],
                     ),
                     is_overdue=milestone_is_overdue(
                         milestone.due.value if milestone.due else None,
@@ -462,6 +715,8 @@ def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
                         as_of,
                         tolerance.time_days,
                     ),
+                    threatened_by=downstream_of,
+                    threatens=upstream_of,
                 )
             )
         measure_ratings = []
@@ -499,6 +754,8 @@ def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
             latest_update=updates[0] if updates else None,
             previous_update=updates[1] if len(updates) > 1 else None,
             tolerances=tolerance,
+            threatened_by=threatened_by[(True, workstream.pk)],
+            threatens=threatens[(True, workstream.pk)],
         )
         ratings_by_area[workstream.area_id].append(rating)
         all_ratings.append(rating)
@@ -520,7 +777,7 @@ def assess(state: ProgrammeState, as_of: date) -> ProgrammeRating:
     result = roll_up(
         [(f"workstream {w.workstream.reference}", w.rating) for w in all_ratings], detailed=False
     )
-    return ProgrammeRating(programme, as_of, area_ratings, result, all_ratings)
+    return ProgrammeRating(programme, as_of, area_ratings, result, all_ratings, threats)
 
 
 def assess_programme(

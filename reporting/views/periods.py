@@ -42,6 +42,7 @@ from workstreams.models import UpdateState, Workstream
 GROUP_HEADINGS = {
     BreachKind.WORKSTREAM: "Red workstreams",
     BreachKind.MILESTONE: "Milestones overdue or beyond time tolerance",
+    BreachKind.DEPENDENCY: "Dependencies at risk: forecast after a dependent's due date",
     BreachKind.MEASURE: "Red measures",
     BreachKind.BUDGET: "Budgets over cost tolerance",
     BreachKind.RISK: "Risks at or above the board's threshold, or newly Red",
@@ -59,6 +60,8 @@ STATUS_LABELS = {
 DETAIL_PAGES = {
     BreachKind.WORKSTREAM: "workstream_detail",
     BreachKind.MILESTONE: "milestone_detail",
+    BreachKind.DEPENDENCY: "milestone_detail",
+    "workstream-dependency": "workstream_detail",
     BreachKind.MEASURE: "measure_detail",
     BreachKind.RISK: "risk_detail",
     BreachKind.SCOPE: "raised_exception_detail",
@@ -278,7 +281,7 @@ class ExceptionLine:
 
     @property
     def detail_url(self) -> str:
-        name = DETAIL_PAGES.get(self.breach.kind)
+        name = DETAIL_PAGES.get(self.url_kind) or DETAIL_PAGES.get(self.breach.kind)
         return reverse(name, args=[self.url_id]) if name else ""
 
     @property

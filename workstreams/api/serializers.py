@@ -22,7 +22,7 @@ from programmes.choices import Rag, RagScale
 from programmes.dates import PlanDate
 from programmes.models import ReportingPeriod
 from programmes.rules import Tolerances, ratings_on_scale
-from workstreams.assessment import rate_measure, rate_milestone
+from workstreams.assessment import rate_measure, rate_milestone_with_dependencies
 from workstreams.models import (
     BudgetLine,
     Measure,
@@ -126,7 +126,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RagSerializer)
     def get_rag(self, milestone: Milestone) -> dict:
-        result = rate_milestone(
+        result = rate_milestone_with_dependencies(
             milestone,
             as_of=self.context["today"],
             tolerance_days=_tolerances(milestone.workstream).time_days,

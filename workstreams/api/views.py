@@ -36,6 +36,7 @@ from workstreams.api.serializers import (
     StatusUpdateSerializer,
     WorkstreamSerializer,
 )
+from workstreams.assessment import DEPENDENCY_FIELDS
 from workstreams.models import (
     BudgetLine,
     Measure,
@@ -94,7 +95,11 @@ class MilestoneViewSet(VisibleViewSet):
     def with_details(self, queryset):
         return queryset.annotate(
             has_notes=Exists(ProgressNote.objects.filter(milestone=OuterRef("pk")))
-        ).prefetch_related(Prefetch("depends_on", Milestone.objects.only("id")))
+        ).prefetch_related(
+            # With their dates: the rating warns of a dependency at risk, as `assess` does.
+            Prefetch("depends_on", Milestone.objects.only(*DEPENDENCY_FIELDS)),
+            Prefetch("dependents", Milestone.objects.only(*DEPENDENCY_FIELDS)),
+        )
 
     @extend_schema(
         request=MilestoneProgressSerializer,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from programmes.comments import comment_thread, with_comments
 from programmes.forms import ChangeForm, posted, save_form
 from programmes.history import HistorySource, describe_history
 from programmes.permissions import Action, get_for, may
-from workstreams.assessment import rate_milestone
+from workstreams.assessment import rate_milestone_with_dependencies
 from workstreams.forms import MilestonePlanForm, MilestoneProgressForm, RebaselineForm
 from workstreams.models import BaselineChange, Milestone, ProgressNote, Workstream
 from workstreams.services.progress import (
@@ -44,7 +45,12 @@ def _rating(milestone: Milestone):
     workstream = milestone.workstream
     tolerance = workstream.programme.tolerances_for(workstream.area).time_days
     has_notes = milestone.progress_notes.exists()
-    return rate_milestone(
+    # Its dependencies both ways (shown on the page too): the rating warns of one at risk.
+    others = Milestone.objects.select_related("workstream")
+    prefetch_related_objects(
+        [milestone], Prefetch("depends_on", others), Prefetch("dependents", others)
+    )
+    return rate_milestone_with_dependencies(
         milestone, as_of=timezone.localdate(), tolerance_days=tolerance, has_notes=has_notes
     )
 
@@ -104,8 +110,8 @@ def milestone_detail(request, milestone_id: int):
             "baseline_changes": BaselineChange.objects.filter(milestone=milestone).select_related(
                 "changed_by__person"
             ),
-            "depends_on": milestone.depends_on.select_related("workstream"),
-            "dependents": milestone.dependents.select_related("workstream"),
+            "depends_on": milestone.depends_on.all(),
+            "dependents": milestone.dependents.all(),
             "history": with_comments(_history(milestone), comments.comments),
             "comments": comments,
         },
