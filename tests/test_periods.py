@@ -177,9 +177,7 @@ def test_closing_and_reopening_say_what_they_did(client, people, months):
     assert "A lead&#x27;s update was wrong" in html  # the reason, shown on the periods page
 
 
-def test_closing_and_reopening_ask_first_and_change_nothing_until_confirmed(
-    client, people, months
-):
+def test_closing_and_reopening_ask_first_and_change_nothing_until_confirmed(client, people, months):
     client.force_login(people["office"])
     close = client.get(reverse("period_close", args=[months["last"].pk]))
     reopen = client.get(reverse("period_reopen", args=[months["closed"].pk]))
