@@ -5,6 +5,7 @@ from reporting.views import (
     changes,
     comments,
     dashboards,
+    dependencies,
     meetings,
     my_work,
     packs,
@@ -95,6 +96,11 @@ urlpatterns = [
         "periods/<int:period_id>/exception-comments/<slug:kind>/<int:object_id>/",
         comments.exception_comment,
         name="exception_comment",
+    ),
+    path(
+        "programmes/<int:programme_id>/dependencies/",
+        dependencies.programme_dependencies,
+        name="programme_dependencies",
     ),
     path(
         "programmes/<int:programme_id>/timeline/",

@@ -1007,6 +1007,7 @@ NOT_EDITS = {
         "plan_template",
         "portfolio",
         "search",  # issue 15, part 7
+        "programme_dependencies",
         "programme_detail",
         "programme_list",
         "programme_timeline",

@@ -149,6 +149,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     # A programme
     "programme_detail": {"GET": IN_PROGRAMME},
     "programme_timeline": {"GET": IN_PROGRAMME},
+    "programme_dependencies": {"GET": IN_PROGRAMME},  # issue 15: the dependency map
     "programme_settings": page(OFFICE),
     # Issue 11, part A: a new programme, its people and their roles. Any portfolio office
     # creates programmes (in its own organisation); everyone in a programme sees who is in it.
