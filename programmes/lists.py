@@ -19,6 +19,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 
+from programmes.as_at import PARAMETER, AsAt, keep_as_at
 from programmes.choices import Rag
 from programmes.dates import PlanDate
 from programmes.exports import FORMATS, ExportColumn, export_filename, export_response
@@ -186,7 +187,13 @@ def _other_lists(request, programme: Programme) -> list[dict]:
     links = []
     for label, url_name in LISTS:
         url = reverse(url_name, args=[programme.pk])
-        links.append({"label": label, "url": url, "current": url == request.path})
+        links.append(
+            {
+                "label": label,
+                "url": keep_as_at(request, url_name, url),
+                "current": url == request.path,
+            }
+        )
     return links
 
 
@@ -198,9 +205,15 @@ def render_list(
     load_rows: Callable[[], list],
     *,
     as_of: date,
+    as_at: AsAt | None = None,
+    as_at_unavailable: str = "",
     context: dict | None = None,
 ) -> HttpResponse:
     """Filter, sort, and either download every row or show one page of them.
+
+    With `as_at` from `programmes.as_at.chosen_as_at`, the rows are as at a past period's
+    end and the page says so; `as_at_unavailable` names what a list that has no history
+    shows of today instead ("The action log"), and the banner says that.
 
     `load_rows` gives the rows the query left, rated; they are loaded only when the filters
     are valid. With `?format=csv` or `?format=xlsx` the response is a file of all the rows,
@@ -221,6 +234,7 @@ def render_list(
         )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     explicit_sort = request.GET.get("sort") == sort.param
+    kept = {PARAMETER: as_at.period.pk} if as_at and as_at.is_historical else {}
     return render(
         request,
         listing.template,
@@ -236,12 +250,14 @@ def render_list(
             "sort": sort,
             "sort_param": sort.param if explicit_sort else "",
             "clear_url": request.path
-            + _query(QueryDict(), sort=sort.param if explicit_sort else None),
+            + _query(QueryDict(), sort=sort.param if explicit_sort else None, **kept),
             "csv_url": request.path + _query(request.GET, format="csv"),
             "xlsx_url": request.path + _query(request.GET, format="xlsx"),
             "pagination": _pagination(request, page),
             "as_of": as_of,
             "other_lists": _other_lists(request, programme),
+            "as_at": as_at,
+            "as_at_unavailable": as_at_unavailable,
             **(context or {}),
         },
         status=200 if valid else 400,

@@ -4,13 +4,12 @@ of `programmes.lists`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from programmes.as_at import AsAt, chosen_as_at
 from programmes.choices import Rag
 from programmes.dates import day_label, format_plan_date, month_label, month_start
 from programmes.exports import ExportColumn
@@ -92,9 +91,10 @@ WORKSTREAMS = Listing(
 )
 
 
-def _workstream_rows(programme: Programme, filterset: WorkstreamFilterSet, as_of: date):
+def _workstream_rows(programme: Programme, filterset: WorkstreamFilterSet, as_at: AsAt):
     def load() -> list[WorkstreamRow]:
-        rating = assess(load_state(programme, as_of), as_of)
+        as_of = as_at.as_of
+        rating = assess(load_state(programme, as_of, snapshot=as_at.snapshot), as_of)
         wanted = set(filterset.qs.values_list("pk", flat=True))
         areas = {area_rating.area.pk: area_rating.area for area_rating in rating.areas}
         return [
@@ -110,7 +110,7 @@ def _workstream_rows(programme: Programme, filterset: WorkstreamFilterSet, as_of
 @require_safe
 def workstream_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
-    as_of = timezone.localdate()
+    as_at = chosen_as_at(request, programme)
     filterset = WorkstreamFilterSet(
         request.GET,
         programme=programme,
@@ -121,8 +121,9 @@ def workstream_list(request, programme_id: int):
         programme,
         WORKSTREAMS,
         filterset,
-        _workstream_rows(programme, filterset, as_of),
-        as_of=as_of,
+        _workstream_rows(programme, filterset, as_at),
+        as_of=as_at.as_of,
+        as_at=as_at,
     )
 
 
@@ -200,13 +201,16 @@ MILESTONES = Listing(
 )
 
 
-def _milestone_rows(programme: Programme, filterset: MilestoneFilterSet, as_of: date):
-    """Rated as on every page (`assess`), over the filtered milestones alone."""
+def _milestone_rows(programme: Programme, filterset: MilestoneFilterSet, as_at: AsAt):
+    """Rated as on every page (`assess`), over the filtered milestones alone: as they were
+    at the as-at moment, when one is chosen."""
 
     def load() -> list[MilestoneRow]:
+        as_of = as_at.as_of
         state = load_state(
             programme,
             as_of,
+            snapshot=as_at.snapshot,
             milestones=filterset.qs,
             measures=Measure.objects.none(),
             updates=False,
@@ -224,20 +228,21 @@ def _milestone_rows(programme: Programme, filterset: MilestoneFilterSet, as_of: 
 @require_safe
 def milestone_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
-    as_of = timezone.localdate()
+    as_at = chosen_as_at(request, programme)
     filterset = MilestoneFilterSet(
         request.GET,
         programme=programme,
         queryset=Milestone.objects.filter(workstream__programme=programme),
-        as_of=as_of,
+        as_of=as_at.as_of,
     )
     return render_list(
         request,
         programme,
         MILESTONES,
         filterset,
-        _milestone_rows(programme, filterset, as_of),
-        as_of=as_of,
+        _milestone_rows(programme, filterset, as_at),
+        as_of=as_at.as_of,
+        as_at=as_at,
     )
 
 
@@ -290,13 +295,16 @@ MEASURES = Listing(
 )
 
 
-def _measure_rows(programme: Programme, filterset: MeasureFilterSet, as_of: date):
-    """Rated as on the workstream page: `assess` over the filtered measures alone."""
+def _measure_rows(programme: Programme, filterset: MeasureFilterSet, as_at: AsAt):
+    """Rated as on the workstream page: `assess` over the filtered measures alone, with the
+    readings known at the as-at moment, when one is chosen."""
 
     def load() -> list[MeasureRow]:
+        as_of = as_at.as_of
         state = load_state(
             programme,
             as_of,
+            snapshot=as_at.snapshot,
             milestones=Milestone.objects.none(),
             measures=filterset.qs,
             updates=False,
@@ -324,7 +332,7 @@ def _measure_rows(programme: Programme, filterset: MeasureFilterSet, as_of: date
 @require_safe
 def measure_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
-    as_of = timezone.localdate()
+    as_at = chosen_as_at(request, programme)
     filterset = MeasureFilterSet(
         request.GET,
         programme=programme,
@@ -335,6 +343,7 @@ def measure_list(request, programme_id: int):
         programme,
         MEASURES,
         filterset,
-        _measure_rows(programme, filterset, as_of),
-        as_of=as_of,
+        _measure_rows(programme, filterset, as_at),
+        as_of=as_at.as_of,
+        as_at=as_at,
     )
