@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from programmes.lists import programme_for
 from reporting.dependency_map import build_dependency_map
@@ -13,11 +14,12 @@ from workstreams.assessment import assess, load_state
 
 
 @login_required
+@require_safe
 def programme_dependencies(request, programme_id: int):
     """Everyone in the programme sees its map, rated as today, as the dashboard rates it."""
     programme = programme_for(request, programme_id)
     today = timezone.localdate()
-    state = load_state(programme, today, updates=True)
+    state = load_state(programme, today)
     rating = assess(state, today)
     dependency_map = build_dependency_map(rating, state.workstream_edges, state.milestone_edges)
     return render(
