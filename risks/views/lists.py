@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from programmes.as_at import AsAt, chosen_as_at
 from programmes.choices import Rag
 from programmes.dates import day_label, month_start
 from programmes.exports import ExportColumn
@@ -22,7 +23,7 @@ from programmes.lists import (
     render_list,
     text_key,
 )
-from programmes.models import Programme, ReportingPeriod
+from programmes.models import Person, Programme, ProgrammeArea, ReportingPeriod
 from programmes.permissions import Action, may, may_somewhere
 from programmes.snapshots import Snapshot, end_of_day
 from risks.filtersets import ActionFilterSet, DecisionFilterSet, IssueFilterSet, RiskFilterSet
@@ -30,6 +31,7 @@ from risks.heat_map import heat_map
 from risks.models import ActionItem, ActionNote, Decision, Issue, Risk, RiskStatus
 from risks.rules import Movement, risk_movement
 from risks.services.governance import may_add_decision
+from workstreams.models import Milestone, Workstream
 
 MOVEMENT_ORDER = {Movement.UP: 0, Movement.NEW: 1, Movement.SAME: 2, Movement.DOWN: 3}
 
@@ -37,6 +39,38 @@ MOVEMENT_ORDER = {Movement.UP: 0, Movement.NEW: 1, Movement.SAME: 2, Movement.DO
 def may_raise_risks(user, programme: Programme) -> bool:
     """Anyone who may manage risks somewhere in the programme may raise one there."""
     return may_somewhere(user, Action.MANAGE_RISKS, programme)
+
+
+def _register(model, programme: Programme, as_at: AsAt):
+    """A register's rows for its filters: now, or each as it was recorded at the as-at
+    moment (the filters then test what was recorded, such as the status then)."""
+    return as_at.snapshot.rows(model, programme_id=programme.pk)
+
+
+def attach(rows: list, name: str, queryset) -> None:
+    """Set a foreign key on each row from one query: historical rows cannot be
+    select_related. The related object is as it is now (a person's or workstream's name)."""
+    ids = {getattr(row, f"{name}_id") for row in rows} - {None}
+    found = queryset.in_bulk(ids) if ids else {}
+    for row in rows:
+        setattr(row, name, found.get(getattr(row, f"{name}_id")))
+
+
+def _with_scope(rows: list, programme: Programme, as_at: AsAt, *names: str) -> list:
+    """Rows with what the page shows of each: loaded with them now, attached as at."""
+    if not as_at.is_historical:
+        return list(rows.select_related(*names))
+    rows = list(rows)
+    related = {
+        "owner": Person.objects.all(),
+        "area": ProgrammeArea.objects.filter(programme=programme),
+        "workstream": Workstream.objects.filter(programme=programme),
+        "risk": Risk.objects.filter(programme=programme),
+        "milestone": Milestone.objects.filter(workstream__programme=programme),
+    }
+    for name in names:
+        attach(rows, name, related[name])
+    return rows
 
 
 # ----- Risk register -----
@@ -127,12 +161,13 @@ def _risk_listing(show_inherent: bool) -> Listing:
     )
 
 
-def previous_scores(programme: Programme) -> dict[int, int]:
-    """Each risk's current score at the end of the last reporting period, from the history
-    (one query): movement since then is what the register shows."""
-    today = timezone.localdate()
+def previous_scores(programme: Programme, as_of=None) -> dict[int, int]:
+    """Each risk's current score at the end of the reporting period before the month of
+    `as_of` (today unless shown as at), from the history (one query): movement since then is
+    what the register shows."""
+    as_of = as_of or timezone.localdate()
     period = (
-        ReportingPeriod.objects.filter(programme=programme, month__lt=month_start(today))
+        ReportingPeriod.objects.filter(programme=programme, month__lt=month_start(as_of))
         .order_by("-month")
         .first()
     )
@@ -147,10 +182,10 @@ def previous_scores(programme: Programme) -> dict[int, int]:
     }
 
 
-def _risk_rows(programme: Programme, filterset: RiskFilterSet):
+def _risk_rows(programme: Programme, filterset: RiskFilterSet, as_at: AsAt):
     def load() -> list[RiskRow]:
-        risks = filterset.qs.select_related("owner", "area", "workstream")
-        before = previous_scores(programme)
+        risks = _with_scope(filterset.qs, programme, as_at, "owner", "area", "workstream")
+        before = previous_scores(programme, as_at.as_of)
         return [
             RiskRow(
                 risk,
@@ -169,19 +204,21 @@ def _risk_rows(programme: Programme, filterset: RiskFilterSet):
 @require_safe
 def risk_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
+    as_at = chosen_as_at(request, programme)
     filterset = RiskFilterSet(
-        request.GET, programme=programme, queryset=Risk.objects.filter(programme=programme)
+        request.GET, programme=programme, queryset=_register(Risk, programme, as_at)
     )
     show_inherent = filterset.uses_inherent_scores
     scores = "inherent" if show_inherent else "current"
-    open_risks = list(Risk.objects.filter(programme=programme, status=RiskStatus.OPEN))
+    open_risks = list(_register(Risk, programme, as_at).filter(status=RiskStatus.OPEN))
     return render_list(
         request,
         programme,
         _risk_listing(show_inherent),
         filterset,
-        _risk_rows(programme, filterset),
-        as_of=timezone.localdate(),
+        _risk_rows(programme, filterset, as_at),
+        as_of=as_at.as_of,
+        as_at=as_at,
         context={
             "show_inherent": show_inherent,
             "heat": heat_map(open_risks, programme, scores),
@@ -235,16 +272,18 @@ DECISIONS = Listing(
 @require_safe
 def decision_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
+    as_at = chosen_as_at(request, programme)
     filterset = DecisionFilterSet(
-        request.GET, programme=programme, queryset=Decision.objects.filter(programme=programme)
+        request.GET, programme=programme, queryset=_register(Decision, programme, as_at)
     )
     return render_list(
         request,
         programme,
         DECISIONS,
         filterset,
-        lambda: list(filterset.qs.select_related("milestone")),
-        as_of=timezone.localdate(),
+        lambda: _with_scope(filterset.qs, programme, as_at, "milestone"),
+        as_of=as_at.as_of,
+        as_at=as_at,
         context={"can_add_decision": may_add_decision(request.user, programme)},
     )
 
@@ -288,16 +327,18 @@ PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 @require_safe
 def issue_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
+    as_at = chosen_as_at(request, programme)
     filterset = IssueFilterSet(
-        request.GET, programme=programme, queryset=Issue.objects.filter(programme=programme)
+        request.GET, programme=programme, queryset=_register(Issue, programme, as_at)
     )
     return render_list(
         request,
         programme,
         ISSUES,
         filterset,
-        lambda: list(filterset.qs.select_related("owner", "area", "workstream", "risk")),
-        as_of=timezone.localdate(),
+        lambda: _with_scope(filterset.qs, programme, as_at, "owner", "area", "workstream", "risk"),
+        as_of=as_at.as_of,
+        as_at=as_at,
         context={"can_raise": may_raise_risks(request.user, programme)},
     )
 
@@ -394,6 +435,8 @@ def _action_rows(filterset: ActionFilterSet):
 @require_safe
 def action_list(request, programme_id: int):
     programme = programme_for(request, programme_id)
+    # The action log's notes keep no history: asked for as at, it says it shows today.
+    as_at = chosen_as_at(request, programme)
     filterset = ActionFilterSet(
         request.GET, programme=programme, queryset=ActionItem.objects.filter(programme=programme)
     )
@@ -404,5 +447,7 @@ def action_list(request, programme_id: int):
         filterset,
         _action_rows(filterset),
         as_of=timezone.localdate(),
+        as_at=as_at,
+        as_at_unavailable="The action log" if as_at.is_historical else "",
         context={"can_add_action": may(request.user, Action.MANAGE_PROGRAMME, programme)},
     )
