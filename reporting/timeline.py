@@ -32,7 +32,7 @@ MAX_MONTHS = 36
 ROW_HEIGHT = 56  # pixels; the labels beside the chart are as tall (app.scss, .app-gantt__label)
 AXIS_HEIGHT = 40
 LABEL_LENGTH = 60  # characters of a workstream's name beside its row, cut at a word
-SHORT_LABEL_LENGTH = 26  # on a phone
+SHORT_LABEL_LENGTH = 34  # on a phone
 TITLE_LENGTH = 60  # characters of a milestone's title in its tooltip
 TIP_HEIGHT = 40
 
