@@ -102,6 +102,35 @@ ALLOWED: dict[Role, dict[Action, str]] = {
     },
 }
 
+# What each action is, in the words of the page that refuses it ("Your role does not allow you
+# to change the plan (1.2 Involving users)").
+ACTION_WORDS: dict[Action, str] = {
+    Action.VIEW: "see",
+    Action.COMMENT: "comment",
+    Action.UPDATE_MILESTONE: "update milestones",
+    Action.EDIT_PLAN: "change the plan",
+    Action.RECORD_READING: "record measure readings",
+    Action.SUBMIT_STATUS_UPDATE: "submit status updates",
+    Action.MANAGE_RISKS: "change risks and issues",
+    Action.WRITE_EXCEPTION: "write exception narratives",
+    Action.APPROVE_EXCEPTION: "approve exception narratives",
+    Action.REQUEST_REPORT: "make reports",
+    Action.DOWNLOAD_REPORT: "download reports",
+    Action.MANAGE_PROGRAMME: "do what only the programme office does",
+    Action.MANAGE_DECISIONS: "change the decision log",
+    Action.MANAGE_PEOPLE: "change people and roles",
+    Action.APPOINT_PROGRAMME_OFFICE: "appoint the programme office",
+    Action.UPDATE_BUDGET: "update the budget",
+}
+
+
+def refusal(action: Action | str, obj) -> PermissionDenied:
+    """The 403 for a role that does not allow the action, saying what was refused and where
+    (the 403 page shows it)."""
+    return PermissionDenied(
+        f"Your role does not allow you to {ACTION_WORDS[Action(action)]} ({obj})"
+    )
+
 
 def scope_of(obj) -> Scope:
     """The programme, area and workstream an object belongs to.
@@ -280,7 +309,7 @@ def require(user, action: Action | str, obj) -> None:
     if not access.sees(scope.programme_id):
         raise Http404("Not found")
     if not access.may(Action(action), scope):
-        raise PermissionDenied("Your role does not allow this")
+        raise refusal(action, obj)
 
 
 def get_for(user, action: Action | str, queryset: QuerySet | type[Model], **lookup):
@@ -294,7 +323,7 @@ def get_for(user, action: Action | str, queryset: QuerySet | type[Model], **look
         queryset = queryset.objects.all()
     obj = get_object_or_404(queryset.visible_to(user), **lookup)
     if not access_for(user).may(Action(action), scope_of(obj)):
-        raise PermissionDenied("Your role does not allow this")
+        raise refusal(action, obj)
     return obj
 
 

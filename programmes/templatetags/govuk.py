@@ -78,3 +78,23 @@ def govuk_error_summary(*forms_to_check):
             for error in field.errors:
                 errors.append((f"#{first_input_id(field)}", error))
     return {"errors": errors}
+
+
+def _has_errors(value) -> bool:
+    if isinstance(value, forms.BaseForm):
+        return value.is_bound and bool(value.errors)
+    if isinstance(value, forms.BaseFormSet):
+        return value.is_bound and value.total_error_count() > 0
+    return False
+
+
+@register.simple_tag(takes_context=True)
+def error_title_prefix(context) -> str:
+    """'Error: ' when a form the page shows was refused, to start the page's title with (as the
+    GOV.UK Design System asks, so that a screen reader says so first); else nothing. Every page's
+    title gets it from base.html, which is why it looks through the whole context."""
+    for value in context.flatten().values():
+        values = value if isinstance(value, list | tuple) else (value,)
+        if any(_has_errors(item) for item in values):
+            return "Error: "
+    return ""
