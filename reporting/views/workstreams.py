@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from programmes.as_at import as_at_period, chosen_as_at
 from programmes.comments import comment_thread, with_comments
 from programmes.history import HistorySource, describe_history
 from programmes.permissions import Action, get_for, may
 from risks.models import Risk
-from workstreams.assessment import assess_workstream, current_period
+from workstreams.assessment import (
+    assess,
+    assess_workstream,
+    attach_people,
+    current_period,
+    load_state,
+)
 from workstreams.models import (
     BudgetLine,
     Measure,
@@ -77,12 +84,28 @@ def workstream_detail(request, workstream_id: int):
         ),
         pk=workstream_id,
     )
-    today = timezone.localdate()
-    rating = assess_workstream(workstream, today)
     programme = workstream.programme
-    risks = list(
-        Risk.objects.filter(workstream=workstream).select_related("owner").order_by("sort_key")
-    )
+    as_at = chosen_as_at(request, programme)
+    today = as_at.as_of
+    if as_at.is_historical:
+        state = load_state(programme, today, workstream=workstream, snapshot=as_at.snapshot)
+        if not state.workstreams:
+            messages.warning(
+                request,
+                f"This workstream was not in the plan at the end of {as_at.month}: "
+                "this is the workstream as it stands today.",
+            )
+            as_at = request.as_at = as_at_period(None)
+            today = as_at.as_of
+    if as_at.is_historical:
+        rating = assess(state, today).workstreams[0]
+        risks = list(as_at.snapshot.rows(Risk, workstream_id=workstream.pk).order_by("sort_key"))
+        attach_people([(risks, "owner")])
+    else:
+        rating = assess_workstream(workstream, today)
+        risks = list(
+            Risk.objects.filter(workstream=workstream).select_related("owner").order_by("sort_key")
+        )
     for risk in risks:
         risk.band = risk.band_of(risk.current_score, programme)
     comments = comment_thread(
@@ -117,4 +140,18 @@ def workstream_detail(request, workstream_id: int):
         "can_submit_update": may(request.user, Action.SUBMIT_STATUS_UPDATE, workstream),
         "can_update_budget": may(request.user, Action.UPDATE_BUDGET, workstream),
     }
+    context["as_at"] = as_at
+    if as_at.is_historical:
+        # As at a past period the page shows what was recorded then, and changes nothing.
+        context.update(
+            updates=context["updates"].filter(period__month__lte=today),
+            budget_lines=as_at.snapshot.rows(BudgetLine, workstream_id=workstream.pk).order_by(
+                "financial_year", "description"
+            ),
+            current_period=None,
+            can_edit_plan=False,
+            can_update_milestones=False,
+            can_submit_update=False,
+            can_update_budget=False,
+        )
     return render(request, "reporting/workstream_detail.html", context)
