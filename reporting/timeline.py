@@ -32,7 +32,7 @@ MAX_MONTHS = 36
 ROW_HEIGHT = 56  # pixels; the labels beside the chart are as tall (app.scss, .app-gantt__label)
 AXIS_HEIGHT = 40
 LABEL_LENGTH = 60  # characters of a workstream's name beside its row, cut at a word
-SHORT_LABEL_LENGTH = 34  # on a phone
+SHORT_LABEL_LENGTH = 28  # on a phone
 TITLE_LENGTH = 60  # characters of a milestone's title in its tooltip
 TIP_HEIGHT = 40
 
@@ -234,13 +234,17 @@ class Marker:
 
     @property
     def tip_details(self) -> str:
-        when = (
-            f"Completed {self.completed_label}"
-            if self.completed_label
-            else f"Forecast {self.forecast_label or 'not set'}"
-        )
-        baseline = f", baseline {self.baseline_label}" if self.baseline_label else ""
-        return f"{when}{baseline}, {self.rag_label}"
+        parts = []
+        if self.completed_label:
+            parts.append(f"Completed {self.completed_label}")
+        elif self.forecast_label:
+            parts.append(f"Forecast {self.forecast_label}")
+        if self.baseline_label:
+            parts.append(
+                f"baseline {self.baseline_label}" if parts else f"Baseline {self.baseline_label}"
+            )
+        parts.append(self.rag_label)
+        return ", ".join(parts)
 
     @property
     def tip_width(self) -> float:
@@ -533,9 +537,8 @@ def gantt(
                 )
                 if moved and shown(month_start(baseline.value)):
                     marker.ghost_x, marker.ghost_width = place(baseline)
-                marker.tip_x = max(
-                    0.0, min(marker.centre - marker.tip_width / 2, chart.width - marker.tip_width)
-                )
+                # From the marker rightwards (the labels cover the chart's left on a phone).
+                marker.tip_x = max(0.0, min(marker.centre - 12, chart.width - marker.tip_width))
                 # Above the marker, or below it in an area's first row.
                 marker.tip_y = y - 14 - TIP_HEIGHT if rows else y + 14
                 row.markers.append(marker)
