@@ -158,19 +158,20 @@ def roll_up(items: Iterable[tuple[str, RagResult]], *, detailed: bool = True) ->
 
 
 def dependency_delay_days(
-    upstream_due: date | None,
+    upstream_forecast: date | None,
     *,
     upstream_done: bool,
     downstream_due: date | None,
     downstream_done: bool,
 ) -> int | None:
-    """How many days an item's date (its forecast, else its baseline) falls after the due date
-    of an item that depends on it, when that threatens it (DOMAIN.md section 3, "every computed
-    RAG explains itself"; issue 15): None when either is done, either has no date, or the
-    upstream item is due on or before the downstream one."""
-    if upstream_done or downstream_done or upstream_due is None or downstream_due is None:
+    """How many days a milestone's forecast falls after the due date (forecast, else baseline)
+    of a milestone or workstream that depends on it, when that threatens it (issue 15; DOMAIN.md
+    section 3, "every computed RAG explains itself"): None when either is done, the upstream
+    has no forecast (a plan whose baselines are out of order is the plan's to fix, not a
+    slip), the downstream has no date, or the forecast is on or before the due date."""
+    if upstream_done or downstream_done or upstream_forecast is None or downstream_due is None:
         return None
-    days = (upstream_due - downstream_due).days
+    days = (upstream_forecast - downstream_due).days
     return days if days > 0 else None
 
 

@@ -16,11 +16,11 @@ from workstreams.assessment import DependencyThreat, ProgrammeRating, Workstream
 COLUMN_WIDTH = 148
 COLUMN_GAP = 34
 NODE_WIDTH = COLUMN_WIDTH
-NODE_HEIGHT = 52
+NODE_HEIGHT = 66
 ROW_GAP = 14
 TOP = 56  # room for the area headings
 MARGIN = 16
-NAME_CHARACTERS = 21  # a line of a workstream's name in a box, cut at a word
+NAME_CHARACTERS = 20  # a line of a workstream's name in a box, cut at a word
 
 # Colours of the GOV.UK palette, one per rating; the word is always shown beside it.
 RAG_COLOURS = {
@@ -33,6 +33,20 @@ RAG_COLOURS = {
     Rag.NOT_STARTED: "#505a5f",
     Rag.NO_DATA: "#505a5f",
 }
+
+
+def name_lines(text: str, limit: int, lines: int = 2) -> list[str]:
+    """The text in lines of whole words of at most `limit` characters, the last ending "..."
+    when words are left out (never a word cut in the middle)."""
+    words, result = text.split(), []
+    while words and len(result) < lines:
+        line = words.pop(0)
+        while words and len(line) + 1 + len(words[0]) <= limit:
+            line += " " + words.pop(0)
+        result.append(line)
+    if words and result:
+        result[-1] = first_words(result[-1] + " " + " ".join(words), limit)
+    return result
 
 
 def first_words(text: str, limit: int) -> str:
@@ -54,6 +68,7 @@ class Node:
     x: int
     y: int
     column: int
+    is_flagged: bool = False  # at either end of a dependency at risk
 
     @property
     def workstream(self):
@@ -68,8 +83,12 @@ class Node:
         return RAG_COLOURS[self.rag]
 
     @property
-    def short_name(self) -> str:
-        return first_words(self.workstream.name, NAME_CHARACTERS)
+    def name_lines(self) -> list[tuple[int, str]]:
+        """The workstream's name in up to two lines of whole words, each with its y."""
+        return [
+            (self.y + 38 + 15 * index, line)
+            for index, line in enumerate(name_lines(self.workstream.name, NAME_CHARACTERS))
+        ]
 
     @property
     def right(self) -> int:
@@ -128,6 +147,10 @@ class Column:
     area: object
     x: int
     nodes: list[Node]
+
+    @property
+    def short_name(self) -> str:
+        return first_words(self.area.name, NAME_CHARACTERS + 8)
 
 
 @dataclass
@@ -189,6 +212,9 @@ def build_dependency_map(
         )
         if (found_edge := edge(threat.upstream.workstream_id, downstream_id)) is not None:
             found_edge.threats.append(threat)
+        for workstream_id in (threat.upstream.workstream_id, downstream_id):
+            if workstream_id in nodes:
+                nodes[workstream_id].is_flagged = True
 
     tallest = max((len(column.nodes) for column in columns), default=0)
     width = MARGIN * 2 + len(columns) * COLUMN_WIDTH + max(len(columns) - 1, 0) * COLUMN_GAP

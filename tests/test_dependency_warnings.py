@@ -247,3 +247,69 @@ def test_an_owner_outside_the_programme_sees_nothing_of_it(client, plan, people,
     downstream.save()
     forecast(dependency["upstream"], PlanDate.of_month(2027, 1), by=people["office"])
     assert my_work(people["outsider"], TODAY).dependencies_at_risk == []
+
+
+def test_the_dependency_map_shows_each_workstream_with_its_rating_and_the_arrows(
+    client, plan, people, dependency
+):
+    forecast(dependency["upstream"], PlanDate.of_month(2027, 1), by=people["office"])
+    plan["ws_1_2"].depends_on.add(plan["ws_2_2"])
+    client.force_login(people["lead"])
+    response = client.get(reverse("programme_dependencies", args=[plan["programme"].pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Dependencies at risk (1)" in html
+    assert f"is {DOWNSTREAM_WORDS}" in html and UPSTREAM_WORDS in html
+    # Each workstream a link with its rating in words; arrows, the at-risk one dashed red.
+    for workstream in ("ws_1_1", "ws_1_2", "ws_2_1", "ws_2_2"):
+        assert reverse("workstream_detail", args=[plan[workstream].pk]) in html
+    assert 'aria-label="Workstream 1.1 Day Opportunities, Amber"' in html
+    assert html.count('fill="none"') == 2  # the arrows (the arrow heads are filled)
+    assert html.count('marker-end="url(#arrow-at-risk)"') == 1
+    # The table of the same arrows.
+    assert "The same dependencies as a table (2)" in html
+    assert "Milestone 1.1.1 on 2.1.1" in html
+    assert "The workstream itself" in html
+
+    # The dashboard links to it.
+    dashboard = client.get(reverse("programme_detail", args=[plan["programme"].pk]))
+    assert reverse("programme_dependencies", args=[plan["programme"].pk]) in (
+        dashboard.content.decode()
+    )
+
+
+def test_the_dependency_map_is_for_those_in_the_programme(client, plan, people):
+    url = reverse("programme_dependencies", args=[plan["programme"].pk])
+    client.force_login(people["outsider"])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 405
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_the_dependency_map_runs_a_fixed_number_of_queries(
+    client, plan, people, size, django_assert_max_num_queries
+):
+    workstreams = [plan["ws_1_1"], plan["ws_1_2"], plan["ws_2_1"], plan["ws_2_2"]]
+    for index in range(size):
+        for position, workstream in enumerate(workstreams):
+            upstream = MilestoneFactory(
+                workstream=workstream,
+                reference=f"{workstream.reference}.{index}a",
+                baseline_date=date(2026, 12, 1) + timedelta(days=index),
+                forecast_date=date(2027, 2, 1),
+            )
+            downstream = MilestoneFactory(
+                workstream=workstreams[(position + 1) % 4],
+                reference=f"{workstream.reference}.{index}b",
+                baseline_date=date(2026, 12, 20),
+            )
+            downstream.depends_on.add(upstream)
+    plan["ws_1_2"].depends_on.add(plan["ws_2_2"])
+    client.force_login(people["board"])
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("programme_dependencies", args=[plan["programme"].pk]))
+    # Each milestone pair; the workstream 1.2 ends with its own late milestone, so 2.2 is
+    # not after it.
+    assert f"Dependencies at risk ({4 * size})" in response.content.decode()

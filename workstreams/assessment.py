@@ -325,14 +325,14 @@ def days_words(days: int) -> str:
 
 @dataclass(frozen=True)
 class DependencyThreat:
-    """A milestone whose date (its forecast, else its baseline) falls after the due date of a
-    milestone or workstream that depends on it (`programmes.rules.dependency_delay_days`).
-    A workstream is due when its last milestone is; it is threatened by the latest of the
-    open milestones of a workstream it depends on. Both ends are flagged, in these words."""
+    """A milestone whose forecast falls after the due date of a milestone or workstream that
+    depends on it (`programmes.rules.dependency_delay_days`). A workstream is due when its
+    last milestone is; it is threatened by the latest forecast among the open milestones of a
+    workstream it depends on. Both ends are flagged, in these words."""
 
     upstream: Milestone
     downstream: Milestone | Workstream
-    upstream_due: PlanDate
+    upstream_forecast: PlanDate
     downstream_due: PlanDate
     days: int
 
@@ -342,16 +342,12 @@ class DependencyThreat:
         return isinstance(self.downstream, Workstream)
 
     @property
-    def upstream_date_word(self) -> str:
-        return "forecast" if self.upstream.forecast_date else "due"
-
-    @property
     def downstream_words(self) -> str:
         """What the downstream item shows: "at risk from 3.2.1, forecast Dec 2026, 34 days
         after this is due"."""
         return (
-            f"at risk from {self.upstream.reference}, {self.upstream_date_word} "
-            f"{self.upstream_due}, {days_words(self.days)} after this is due"
+            f"at risk from {self.upstream.reference}, forecast {self.upstream_forecast}, "
+            f"{days_words(self.days)} after this is due"
         )
 
     @property
@@ -369,8 +365,8 @@ class DependencyThreat:
         """The upstream milestone's reason: "is forecast after 3.4.2, which depends on it and
         is due 3 Nov 2026"."""
         return (
-            f"is {self.upstream_date_word} after {self.downstream.reference}, which depends on "
-            f"it and is due {self.downstream_due}"
+            f"is forecast after {self.downstream.reference}, which depends on it and is due "
+            f"{self.downstream_due}"
         )
 
     @property
@@ -400,19 +396,19 @@ DEPENDENCY_FIELDS = (
 def milestone_threat(
     upstream: Milestone, downstream: Milestone, as_of: date
 ) -> DependencyThreat | None:
-    """The warning when `downstream` depends on `upstream` and upstream's date (forecast,
-    else baseline) falls after downstream's due date, both open as of the date."""
-    if not upstream.due or not downstream.due:
+    """The warning when `downstream` depends on `upstream` and upstream's forecast falls after
+    downstream's due date (its forecast, else its baseline), both open as of the date."""
+    if not upstream.forecast or not downstream.due:
         return None
     days = dependency_delay_days(
-        upstream.due.value,
+        upstream.forecast.value,
         upstream_done=is_complete_by(upstream.actual_date, as_of),
         downstream_due=downstream.due.value,
         downstream_done=is_complete_by(downstream.actual_date, as_of),
     )
     if days is None:
         return None
-    return DependencyThreat(upstream, downstream, upstream.due, downstream.due, days)
+    return DependencyThreat(upstream, downstream, upstream.forecast, downstream.due, days)
 
 
 def rate_milestone_with_dependencies(
@@ -456,21 +452,23 @@ def find_dependency_threats(state: ProgrammeState, as_of: date) -> list[Dependen
             m for m in by_workstream[downstream_id] if not is_complete_by(m.actual_date, as_of)
         ]
         upstream_open = [
-            m for m in by_workstream[upstream_id] if not is_complete_by(m.actual_date, as_of)
+            m
+            for m in by_workstream[upstream_id]
+            if m.forecast and not is_complete_by(m.actual_date, as_of)
         ]
         if not downstream_open or not upstream_open or downstream.closed_on:
             continue
         downstream_due = max((m.due for m in by_workstream[downstream_id]), key=lambda d: d.value)
-        upstream = max(upstream_open, key=lambda m: m.due.value)
+        upstream = max(upstream_open, key=lambda m: m.forecast.value)
         days = dependency_delay_days(
-            upstream.due.value,
+            upstream.forecast.value,
             upstream_done=False,
             downstream_due=downstream_due.value,
             downstream_done=False,
         )
         if days is not None:
             threats.append(
-                DependencyThreat(upstream, downstream, upstream.due, downstream_due, days)
+                DependencyThreat(upstream, downstream, upstream.forecast, downstream_due, days)
             )
     return threats
 
