@@ -299,6 +299,11 @@ class GanttRow:
     def bar_y(self) -> float:
         return self.y - 5
 
+    @property
+    def note_y(self) -> float:
+        """The baseline of the row's "2 earlier" and "1 later", above its markers."""
+        return self.top + 13
+
 
 @dataclass
 class GanttArea:
