@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -99,6 +100,13 @@ def workstream_detail(request, workstream_id: int):
             today = as_at.as_of
     if as_at.is_historical:
         rating = assess(state, today).workstreams[0]
+        # Each milestone's dependencies, as the page shows them today: two queries.
+        references = Milestone.objects.only("id", "reference", "sort_key")
+        prefetch_related_objects(
+            [item.milestone for item in rating.milestones],
+            Prefetch("depends_on", references),
+            Prefetch("dependents", references),
+        )
         risks = list(as_at.snapshot.rows(Risk, workstream_id=workstream.pk).order_by("sort_key"))
         attach_people([(risks, "owner")])
     else:
