@@ -234,3 +234,16 @@ def test_as_at_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(QUERY_BUDGET[name]):
         response = client.get(url, {"period": period.pk})
     assert response.status_code == 200
+
+
+def test_links_from_the_dashboard_as_at_keep_the_choice(client, people, plan, period):
+    client.force_login(people["board"])
+    programme = plan["programme"]
+    then = _page(client, "programme_detail", programme.pk, period=period.pk)
+    kept = f"?period={period.pk}"
+    assert f'{reverse("workstream_detail", args=[plan["ws_1_1"].pk])}{kept}"' in then
+    assert f'{reverse("milestone_list", args=[programme.pk])}{kept}"' in then
+    assert f'{reverse("issue_list", args=[programme.pk])}{kept}"' in then
+    today = _page(client, "programme_detail", programme.pk)
+    assert f'{reverse("workstream_detail", args=[plan["ws_1_1"].pk])}"' in today
+    assert kept not in today

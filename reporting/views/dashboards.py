@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from programmes.as_at import as_at_period, chosen_period
 from programmes.dates import add_months, month_end, month_start, months_between
 from programmes.lists import programme_for
 from programmes.models import Programme, ReportingPeriod
@@ -46,22 +46,10 @@ RAG_FILTERS = [
 
 
 def _chosen_period(request, programme: Programme) -> ReportingPeriod | None:
-    """The reporting period asked for with `?period=`, among those the user may see. One
-    that cannot be read or is not the programme's is said so, and the page shows now."""
-    value = request.GET.get("period")
-    if not value:
-        return None
-    period = (
-        ReportingPeriod.objects.visible_to(request.user)
-        .filter(programme=programme, pk=read_id(value))
-        .first()
-    )
-    if period is None:
-        messages.warning(
-            request,
-            "The address asks for a reporting period this programme does not have: "
-            "this is the programme as it stands today.",
-        )
+    """The period asked for with `?period=`, read as every page reads it
+    (`programmes.as_at`), and remembered so that this page's links keep it."""
+    period = chosen_period(request, programme)
+    request.as_at = as_at_period(period)
     return period
 
 
