@@ -8,6 +8,7 @@ import hashlib
 import html
 import re
 from collections.abc import Sequence
+from datetime import date
 
 import pygal
 from django.core.cache import cache
@@ -192,3 +193,79 @@ def rag_strip(points: Sequence[tuple[str, object]], *, cell: int = 22, gap: int 
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+# Lines told apart in black and white too: each series its own dash as well as its colour.
+TREND_COLOURS = ("#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#505a5f", "#912b88")
+TREND_DASHES = ("", "6,3", "2,3", "8,3,2,3", "4,4", "1,2", "10,4")
+
+
+def _month_ticks(first: date, last: date, most: int = 7) -> list[date]:
+    """Month starts from `first` to `last`, every n-th month so that there are at most `most`."""
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = max(1, -(-months // most))
+    ticks = []
+    year, month = first.year, first.month
+    for index in range(0, months + 1, step):
+        total = first.month - 1 + index
+        year, month = first.year + total // 12, total % 12 + 1
+        ticks.append(date(year, month, 1))
+    return ticks
+
+
+def forecast_trend(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[date | None]]],
+    *,
+    width: int = 640,
+    height: int = 320,
+) -> str:
+    """Milestone trend analysis: x the periods' ends, y a date, one line per milestone
+    (`series`: its reference and its date at each x, None before it was planned). A line that
+    rises is a milestone whose date moved later."""
+    known = [day for _, days in series for day in days if day is not None]
+    style = Style(
+        background="transparent",
+        plot_background="transparent",
+        colors=TREND_COLOURS,
+        font_family="arial, sans-serif",
+        label_font_size=11,
+        major_label_font_size=11,
+        legend_font_size=11,
+        stroke_width="2",
+        stroke_opacity="1",
+    )
+    chart = pygal.Line(
+        style=style,
+        js=[],
+        width=width,
+        height=height,
+        show_legend=bool(series),
+        legend_at_bottom=True,
+        legend_at_bottom_columns=min(len(series), 6) or 1,
+        legend_box_size=10,
+        x_label_rotation=0,
+        show_minor_x_labels=False,
+        x_labels_major_count=7,
+        dots_size=3,
+        truncate_label=10,
+        truncate_legend=14,
+        allow_interruptions=True,
+        print_values=False,
+    )
+    chart.x_labels = list(labels)
+    if known:
+        low, high = min(known), max(known)
+        ticks = _month_ticks(low.replace(day=1), high)
+        chart.y_labels = [{"label": f"{tick:%b %Y}", "value": tick.toordinal()} for tick in ticks]
+        chart.range = (ticks[0].toordinal(), max(high.toordinal(), ticks[-1].toordinal()))
+    chart.value_formatter = lambda value: date.fromordinal(int(value)).strftime("%-d %b %Y")
+    for index, (name, days) in enumerate(series):
+        dash = TREND_DASHES[index % len(TREND_DASHES)]
+        chart.add(
+            name,
+            [day.toordinal() if day is not None else None for day in days],
+            stroke_style={"width": 2, "dasharray": dash} if dash else {"width": 2},
+        )
+    svg = chart.render()
+    return _clean(svg.decode("utf-8") if isinstance(svg, bytes) else svg)

@@ -23,6 +23,7 @@ from reporting.changes import ChangeSummary, changes_in_period
 from reporting.dashboard import Dashboard, build_dashboard
 from reporting.exceptions import Breach, detect_exceptions
 from reporting.state import ProgrammeData, load_programme_data
+from reporting.trend import MilestoneTrend, key_decisions_trend
 from risks.models import Issue, IssueStatus
 from risks.rules import decision_is_overdue
 from workstreams.assessment import MilestoneRating, WorkstreamRating
@@ -141,6 +142,12 @@ class HighlightReport(ReportBasis):
             }
             for decision in self.dashboard.decisions_pending
         ]
+
+    @cached_property
+    def key_decisions_trend(self) -> MilestoneTrend:
+        """The key decisions' forecast dates at each period's end (annex E, issue 15, part
+        4): one query, and only for the key decisions, so a large programme's report stays fast."""
+        return key_decisions_trend(self.dashboard)
 
     @property
     def key_decisions_not_logged(self) -> list:

@@ -119,7 +119,9 @@ def test_the_programme_page_runs_a_fixed_number_of_queries(
     user = UserFactory()
     grant(user, Role.BOARD_MEMBER, programme=programme)
     client.force_login(user)
-    with django_assert_max_num_queries(20):
+    # 22 since issue 15: the exceptions raised by hand and the latest approved report, shown
+    # above the fold (no period this month, so no narratives to read).
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("programme_detail", args=[programme.pk]))
     assert response.status_code == 200
 

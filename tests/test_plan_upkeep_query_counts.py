@@ -391,7 +391,7 @@ PAGES = [
         "workstream_detail",
         lambda p: [p.workstream.pk],
         "office",
-        40,
+        41,  # issue 15: the milestones' history for the trend
         lambda p: [
             *_milestones([p.workstream]),
             *(line.description for line in p.lines),
@@ -402,14 +402,14 @@ PAGES = [
         "workstream_detail",
         lambda p: [p.workstream.pk],
         "lead",
-        40,
+        41,  # issue 15: the milestones' history for the trend
         lambda p: [*_milestones([p.workstream]), *(line.description for line in p.lines)],
     ),
     (
         "programme_detail",
         lambda p: [p.programme.pk],
         "office",
-        20,
+        23,  # issue 15: the period's exceptions (narratives, raised) and the latest report
         lambda p: [f"Underspend {index} explained" for index in range(1, len(p.areas), 2)],
     ),
     (

@@ -33,6 +33,7 @@ from reporting.timeline import (
     gantt,
     load_timeline,
 )
+from reporting.trend import key_decisions_trend
 from workstreams.models import MilestoneKind
 
 RAG_FILTERS = [
@@ -158,6 +159,7 @@ def programme_detail(request, programme_id: int):
         .order_by("-period__month", "-version")
         .first()
     )
+    decisions_trend = key_decisions_trend(dashboard)
     return render(
         request,
         "reporting/programme_detail.html",
@@ -174,5 +176,7 @@ def programme_detail(request, programme_id: int):
             "filters": filters,
             "rag_history": rag_history(data, dashboard.rating),
             "latest_report": latest_report,
+            "decisions_trend": decisions_trend,
+            "decisions_trend_chart": decisions_trend.chart() if decisions_trend.has_points else "",
         },
     )

@@ -11,14 +11,16 @@ from django.views.decorators.http import require_safe
 
 from programmes.as_at import as_at_period, chosen_as_at
 from programmes.comments import comment_thread, with_comments
+from programmes.dates import month_start
 from programmes.history import HistorySource, describe_history
+from programmes.models import ReportingPeriod
 from programmes.permissions import Action, get_for, may
+from reporting.trend import milestone_trend
 from risks.models import Risk
 from workstreams.assessment import (
     assess,
     assess_workstream,
     attach_people,
-    current_period,
     load_state,
 )
 from workstreams.models import (
@@ -116,6 +118,10 @@ def workstream_detail(request, workstream_id: int):
         )
     for risk in risks:
         risk.band = risk.band_of(risk.current_score, programme)
+    # Milestone trend analysis (issue 15, part 4): the periods (the current one among them)
+    # and the milestones' history, one query each.
+    periods = list(ReportingPeriod.objects.filter(programme=programme))
+    trend = milestone_trend([item.milestone for item in rating.milestones], periods, today=today)
     comments = comment_thread(
         workstream,
         user=request.user,
@@ -126,6 +132,8 @@ def workstream_detail(request, workstream_id: int):
         "programme": programme,
         "rating": rating,
         "today": today,
+        "trend": trend,
+        "trend_chart": trend.chart() if trend.has_points else "",
         "risks": risks,
         "updates": StatusUpdate.objects.filter(workstream=workstream)
         .select_related("period", "submitted_by__person")
@@ -140,7 +148,7 @@ def workstream_detail(request, workstream_id: int):
         "history": with_comments(workstream_history(workstream), comments.comments),
         "comments": comments,
         "header_organisation": programme.organisation,
-        "current_period": current_period(programme, today),
+        "current_period": next((p for p in periods if p.month == month_start(today)), None),
         # A closed workstream only shows.
         "can_edit_plan": may(request.user, Action.EDIT_PLAN, workstream)
         and not workstream.is_closed,
