@@ -23,6 +23,7 @@ from reporting.changes import ChangeSummary, changes_in_period
 from reporting.dashboard import Dashboard, build_dashboard
 from reporting.exceptions import Breach, detect_exceptions
 from reporting.state import ProgrammeData, load_programme_data
+from reporting.timeline import ZOOMS, Gantt, gantt, timeline_of
 from reporting.trend import MilestoneTrend, key_decisions_trend
 from risks.models import Issue, IssueStatus
 from risks.rules import decision_is_overdue
@@ -79,6 +80,8 @@ class HighlightReport(ReportBasis):
     changes: ChangeSummary | None = None
     # The cover and the summary only, without the annexes (`make bench` times it alone).
     summary_only: bool = False
+    # The timeline's Gantt chart around the period, as the timeline page draws it (annex C).
+    timeline: Gantt | None = None
 
     @property
     def overall(self) -> RagResult:
@@ -420,6 +423,12 @@ def gather_highlight(
         and not (m.milestone.actual_date and m.milestone.actual_date <= as_of)
     ]
     breaches = detect_exceptions(data, dashboard)
+    timeline = gantt(
+        timeline_of(data, dashboard.rating),
+        zoom=ZOOMS["quarter"],
+        start=add_months(period.month, -3),
+        units=5,
+    )
     issues = [
         issue
         for issue in data.snapshot.rows(Issue, programme_id=programme.pk).order_by("sort_key")
@@ -448,6 +457,7 @@ def gather_highlight(
         exception_count=len(breaches),
         exceptions=breaches,
         changes=changes_in_period(data),
+        timeline=timeline,
         **_run_status(programme, period, "highlight", version),
     )
 

@@ -23,7 +23,7 @@ from programmes.choices import Rag
 from programmes.dates import PlanDate, add_months, financial_year_label, month_label, month_start
 from programmes.models import Programme, ReportingPeriod
 from programmes.snapshots import Snapshot
-from reporting.state import moment_of
+from reporting.state import ProgrammeData, moment_of
 from workstreams.assessment import ProgrammeRating, ProgrammeState, assess, load_state
 from workstreams.models import Measure, Milestone, MilestoneKind
 
@@ -35,6 +35,8 @@ LABEL_LENGTH = 60  # characters of a workstream's name beside its row, cut at a 
 SHORT_LABEL_LENGTH = 28  # on a phone
 TITLE_LENGTH = 60  # characters of a milestone's title in its tooltip
 TIP_HEIGHT = 40
+REPORT_LABEL_WIDTH = 200  # the workstreams' names beside the chart in a report
+REPORT_TITLE_HEIGHT = 28  # the area's name above its chart in a report
 
 # Colours as SVG attributes, so that the picture needs no style sheet (a report's PDF).
 RAG_COLOURS = {
@@ -120,6 +122,21 @@ def load_timeline(programme: Programme, *, period: ReportingPeriod | None = None
         state=state,
         rating=assess(state, as_of),
         dependencies=milestone_dependencies(programme, snapshot),
+    )
+
+
+def timeline_of(data: ProgrammeData, rating: ProgrammeRating) -> TimelineData:
+    """The timeline of a programme a report has already loaded and rated (one more query,
+    for the dependencies), so that the report draws the chart the page shows."""
+    return TimelineData(
+        programme=data.programme,
+        as_of=data.as_of,
+        snapshot=data.snapshot,
+        period=data.period,
+        periods=data.periods,
+        state=data.rating_state,
+        rating=rating,
+        dependencies=milestone_dependencies(data.programme, data.snapshot),
     )
 
 
@@ -296,6 +313,10 @@ class GanttRow:
         return self.y - ROW_HEIGHT / 2
 
     @property
+    def label_y(self) -> float:
+        return self.y + 4
+
+    @property
     def bar_y(self) -> float:
         return self.y - 5
 
@@ -316,6 +337,10 @@ class GanttArea:
     @property
     def height(self) -> int:
         return len(self.rows) * ROW_HEIGHT
+
+    @property
+    def report_height(self) -> int:
+        return REPORT_TITLE_HEIGHT + AXIS_HEIGHT + self.height
 
 
 @dataclass
@@ -355,6 +380,24 @@ class Gantt:
     @property
     def tip_height(self) -> int:
         return TIP_HEIGHT
+
+    # A report draws each area as one picture: its name, the axis, then the rows with
+    # their names on the left (reports/_gantt.html).
+    @property
+    def report_label_width(self) -> int:
+        return REPORT_LABEL_WIDTH
+
+    @property
+    def report_width(self) -> int:
+        return REPORT_LABEL_WIDTH + self.width
+
+    @property
+    def report_rows_top(self) -> int:
+        return REPORT_TITLE_HEIGHT + AXIS_HEIGHT
+
+    @property
+    def report_today_x(self) -> float | None:
+        return None if self.today_x is None else REPORT_LABEL_WIDTH + self.today_x
 
 
 def shorten(text: str, limit: int) -> str:
@@ -397,6 +440,7 @@ def gantt(
     zoom: Zoom = ZOOMS["month"],
     start: date | None = None,
     months: int | None = None,
+    units: int | None = None,
     filters: TimelineFilters | None = None,
 ) -> Gantt:
     """The chart's drawing, in pixels from the chart's left edge: one unit of `zoom` is
@@ -407,7 +451,7 @@ def gantt(
     if zoom.months_per_unit == 1:
         span = max(3, min(months or zoom.units_shown, MAX_MONTHS))
     else:
-        span = zoom.units_shown * zoom.months_per_unit
+        span = (units or zoom.units_shown) * zoom.months_per_unit
     end = add_months(first, span)
     per_month = zoom.month_width
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from programmes.choices import DatePrecision, Role
 from programmes.models import ProgrammeArea
+from reporting.pdf import render_html
+from reporting.reports import gather_highlight
 from reporting.timeline import ZOOMS, TimelineFilters, gantt, load_timeline, shorten
 from tests.clock import TODAY
 from tests.factories import (
@@ -298,3 +300,18 @@ def test_the_timeline_reads_no_measures_updates_or_risks(client, db):
     read = " ".join(query["sql"] for query in queries.captured_queries)
     for table in ("measurereading", "statusupdate", "risks_risk", "budgetline", "measuretarget"):
         assert table not in read, table
+
+
+def test_the_highlight_reports_annex_draws_the_same_chart(dated):
+    period = PeriodFactory(programme=dated["programme"], month=NOVEMBER)
+    report = gather_highlight(dated["programme"], period, author="Programme office")
+    # Around the period by financial quarter: from July 2026, five quarters.
+    assert (report.timeline.start, report.timeline.zoom.name) == (date(2026, 7, 1), "quarter")
+    markers = markers_of(report.timeline)
+    assert markers["1.1.1"].x == round((5 + 15 / 31) * 50, 1)  # 16 December
+    html = render_html(report)
+    annex = html[html.index('id="annex-c"') :]
+    assert annex.count('<svg class="r-gantt"') == 2  # one picture an area
+    assert 'aria-label="Timeline of area 1 Community Services"' in annex
+    assert annex.count("<polygon points=") == 1  # 1.1.1, the key decision
+    assert f'd="{report.timeline.areas[0].links[0].path}"' in annex
