@@ -16,6 +16,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from programmes.as_at import as_at_period
 from programmes.choices import PeriodStatus
 from programmes.dates import month_start
 from programmes.models import Funding, Programme, ReportingPeriod
@@ -52,8 +53,10 @@ def moment_of(
     period shown and all the programme's periods, latest first."""
     today = timezone.localdate()
     periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("-month"))
-    if period is not None and period.ends_on < today:
-        return period.ends_on, Snapshot(end_of_day(period.ends_on)), period, periods
+    # The one rule of which periods show as at (programmes.as_at): those that have ended.
+    as_at = as_at_period(period, today)
+    if as_at.is_historical:
+        return as_at.as_of, as_at.snapshot, period, periods
     current = next((p for p in periods if p.month == month_start(today)), None)
     return today, Snapshot(), current, periods
 
