@@ -49,6 +49,7 @@ RAG_COLOURS = {
     Rag.NOT_STARTED: "#b1b4b6",
     Rag.NO_DATA: "#b1b4b6",
 }
+KIND_LABELS = dict(MilestoneKind.choices)
 
 
 @dataclass(frozen=True)
@@ -478,7 +479,6 @@ def gantt(
 
     milestone_url = _url_pattern("milestone_detail")
     workstream_url = _url_pattern("workstream_detail")
-    kinds = dict(MilestoneKind.choices)
     references = {m.pk: m.reference for m in data.state.milestones}
     depends_on = defaultdict(list)
     for milestone_id, upstream_id in data.dependencies:
@@ -493,6 +493,7 @@ def gantt(
         area = area_rating.area
         if filters.area_id and area.pk != filters.area_id:
             continue
+        area_label = f"{area.reference} {area.name}"
         rows: list[GanttRow] = []
         placed: dict[int, Marker] = {}
         for workstream_rating in area_rating.workstreams:
@@ -527,25 +528,10 @@ def gantt(
                 if not filters.keeps(workstream, milestone, result):
                     continue
                 kept += 1
-                baseline, forecast = milestone.baseline, milestone.forecast
-                rag = Rag(result.rag)
                 upstream = [references[pk] for pk in depends_on[milestone.pk]]
+                url = milestone_url.format(milestone.pk)
                 chart.table.append(
-                    TableRow(
-                        f"{area.reference} {area.name}",
-                        name,
-                        milestone.reference,
-                        milestone.title,
-                        milestone_url.format(milestone.pk),
-                        kinds.get(milestone.kind, milestone.kind),
-                        str(baseline) if baseline else "",
-                        str(forecast) if forecast else "",
-                        str(when) if complete and when else "",
-                        rag.value,
-                        rag.label,
-                        result.explanation(),
-                        upstream,
-                    )
+                    _table_row(area_label, name, milestone, result, when, url, upstream)
                 )
                 if when is None:
                     chart.undated += 1
@@ -556,36 +542,9 @@ def gantt(
                     else:
                         row.later += 1
                     continue
-                x, width = place(when)
-                marker = Marker(
-                    milestone.pk,
-                    milestone.reference,
-                    milestone.title,
-                    milestone.kind,
-                    kinds.get(milestone.kind, milestone.kind),
-                    milestone_url.format(milestone.pk),
-                    rag.value,
-                    rag.label,
-                    RAG_COLOURS[rag],
-                    x,
-                    width,
-                    y,
-                    str(when),
-                    str(baseline) if baseline else "",
-                    str(forecast) if forecast else "",
-                    str(when) if complete else "",
-                    result.explanation(),
-                    upstream,
-                    due=when.value,
-                )
-                moved = (
-                    not complete
-                    and baseline is not None
-                    and forecast is not None
-                    and baseline.value != forecast.value
-                )
-                if moved and shown(month_start(baseline.value)):
-                    marker.ghost_x, marker.ghost_width = place(baseline)
+                marker = _marker(milestone, result, when, url, upstream, place, y)
+                if marker.ghost_x is not None and not shown(month_start(milestone.baseline.value)):
+                    marker.ghost_x = None  # moved from a month outside the chart
                 # From the marker rightwards (the labels cover the chart's left on a phone).
                 marker.tip_x = max(0.0, min(marker.centre - 12, chart.width - marker.tip_width))
                 # Above the marker, or below it in an area's first row.
@@ -597,8 +556,6 @@ def gantt(
                 row.bar = _bar(min(spans), max(spans), place, first, end, chart.width)
             if kept or not (filters.kind or filters.rag):
                 rows.append(row)
-            else:
-                continue
         if not rows:
             continue
         links = [
@@ -608,6 +565,67 @@ def gantt(
         ]
         chart.areas.append(GanttArea(area.pk, area.reference, area.name, rows, links))
     return chart
+
+
+def _table_row(
+    area: str, workstream: str, milestone, result, when: PlanDate | None, url: str, upstream
+) -> TableRow:
+    complete = result.rag == Rag.COMPLETE
+    baseline, forecast, rag = milestone.baseline, milestone.forecast, Rag(result.rag)
+    return TableRow(
+        area,
+        workstream,
+        milestone.reference,
+        milestone.title,
+        url,
+        KIND_LABELS.get(milestone.kind, milestone.kind),
+        str(baseline) if baseline else "",
+        str(forecast) if forecast else "",
+        str(when) if complete and when else "",
+        rag.value,
+        rag.label,
+        result.explanation(),
+        upstream,
+    )
+
+
+def _marker(milestone, result, when: PlanDate, url: str, upstream, place, y: float) -> Marker:
+    """A milestone's marker where it is due, or was completed; with the ghost of its
+    baseline when the forecast moved from it (DOMAIN.md section 3: the baseline changes only
+    by re-baselining, the forecast as the owner expects)."""
+    complete = result.rag == Rag.COMPLETE
+    baseline, forecast, rag = milestone.baseline, milestone.forecast, Rag(result.rag)
+    x, width = place(when)
+    marker = Marker(
+        milestone.pk,
+        milestone.reference,
+        milestone.title,
+        milestone.kind,
+        KIND_LABELS.get(milestone.kind, milestone.kind),
+        url,
+        rag.value,
+        rag.label,
+        RAG_COLOURS[rag],
+        x,
+        width,
+        y,
+        str(when),
+        str(baseline) if baseline else "",
+        str(forecast) if forecast else "",
+        str(when) if complete else "",
+        result.explanation(),
+        upstream,
+        due=when.value,
+    )
+    moved = (
+        not complete
+        and baseline is not None
+        and forecast is not None
+        and baseline.value != forecast.value
+    )
+    if moved:
+        marker.ghost_x, marker.ghost_width = place(baseline)
+    return marker
 
 
 def _bar(first: PlanDate, last: PlanDate, place, start: date, end: date, width: int) -> Bar | None:
