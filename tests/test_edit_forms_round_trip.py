@@ -974,6 +974,7 @@ SAVED_AT = {
 # acts on something the user did not type (the row is claimed fresh, or the act is one-way).
 NOT_EDITS = {
     "reads": {
+        "status_update_submitted",  # issue 15: the confirmation after submitting an update
         "board_pack",
         "board_pack_download",
         "api_docs",

@@ -1,11 +1,21 @@
 """Plain words on the pages (issue 15, part 8): a page whose form was refused says so first in
-its title; the 403 page says what was refused and links back."""
+its title; the 403 page says what was refused and links back; a submitted status update ends on
+a confirmation saying what happens next."""
+
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
 from programmes.permissions import ACTION_WORDS, Action
-from tests.factories import MilestoneFactory
+from tests import forms
+from tests.clock import NOW, TODAY
+from tests.factories import (
+    MilestoneFactory,
+    PeriodFactory,
+    StatusUpdateFactory,
+    WorkstreamFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +94,7 @@ def test_a_refused_change_offers_the_page_it_came_from(client, people, milestone
     client.force_login(people["lead"])
     came_from = "http://testserver" + reverse("milestone_detail", args=[milestone.pk])
 
-    response = client.post(
-        reverse("milestone_remove", args=[milestone.pk]), HTTP_REFERER=came_from
-    )
+    response = client.post(reverse("milestone_remove", args=[milestone.pk]), HTTP_REFERER=came_from)
 
     html = response.content.decode()
     assert response.status_code == 403
@@ -110,3 +118,75 @@ def test_the_refusal_never_links_to_another_site(client, people, milestone):
 
 def test_every_action_has_words_for_its_refusal():
     assert set(ACTION_WORDS) == set(Action)
+
+
+# ----- The confirmation after a status update is submitted -----
+
+
+@pytest.fixture
+def period(plan):
+    return PeriodFactory(
+        programme=plan["programme"], month=TODAY.replace(day=1), cut_off=TODAY + timedelta(days=3)
+    )
+
+
+def test_submitting_a_status_update_ends_on_a_confirmation(client, people, plan, period):
+    client.force_login(people["lead"])
+    url = reverse("status_update", args=[plan["ws_1_1"].pk, period.pk])
+
+    response = client.post(url, forms.status_update(rag="green"), follow=True)
+
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse(
+        "status_update_submitted", args=[plan["ws_1_1"].pk, period.pk]
+    )
+    assert 'class="govuk-panel govuk-panel--confirmation"' in html
+    assert "Status update submitted" in html
+    assert "1.1 Day Opportunities" in html and period.label in html
+    assert "What happens next" in html
+    assert "You can still change it until the period closes" in html
+
+
+def test_saving_a_draft_stays_on_the_update(client, people, plan, period):
+    client.force_login(people["lead"])
+    url = reverse("status_update", args=[plan["ws_1_1"].pk, period.pk])
+
+    response = client.post(url, forms.status_update(rag="green", action="draft"))
+
+    assert response.status_code == 302 and response.url == url
+
+
+def test_there_is_nothing_to_confirm_before_an_update_is_submitted(client, people, plan, period):
+    StatusUpdateFactory(workstream=plan["ws_1_1"], period=period, state="draft")
+    client.force_login(people["board"])
+
+    response = client.get(reverse("status_update_submitted", args=[plan["ws_1_1"].pk, period.pk]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("status_update", args=[plan["ws_1_1"].pk, period.pk])
+
+
+@pytest.mark.parametrize("workstreams", [1, 12])
+def test_the_confirmation_runs_a_fixed_number_of_queries(
+    client, people, plan, period, workstreams, django_assert_max_num_queries
+):
+    for number in range(workstreams):
+        workstream = WorkstreamFactory(area=plan["area_one"], reference=f"1.{number + 10}")
+        StatusUpdateFactory(
+            workstream=workstream, period=period, state="submitted", submitted_at=NOW
+        )
+    StatusUpdateFactory(
+        workstream=plan["ws_1_1"],
+        period=period,
+        state="submitted",
+        submitted_at=NOW,
+        submitted_by=people["lead"],
+    )
+    client.force_login(people["lead"])
+
+    with django_assert_max_num_queries(12):
+        response = client.get(
+            reverse("status_update_submitted", args=[plan["ws_1_1"].pk, period.pk])
+        )
+
+    assert response.status_code == 200

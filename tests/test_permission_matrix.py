@@ -191,6 +191,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "measure_detail": page(IN_PROGRAMME, post=LEAD_AND_UP),
     "reading_edit": page(LEAD_AND_UP),
     "status_update": page(IN_PROGRAMME, post=LEAD_AND_UP),
+    "status_update_submitted": {"GET": IN_PROGRAMME},
     "status_update_reopen": {"POST": OFFICE},
     # Programme areas, workstreams and the golden thread (issue 11, part B)
     "area_list": {"GET": IN_PROGRAMME},

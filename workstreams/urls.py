@@ -24,6 +24,11 @@ urlpatterns = [
         name="status_update",
     ),
     path(
+        "workstreams/<int:workstream_id>/updates/<int:period_id>/submitted/",
+        updates.status_update_submitted,
+        name="status_update_submitted",
+    ),
+    path(
         "updates/<int:update_id>/reopen/",
         updates.status_update_reopen,
         name="status_update_reopen",

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from programmes.forms import posted, save_form
 from programmes.history import HistorySource, describe_history
@@ -16,7 +16,7 @@ from programmes.models import ReportingPeriod
 from programmes.permissions import Action, get_for, may
 from workstreams.assessment import assess_workstream
 from workstreams.forms import STATUS_UPDATE_FIELDS, StatusUpdateForm
-from workstreams.models import StatusUpdate, Workstream
+from workstreams.models import StatusUpdate, UpdateState, Workstream
 from workstreams.services.progress import reopen_status_update, save_status_update
 
 
@@ -60,8 +60,9 @@ def status_update(request, workstream_id: int, period_id: int):
             noun="update",
         )
         if saved is not None:
-            word = "submitted" if saved.is_submitted else "saved as a draft"
-            messages.success(request, f"Status update for {period.label} {word}")
+            if saved.is_submitted:
+                return redirect("status_update_submitted", workstream.pk, period.pk)
+            messages.success(request, f"Status update for {period.label} saved as a draft")
             return redirect("status_update", workstream.pk, period.pk)
     history = []
     if update is not None:
@@ -92,6 +93,42 @@ def status_update(request, workstream_id: int, period_id: int):
             "today": timezone.localdate(),
         },
         status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_safe
+def status_update_submitted(request, workstream_id: int, period_id: int):
+    """The confirmation once an update is submitted (or its changes saved): what happens next.
+    An update not submitted has nothing to confirm: its own page."""
+    workstream = get_for(
+        request.user,
+        Action.VIEW,
+        Workstream.objects.select_related("programme__organisation", "area"),
+        pk=workstream_id,
+    )
+    period = get_for(
+        request.user, Action.VIEW, ReportingPeriod, pk=period_id, programme=workstream.programme
+    )
+    update = (
+        StatusUpdate.objects.filter(
+            workstream=workstream, period=period, state=UpdateState.SUBMITTED
+        )
+        .select_related("submitted_by__person")
+        .first()
+    )
+    if update is None:
+        return redirect("status_update", workstream.pk, period.pk)
+    return render(
+        request,
+        "workstreams/status_update_submitted.html",
+        {
+            "workstream": workstream,
+            "programme": workstream.programme,
+            "header_organisation": workstream.programme.organisation,
+            "period": period,
+            "update": update,
+        },
     )
 
 
