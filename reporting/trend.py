@@ -69,7 +69,7 @@ class MilestoneTrend:
         moved = ", ".join(
             f"{line.milestone.reference} by {line.slip_days} days" for line in slipped
         )
-        return f"Forecast dates moved later: {moved}. The table gives every date."
+        return f"Forecast dates moved later: {moved}."
 
     def chart(self, *, width: int = 640, height: int = 320) -> str:
         series = [

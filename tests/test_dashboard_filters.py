@@ -160,7 +160,7 @@ def test_movement_reads_better_worse_same_or_new_with_arrows(client, people, rat
     client.force_login(people["board"])
     html = client.get(reverse("programme_detail", args=[rated["programme"].pk])).content.decode()
     assert '<span aria-hidden="true">\u2193</span> Worse' in html  # 1.1: Green to Red
-    assert "No change" not in html and "\u25b2" not in html
+    assert "\u25b6" not in html and "\u25b2" not in html
 
 
 def test_exceptions_decisions_and_the_latest_approved_report_are_above_the_fold(
