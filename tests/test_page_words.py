@@ -1,16 +1,21 @@
 """Plain words on the pages (issue 15, part 8): a page whose form was refused says so first in
 its title; the 403 page says what was refused and links back; a submitted status update ends on
-a confirmation saying what happens next."""
+a confirmation saying what happens next; a month whose period has closed is not offered for a
+reading."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from programmes.choices import PeriodStatus
 from programmes.permissions import ACTION_WORDS, Action
 from tests import forms
 from tests.clock import NOW, TODAY
 from tests.factories import (
+    MeasureFactory,
+    MeasureReadingFactory,
     MilestoneFactory,
     PeriodFactory,
     StatusUpdateFactory,
@@ -190,3 +195,41 @@ def test_the_confirmation_runs_a_fixed_number_of_queries(
         )
 
     assert response.status_code == 200
+
+
+# ----- Closed months are not offered for readings -----
+
+
+def _offered_months(html: str) -> list[str]:
+    select = html.split('id="id_period"', 1)[1].split("</select>", 1)[0]
+    return [part.split('"', 1)[0] for part in select.split('value="')[1:]]
+
+
+def test_a_closed_month_is_not_offered_for_a_reading(client, people, plan):
+    this_month = TODAY.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    month_before = (last_month - timedelta(days=1)).replace(day=1)
+    PeriodFactory(programme=plan["programme"], month=last_month, status=PeriodStatus.CLOSED)
+    PeriodFactory(programme=plan["programme"], month=month_before, status=PeriodStatus.OPEN)
+    measure = MeasureFactory(workstream=plan["ws_1_1"])
+    client.force_login(people["lead"])
+
+    html = client.get(reverse("measure_detail", args=[measure.pk])).content.decode()
+
+    offered = _offered_months(html)
+    assert this_month.isoformat() in offered
+    assert month_before.isoformat() in offered  # still open: a late reading is welcome
+    assert last_month.isoformat() not in offered
+
+
+def test_correcting_a_reading_offers_only_its_own_month(client, people, plan):
+    this_month = TODAY.replace(day=1)
+    measure = MeasureFactory(workstream=plan["ws_1_1"])
+    MeasureReadingFactory(measure=measure, period=this_month, value=Decimal(5))
+    client.force_login(people["lead"])
+
+    html = client.get(
+        reverse("reading_edit", args=[measure.pk, this_month.isoformat()])
+    ).content.decode()
+
+    assert _offered_months(html) == [this_month.isoformat()]

@@ -230,10 +230,22 @@ class RebaselineForm(ChangeForm):
         return {"baseline": milestone.baseline}
 
 
+class OfferedMonthField(forms.TypedChoiceField):
+    """A month chosen from those offered. A month sent that is not offered (from a page opened
+    before its period closed) still reaches the service, which says why it refuses it."""
+
+    def valid_value(self, value) -> bool:
+        try:
+            date.fromisoformat(str(value))
+        except ValueError:
+            return False
+        return True
+
+
 class ReadingForm(ChangeForm):
     """A measure's actual for a month: a new reading, or a correction of one (`reading`)."""
 
-    period = forms.TypedChoiceField(label="Month", coerce=date.fromisoformat)
+    period = OfferedMonthField(label="Month", coerce=date.fromisoformat)
     value = forms.DecimalField(
         label="Actual",
         max_digits=14,
@@ -277,11 +289,14 @@ class ReadingForm(ChangeForm):
         return data
 
 
-def reading_months(programme, today: date) -> list[date]:
-    """The months a reading may be for: from the programme's start to this month, newest first."""
+def reading_months(programme, today: date, *, closed: set[date]) -> list[date]:
+    """The months a new reading may be for: from the programme's start to this month, newest
+    first, less the `closed` ones (a closed period's readings are locked, DOMAIN.md section 4:
+    the form does not offer what saving would refuse)."""
     months, month = [], month_start(today)
     while month >= month_start(programme.starts_on) and len(months) < 120:
-        months.append(month)
+        if month not in closed:
+            months.append(month)
         month = add_months(month, -1)
     return months
 

@@ -136,16 +136,18 @@ def measure_detail(request, measure_id: int):
     action = Action.RECORD_READING if request.method == "POST" else Action.VIEW
     measure = _measure(request, measure_id, action)
     form = None
-    months = reading_months(measure.workstream.programme, timezone.localdate())
     if may(request.user, Action.RECORD_READING, measure):
+        programme = measure.workstream.programme
+        months = reading_months(programme, timezone.localdate(), closed=closed_months(programme))
         recorded = set(
             MeasureReading.objects.filter(measure=measure).values_list("period", flat=True)
         )
-        closed = closed_months(measure.workstream.programme)
-        open_months = [m for m in months if m not in closed] or months
-        default = next((m for m in open_months if m not in recorded), open_months[0])
+        default = next((m for m in months if m not in recorded), months[0] if months else None)
         form = ReadingForm(
-            posted(request), measure=measure, months=months, initial={"period": default.isoformat()}
+            posted(request),
+            measure=measure,
+            months=months,
+            initial={"period": default.isoformat() if default else None},
         )
     if request.method == "POST":
         return _save(request, measure, form) or _page(
@@ -164,8 +166,8 @@ def reading_edit(request, measure_id: int, month: str):
     reading = get_for(
         request.user, Action.RECORD_READING, MeasureReading, measure=measure, period=period
     )
-    months = reading_months(measure.workstream.programme, timezone.localdate())
-    form = ReadingForm(posted(request), measure=measure, months=months, reading=reading)
+    # A correction is for the reading's own month (saving refuses it once the month closes).
+    form = ReadingForm(posted(request), measure=measure, months=[period], reading=reading)
     return _save(request, measure, form) or _page(
         request, measure, form, reading=reading, status=400 if form.errors else 200
     )
