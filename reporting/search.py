@@ -70,6 +70,10 @@ class SearchResults:
         return sum(len(group.hits) for group in self.groups)
 
     @property
+    def has_more(self) -> bool:
+        return any(group.has_more for group in self.groups)
+
+    @property
     def found(self) -> list[Group]:
         return [group for group in self.groups if group.hits]
 
