@@ -233,3 +233,21 @@ def test_correcting_a_reading_offers_only_its_own_month(client, people, plan):
     ).content.decode()
 
     assert _offered_months(html) == [this_month.isoformat()]
+
+
+# ----- My work names each workstream, not only its reference -----
+
+
+def test_my_work_names_the_workstream_of_an_overdue_milestone(client, people, plan):
+    MilestoneFactory(
+        workstream=plan["ws_1_1"],
+        reference="1.1.9",
+        title="Staff consultation meetings",
+        baseline_date=TODAY - timedelta(days=10),
+    )
+    client.force_login(people["lead"])
+
+    html = client.get(reverse("home")).content.decode()
+
+    row = next(row for row in html.split("<tr") if "1.1.9" in row)
+    assert "1.1 Day Opportunities" in row
