@@ -40,6 +40,8 @@ ALONE = ["-1", "99999999999999999999", "0001-01"]
 FRAMEWORK_PARAMETERS = {"login": {"next"}}
 # What the list framework reads for every list that renders through it.
 LIST_PARAMETERS = {"sort", "page", "format"}
+# Readers of the query string that pages of every app call: the "as at" choice (issue 15).
+SHARED = ("programmes.as_at",)
 # What the API reads for every list, besides its filters.
 API_LIST_PARAMETERS = {"page", "page_size", "format"}
 
@@ -98,7 +100,7 @@ def view_parameters(function, seen=None) -> set[str]:
             keys |= LIST_PARAMETERS
         elif node.id.endswith("FilterSet") and hasattr(value, "base_filters"):
             keys |= set(value.base_filters)
-        elif inspect.isfunction(value) and value.__module__ == function.__module__:
+        elif inspect.isfunction(value) and value.__module__ in (function.__module__, *SHARED):
             keys |= view_parameters(value, seen)
     return keys
 
