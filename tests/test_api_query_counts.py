@@ -25,7 +25,7 @@ LISTS = [
     ("programmearea", 4),  # and the key documents
     ("reportingperiod", 3),
     ("workstream", 4),
-    ("milestone", 4),
+    ("milestone", 5),  # dependencies both ways, with their dates, for the rating (issue 15)
     ("measure", 4),
     ("measurereading", 3),
     ("statusupdate", 3),
