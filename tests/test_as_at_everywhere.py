@@ -247,3 +247,10 @@ def test_links_from_the_dashboard_as_at_keep_the_choice(client, people, plan, pe
     today = _page(client, "programme_detail", programme.pk)
     assert f'{reverse("workstream_detail", args=[plan["ws_1_1"].pk])}"' in today
     assert kept not in today
+
+
+def test_the_breadcrumbs_of_an_as_at_list_keep_the_choice(client, people, plan, period):
+    client.force_login(people["board"])
+    programme = plan["programme"]
+    then = _page(client, "risk_list", programme.pk, period=period.pk)
+    assert f'href="{reverse("programme_detail", args=[programme.pk])}?period={period.pk}"' in then
