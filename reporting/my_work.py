@@ -305,15 +305,18 @@ def _titles(keys: set[str]) -> dict[str, str]:
         else:
             ids.setdefault(kind, set()).add(int(object_id))
     models = {"milestone": Milestone, "workstream": Workstream, "measure": Measure, "risk": Risk}
+    # A dependency at risk is about a milestone or a workstream (issue 15).
+    models |= {"dependency": Milestone, "workstream-dependency": Workstream}
     for kind, wanted in ids.items():
         model = models.get(kind)
         if model is None:
             continue
         name = "name" if model is Workstream else "title"
+        noun = model._meta.verbose_name.capitalize()
         for pk, reference, text in model.objects.filter(pk__in=wanted).values_list(
             "pk", "reference", name
         ):
-            titles[f"{kind}:{pk}"] = f"{kind.capitalize()} {reference} {text}"
+            titles[f"{kind}:{pk}"] = f"{noun} {reference} {text}"
     return titles
 
 
