@@ -17,7 +17,7 @@ from functools import reduce
 from operator import and_, or_
 
 from django.db import connection
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, F, Model, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.urls import reverse
 
 from programmes.models import Membership, Person, Programme
@@ -176,6 +176,8 @@ def uses_full_text() -> bool:
 
 def _matching(kind: Kind, queryset: QuerySet, text: str) -> QuerySet:
     by_reference = Q(reference__iexact=text) if kind.has_reference else Q(pk__in=[])
+    # A reference typed exactly comes first.
+    exact = Case(When(by_reference, then=Value(1)), default=Value(0))
     if uses_full_text():
         # Imported here: the module needs psycopg, which a SQLite install may not have.
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -183,15 +185,19 @@ def _matching(kind: Kind, queryset: QuerySet, text: str) -> QuerySet:
         vector = SearchVector(*kind.fields, config="english")
         query = SearchQuery(text, config="english", search_type="websearch")
         return (
-            queryset.annotate(search=vector, rank=SearchRank(vector, query))
+            queryset.annotate(search=vector, rank=SearchRank(vector, query), exact=exact)
             .filter(by_reference | Q(search=query))
-            .order_by(F("rank").desc(), *kind.order)
+            .order_by(F("exact").desc(), F("rank").desc(), *kind.order)
         )
     words = [
         reduce(or_, (Q(**{f"{name}__icontains": word}) for name in kind.fields))
         for word in text.split()
     ]
-    return queryset.filter(by_reference | reduce(and_, words)).order_by(*kind.order)
+    return (
+        queryset.annotate(exact=exact)
+        .filter(by_reference | reduce(and_, words))
+        .order_by(F("exact").desc(), *kind.order)
+    )
 
 
 def search(user, text: str) -> SearchResults:

@@ -198,3 +198,13 @@ def test_the_query_count_is_fixed(client, plan, people, size, django_assert_max_
     with django_assert_max_num_queries(12):
         page = _found(client, "zephyrine")
     assert page.count("Zephyrine contract signed") == size
+
+
+def test_a_reference_typed_exactly_comes_first(client, plan, people):
+    MilestoneFactory(workstream=plan["ws_1_1"], reference="1.1.9", title="Review of 1.1.10")
+    MilestoneFactory(workstream=plan["ws_1_1"], reference="1.1.10", title="Final report")
+    client.force_login(people["board"])
+    page = _found(client, "1.1.10")
+    assert "Final report" in page
+    if "Review of 1.1.10" in page:
+        assert page.index("Final report") < page.index("Review of 1.1.10")
