@@ -221,3 +221,18 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_with_its_history(
         html = response.content.decode()
         assert html.count("Overall rating by period:") == 1
         assert "Forecast dates moved later" in html
+
+
+def test_the_report_with_the_trend_becomes_a_pdf(plan, periods, slipping):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from reporting.pdf import html_to_pdf
+
+    _plan_recorded_in(MONTHS[0])
+    report = gather_highlight(plan["programme"], periods[2], author="Programme office")
+    pdf = html_to_pdf(render_html(report))
+    assert pdf.refused == ()  # the chart is drawn from its data URI, nothing fetched
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
+    assert "Key decisions: forecast dates over time" in " ".join(text.split())
