@@ -36,12 +36,7 @@ SKIPPED_PATHS = ("/sign-out/", "/admin/", "/api/", "/static/", "/media/", "/__de
 SKIPPED_QUERY = ("format=", "download=")
 
 # Findings known and owned elsewhere, each to be removed once fixed: (route, axe rule id).
-# The dependency map (issue 15, part 3) draws each workstream as a link inside its SVG, named
-# otherwise than its visible text, in a focusable SVG.
-KNOWN_ACCESSIBILITY_FINDINGS = {
-    ("programmes/<int:programme_id>/dependencies/", "label-content-name-mismatch"),
-    ("programmes/<int:programme_id>/dependencies/", "nested-interactive"),
-}
+KNOWN_ACCESSIBILITY_FINDINGS: set[tuple[str, str]] = set()
 
 # The outermost elements reaching past the window's right edge (their parent does not), outside
 # any box that scrolls or clips them, to say where a page overflows.
