@@ -573,7 +573,14 @@ RISKS = Sheet(
             width=12,
             example="Reduce",
         ),
-        Column("Review date", "review_date", Kind.DAY, hint=DAY_HINT, width=12),
+        Column(
+            "Next review",
+            "review_date",
+            Kind.DAY,
+            hint=DAY_HINT,
+            width=12,
+            aliases=("Review date",),
+        ),
         Column(
             "Status",
             "status",
@@ -585,12 +592,12 @@ RISKS = Sheet(
         ),
         Column("Closing reason", "closing_reason", hint="Required for a closed risk", width=30),
         Column(
-            "Escalated to board",
+            "Escalated to the board",
             "escalated",
             Kind.YES_NO,
             width=12,
             example="No",
-            aliases=("Escalated",),
+            aliases=("Escalated to board", "Escalated"),
         ),
     ),
 )

@@ -88,7 +88,7 @@ class MilestoneProgressForm(ChangeForm):
         "If you only know the month, leave the day blank.",
     )
     actual_date = DayDateField(
-        label="Date completed", required=False, help_text="For example, 3 10 2026."
+        label="Completed on", required=False, help_text="For example, 3 10 2026."
     )
     at_risk = forms.BooleanField(
         label="Flag it as at risk",
@@ -694,7 +694,7 @@ class BudgetFiguresForm(ChangeForm):
         label="Forecast", help_text="The forecast outturn for the year, in pounds."
     )
     variance_explanation = forms.CharField(
-        label="Explanation of the variance",
+        label="Variance explanation",
         required=False,
         max_length=2000,
         widget=forms.Textarea,
