@@ -428,6 +428,7 @@ def gather_highlight(
         zoom=ZOOMS["quarter"],
         start=add_months(period.month, -3),
         units=5,
+        links=False,
     )
     issues = [
         issue
