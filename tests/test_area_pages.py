@@ -72,7 +72,7 @@ def test_the_area_page_rates_the_area_as_the_dashboard_does(client, people, plan
     dashboard = client.get(reverse("programme_detail", args=[plan["programme"].pk]))
 
     dashboard_html = dashboard.content.decode()
-    on_dashboard = _rating_of(dashboard_html, "1 Community Services</a>")
+    on_dashboard = _rating_of(dashboard_html, "1 Community Services</span>")
     assert _rating_of(area_page, '<h2 class="govuk-heading-m">Rating</h2>') == on_dashboard
     assert on_dashboard == "Red"
     assert "Red because: workstream 1.1 is Red" in area_page

@@ -215,7 +215,7 @@ def test_the_rolled_up_rating_agrees_with_the_one_rating_path(client, people, pl
     dashboard = unescape(
         client.get(reverse("programme_detail", args=[plan["programme"].pk])).content.decode()
     )
-    assert re.search(r"1 Community Services</a>.*?app-rag[^>]*>Red<", dashboard, re.S)
+    assert re.search(r"1 Community Services</span>.*?app-rag[^>]*>Red<", dashboard, re.S)
 
 
 def test_a_directorate_objective_with_nothing_above_says_the_thread_is_broken(client, people, plan):

@@ -140,9 +140,9 @@ def test_the_workstream_page_runs_a_fixed_number_of_queries(
     grant(user, Role.WORKSTREAM_LEAD, workstream=workstream)
     client.force_login(user)
     # 34 since issue 11: the workstreams it depends on and that depend on it, and its budget;
-    # 37 since issue 13: its comments, the people they mention, a name to show how to mention
+    # 38 since issue 15 (as at, dependencies, the trend), 37 since issue 13: its comments, the people they mention, a name to show how to mention
     # someone (and the comments' content type, the first time it is asked for).
-    with django_assert_max_num_queries(37):
+    with django_assert_max_num_queries(38):
         response = client.get(reverse("workstream_detail", args=[workstream.pk]))
     assert response.status_code == 200
 

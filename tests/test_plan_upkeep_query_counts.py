@@ -391,7 +391,7 @@ PAGES = [
         "workstream_detail",
         lambda p: [p.workstream.pk],
         "office",
-        41,  # issue 15: the milestones' history for the trend
+        44,  # issue 15: the milestones' history for the trend; as-at; dependency warnings
         lambda p: [
             *_milestones([p.workstream]),
             *(line.description for line in p.lines),
@@ -402,7 +402,7 @@ PAGES = [
         "workstream_detail",
         lambda p: [p.workstream.pk],
         "lead",
-        41,  # issue 15: the milestones' history for the trend
+        44,  # issue 15: the milestones' history for the trend; as-at; dependency warnings
         lambda p: [*_milestones([p.workstream]), *(line.description for line in p.lines)],
     ),
     (

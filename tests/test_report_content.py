@@ -282,7 +282,7 @@ def test_the_rag_grid_shows_every_area_and_workstream_with_its_rating(highlight_
         assert rating in section(grid, name, next_name), name
     older_people = grid[grid.index("Older People") :]
     # Green last period, Amber now: worse, in words as well as the symbol.
-    assert re.search(r"Green to Amber ▲ Worse", older_people)
+    assert re.search(r"Green to Amber ↓ Worse", older_people)
     assert "Two care staff left" in older_people
 
 
