@@ -26,7 +26,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from programmes.choices import DatePrecision, MembershipSource, PeriodStatus, Rag, Role
+from programmes.choices import (
+    DEFAULT_OUTCOME_CATEGORIES,
+    DatePrecision,
+    MembershipSource,
+    PeriodStatus,
+    Rag,
+    Role,
+)
 from programmes.dates import (
     FinancialYear,
     PlanDate,
@@ -343,6 +350,10 @@ class ProgrammeBuilder:
 
         self.build_objectives(organisation)
         self.build_funding()
+        for position, (key, name) in enumerate(DEFAULT_OUTCOME_CATEGORIES, start=1):
+            OutcomeCategory.objects.get_or_create(
+                key=key, defaults={"name": name, "position": position}
+            )
         categories = {category.key: category for category in OutcomeCategory.objects.all()}
         dependencies: list[tuple[Workstream, list[str]]] = []
         milestone_dependencies: list[tuple[Milestone, list[str]]] = []

@@ -66,3 +66,19 @@ class ProgrammeStatus(models.TextChoices):
 class PeriodStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
+
+
+# The default outcome categories (DOMAIN.md section 1): the seven outcomes for service users
+# from the White Paper "Our Health, Our Care, Our Say", plus capacity to improve services. The
+# data migration programmes 0003 made them with its own copy of this list; the demo makes any
+# that are missing (a test that empties the tables removes them).
+DEFAULT_OUTCOME_CATEGORIES = [
+    ("improved_health", "Improved health and emotional well-being"),
+    ("quality_of_life", "Improved quality of life"),
+    ("positive_contribution", "Making a positive contribution"),
+    ("choice_and_control", "Increased choice and control"),
+    ("freedom_from_discrimination", "Freedom from discrimination and harassment"),
+    ("economic_wellbeing", "Economic well-being"),
+    ("personal_dignity", "Maintaining personal dignity and respect"),
+    ("capacity_to_improve", "Capacity to improve services"),
+]

@@ -68,7 +68,7 @@ def test_an_office_sets_up_a_programme_and_its_people_sign_in(page):
     check("Programmes")
     page.get_by_role("link", name="New programme").click()
     page.get_by_label("Name of the programme").fill(PROGRAMME)
-    page.get_by_label("Reference").fill("ASC")
+    page.get_by_label("Reference", exact=True).fill("ASC")
     fill_date(page, "starts_on", 1, 4, 2026)
     fill_date(page, "ends_on", 31, 3, 2028)
     page.get_by_label("Full name").fill("Priya Shah")
@@ -93,7 +93,7 @@ def test_an_office_sets_up_a_programme_and_its_people_sign_in(page):
     page.get_by_role("link", name="Programmes", exact=True).click()
     page.get_by_role("link", name=PROGRAMME).click()
     page.get_by_role("link", name="Add its first programme area").click()
-    page.get_by_label("Reference").fill("1")
+    page.get_by_label("Reference", exact=True).fill("1")
     page.get_by_label("Name").fill("Promoting independence")
     check("Add an area")
     page.get_by_role("button", name="Add area").click()
@@ -119,7 +119,7 @@ def test_an_office_sets_up_a_programme_and_its_people_sign_in(page):
     check("Programme areas")
     page.get_by_role("link", name="Promoting independence").click()
     page.get_by_role("link", name="Add a workstream").click()
-    page.get_by_label("Reference").fill("1.1")
+    page.get_by_label("Reference", exact=True).fill("1.1")
     page.get_by_label("Name").fill("Reablement at home")
     page.get_by_label("Lead").select_option(label="Sam Okafor")
     check("Add a workstream")
@@ -134,7 +134,7 @@ def test_an_office_sets_up_a_programme_and_its_people_sign_in(page):
         ("1.1.3", "First people reabled at home", (30, 6, 2027)),
     ):
         page.get_by_role("link", name="Add a milestone").click()
-        page.get_by_label("Reference").fill(reference)
+        page.get_by_label("Reference", exact=True).fill(reference)
         page.get_by_role("textbox", name="Milestone").fill(title)
         fill_date(page, "baseline", day, month, year)
         if reference == "1.1.1":
@@ -145,7 +145,7 @@ def test_an_office_sets_up_a_programme_and_its_people_sign_in(page):
     check("Milestone")
 
     page.get_by_role("link", name="Add a measure").click()
-    page.get_by_label("Reference").fill("ASCOF 2B")
+    page.get_by_label("Reference", exact=True).fill("ASCOF 2B")
     page.get_by_label("Measure", exact=True).fill(
         "People still at home 91 days after leaving hospital into reablement"
     )
