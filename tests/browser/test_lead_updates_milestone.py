@@ -41,7 +41,9 @@ def test_lead_completes_an_overdue_milestone(page):
     accessibility = {}
 
     sign_in(page, "anne", "a-lead-password-1")
-    expect(page.locator("#overdue + .app-table-scroll table")).to_contain_text("1.2.4 Policy signed off by Cabinet")
+    expect(page.locator("#overdue + .app-table-scroll table")).to_contain_text(
+        "1.2.4 Policy signed off by Cabinet"
+    )
     accessibility["My work"] = serious_accessibility_violations(page)
 
     page.get_by_role("link", name="1.2.4 Policy signed off by Cabinet").click()
