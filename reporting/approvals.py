@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.choices import Role
-from programmes.comments import add_comment
+from programmes.comments import add_comment, email_address
 from programmes.jobs import queue_after_commit
 from programmes.models import CommentKind, Membership, Person, ReportingPeriod
 from programmes.permissions import Action, require
@@ -91,12 +91,6 @@ def send_back_run(run: ReportRun, *, by, comment: str) -> ReportRun:
     return run
 
 
-def _address(person: Person | None) -> str:
-    if person is None:
-        return ""
-    return person.email or (person.user.email if person.user_id else "")
-
-
 def name_of(user) -> str:
     """How a user is named to others: their person's name, else their sign-in name."""
     if user is None:
@@ -140,7 +134,7 @@ def email_sent_back(kind: str, object_id: int, comment: str) -> int:
     sender = name_of(by)
     sent, seen = 0, set()
     for person in authors:
-        address = _address(person)
+        address = email_address(person) if person is not None else ""
         if not address or address.lower() in seen:
             continue
         seen.add(address.lower())

@@ -33,6 +33,7 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
+from programmes.comments import email_address
 from programmes.jobs import queue_after_commit
 from programmes.permissions import Action, require
 from reporting.changes import changes_for_pack, state_words
@@ -298,7 +299,7 @@ def email_attendees(pack_id: int) -> int:
     sent, seen = 0, set()
     for entry in meeting.attendance.select_related("person__user").order_by("person__name"):
         person = entry.person
-        address = person.email or (person.user.email if person.user_id else "")
+        address = email_address(person)
         if not address or address.lower() in seen:
             continue
         seen.add(address.lower())

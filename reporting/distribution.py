@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.choices import Role
+from programmes.comments import email_address
 from programmes.jobs import queue_after_commit
 from programmes.models import Membership, ReportingPeriod
 from reporting.models import BoardDistribution, ReportKind, ReportRun, RunStatus
@@ -87,7 +88,7 @@ def email_board(distribution_id: int) -> int:
     sent, seen = 0, set()
     for membership in people:
         person = membership.person
-        address = person.email or (person.user.email if person.user_id else "")
+        address = email_address(person)
         if not address or address.lower() in seen:
             continue
         seen.add(address.lower())
