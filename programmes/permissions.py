@@ -23,7 +23,7 @@ from django.db.models import IntegerField, Model, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from programmes.choices import Role
+from programmes.choices import ProgrammeStatus, Role
 from programmes.models import (
     Membership,
     Organisation,
@@ -32,6 +32,7 @@ from programmes.models import (
     ProgrammeArea,
     Scope,
 )
+from programmes.querysets import visible_programme_ids
 
 
 class Action(StrEnum):
@@ -51,6 +52,7 @@ class Action(StrEnum):
     MANAGE_PEOPLE = "manage_people"  # people, their roles, invitations to sign in
     APPOINT_PROGRAMME_OFFICE = "appoint_programme_office"
     UPDATE_BUDGET = "update_budget"  # spent, forecast and the variance explanation
+    RECORD_LESSON = "record_lesson"  # the lessons log: add and change lessons (issue 16)
 
 
 # Where a role applies: "programme" (anywhere in its programme), "area" (in its area and the
@@ -82,6 +84,7 @@ ALLOWED: dict[Role, dict[Action, str]] = {
         Action.WRITE_EXCEPTION: AREA,
         Action.MANAGE_DECISIONS: AREA,
         Action.UPDATE_BUDGET: AREA,
+        Action.RECORD_LESSON: AREA,
     },
     Role.WORKSTREAM_LEAD: {
         Action.VIEW: PROGRAMME,
@@ -91,6 +94,7 @@ ALLOWED: dict[Role, dict[Action, str]] = {
         Action.SUBMIT_STATUS_UPDATE: WORKSTREAM,
         Action.MANAGE_RISKS: WORKSTREAM,
         Action.UPDATE_BUDGET: WORKSTREAM,
+        Action.RECORD_LESSON: WORKSTREAM,
     },
     Role.PROGRAMME_OFFICE: dict.fromkeys(Action, PROGRAMME),
     # Held in an organisation: it reaches every programme of the organisation.
@@ -121,7 +125,16 @@ ACTION_WORDS: dict[Action, str] = {
     Action.MANAGE_PEOPLE: "change people and roles",
     Action.APPOINT_PROGRAMME_OFFICE: "appoint the programme office",
     Action.UPDATE_BUDGET: "update the budget",
+    Action.RECORD_LESSON: "record lessons",
 }
+
+# A closed programme only shows, with its history (issue 16): nobody, not even the site
+# administrator, changes anything of it but these. Lessons stay open after closing (the
+# lessons learnt report comes at and after closure); reports already made may be downloaded.
+# Benefit owners record realisation through `may_record_benefit_realisation`.
+OPEN_WHEN_CLOSED = frozenset({Action.VIEW, Action.DOWNLOAD_REPORT, Action.RECORD_LESSON})
+# The marker of a closed programme among the role rows (see `_role_rows`).
+_CLOSED = "closed"
 
 
 def refusal(action: Action | str, obj) -> PermissionDenied:
@@ -129,6 +142,13 @@ def refusal(action: Action | str, obj) -> PermissionDenied:
     (the 403 page shows it)."""
     return PermissionDenied(
         f"Your role does not allow you to {ACTION_WORDS[Action(action)]} ({obj})"
+    )
+
+
+def closed_refusal(obj) -> PermissionDenied:
+    """The 403 for a change to anything of a closed programme."""
+    return PermissionDenied(
+        f"The programme is closed: it only shows, with its history, and cannot be changed ({obj})"
     )
 
 
@@ -173,6 +193,8 @@ class UserAccess:
     is_administrator: bool
     grants: dict[int, list[Grant]] = field(default_factory=dict)
     portfolio_organisations: set[int] = field(default_factory=set)
+    # The programmes (of those the user sees) that are closed: they only show.
+    closed_programmes: set[int] = field(default_factory=set)
 
     def sees(self, programme_id: int) -> bool:
         return self.is_administrator or programme_id in self.grants
@@ -180,7 +202,13 @@ class UserAccess:
     def roles_in(self, programme_id: int) -> set[Role]:
         return {grant.role for grant in self.grants.get(programme_id, [])}
 
+    def refuses_as_closed(self, action: Action, scope: Scope) -> bool:
+        """Is the action refused because the programme is closed (whatever the role)?"""
+        return scope.programme_id in self.closed_programmes and action not in OPEN_WHEN_CLOSED
+
     def may(self, action: Action, scope: Scope) -> bool:
+        if self.refuses_as_closed(action, scope):
+            return False
         if self.is_administrator:
             return True
         for grant in self.grants.get(scope.programme_id, []):
@@ -201,7 +229,8 @@ class UserAccess:
 def _role_rows(user):
     """(programme, role, area, workstream, organisation) of every role the user holds, in one
     query: their memberships; each organisation role, with no programme; and that role again
-    for each programme of its organisation."""
+    for each programme of its organisation. And one row marked `_CLOSED` for each closed
+    programme the user sees (every one, for the site administrator)."""
     null = Value(None, output_field=IntegerField())
     memberships = (
         Membership.objects.filter(person__user=user)
@@ -215,7 +244,11 @@ def _role_rows(user):
         .order_by()
         .values_list("pk", Value(Role.PORTFOLIO_OFFICE.value), null, null, "organisation_id")
     )
-    return memberships.union(organisations, programmes, all=True).order_by()
+    closed = Programme.objects.filter(status=ProgrammeStatus.CLOSED)
+    if not user.is_superuser:
+        closed = closed.filter(pk__in=visible_programme_ids(user))
+    closed = closed.order_by().values_list("pk", Value(_CLOSED), null, null, null)
+    return memberships.union(organisations, programmes, closed, all=True).order_by()
 
 
 def access_for(user) -> UserAccess:
@@ -230,6 +263,9 @@ def access_for(user) -> UserAccess:
         for programme_id, role, area_id, workstream_id, organisation_id in _role_rows(user):
             if programme_id is None:  # the organisation role itself
                 access.portfolio_organisations.add(organisation_id)
+                continue
+            if role == _CLOSED:
+                access.closed_programmes.add(programme_id)
                 continue
             access.grants.setdefault(programme_id, []).append(
                 Grant(Role(role), area_id, workstream_id)
@@ -252,6 +288,8 @@ def may_somewhere(user, action: Action | str, programme: Programme) -> bool:
     action = Action(action)
     if access.may(action, scope_of(programme)):
         return True
+    if access.refuses_as_closed(action, scope_of(programme)):
+        return False
     return any(ALLOWED[grant.role].get(action) for grant in access.grants.get(programme.pk, []))
 
 
@@ -263,6 +301,8 @@ def may_record_decision_at(user, meeting) -> bool:
     scope = scope_of(meeting)
     if access.may(Action.MANAGE_PROGRAMME, scope):
         return True
+    if scope.programme_id in access.closed_programmes:
+        return False
     if Role.BOARD_MEMBER not in access.roles_in(scope.programme_id) or meeting.chair_id is None:
         return False
     person = getattr(user, "person", None)
@@ -277,10 +317,51 @@ def may_update_action(user, action) -> bool:
     scope = scope_of(action)
     if access.may(Action.MANAGE_PROGRAMME, scope):
         return True
-    if not access.sees(scope.programme_id):
+    if not access.sees(scope.programme_id) or scope.programme_id in access.closed_programmes:
         return False
     person = getattr(user, "person", None)
     return person is not None and person.pk == action.owner_id
+
+
+def may_record_benefit_realisation(user, benefit) -> bool:
+    """May this user record what a benefit has realised (issue 16)? Its owner may, while they
+    have a role in the programme, and also after the programme has closed (benefits are
+    tracked after closure, DOMAIN.md); the programme office may while the programme is open.
+    `benefit` has an `owner_id` (a Person) and belongs to a programme (scope_of)."""
+    access = access_for(user)
+    scope = scope_of(benefit)
+    if access.may(Action.MANAGE_PROGRAMME, scope):
+        return True
+    if not access.sees(scope.programme_id):
+        return False
+    person = getattr(user, "person", None)
+    return person is not None and person.pk == getattr(benefit, "owner_id", None)
+
+
+def may_record_communication_sent(user, item) -> bool:
+    """May this user record that a line of the communications plan was sent (issue 16)? The
+    programme office may (it keeps the plan); so may the line's owner, while they have a role
+    in the programme. Not once the programme has closed."""
+    access = access_for(user)
+    scope = scope_of(item)
+    if access.may(Action.MANAGE_PROGRAMME, scope):
+        return True
+    if not access.sees(scope.programme_id) or scope.programme_id in access.closed_programmes:
+        return False
+    person = getattr(user, "person", None)
+    return person is not None and person.pk == item.owner_id
+
+
+def is_closed_for(user, obj) -> bool:
+    """Is the programme of `obj` closed (as read with the user's access, no query more)?"""
+    return scope_of(obj).programme_id in access_for(user).closed_programmes
+
+
+def may_keep_benefits(user, programme: Programme) -> bool:
+    """May this user add benefits to the programme's benefits register and change them (issue
+    16)? The programme office, while the programme is open (a closed programme only shows;
+    realisation is `may_record_benefit_realisation`'s)."""
+    return access_for(user).may(Action.EDIT_PLAN, scope_of(programme))
 
 
 def may_create_programme(user, organisation: Organisation) -> bool:
@@ -308,6 +389,8 @@ def require(user, action: Action | str, obj) -> None:
     scope = scope_of(obj)
     if not access.sees(scope.programme_id):
         raise Http404("Not found")
+    if access.refuses_as_closed(Action(action), scope):
+        raise closed_refusal(obj)
     if not access.may(Action(action), scope):
         raise refusal(action, obj)
 
@@ -322,7 +405,10 @@ def get_for(user, action: Action | str, queryset: QuerySet | type[Model], **look
     if isinstance(queryset, type):
         queryset = queryset.objects.all()
     obj = get_object_or_404(queryset.visible_to(user), **lookup)
-    if not access_for(user).may(Action(action), scope_of(obj)):
+    access, scope = access_for(user), scope_of(obj)
+    if access.refuses_as_closed(Action(action), scope):
+        raise closed_refusal(obj)
+    if not access.may(Action(action), scope):
         raise refusal(action, obj)
     return obj
 

@@ -3,9 +3,11 @@ from django.urls import path
 from reporting.views import (
     calendars,
     changes,
+    closure,
     comments,
     dashboards,
     dependencies,
+    finance,
     meetings,
     my_work,
     packs,
@@ -78,6 +80,17 @@ urlpatterns = [
         meetings.meeting_minutes_pdf,
         name="meeting_minutes_pdf",
     ),
+    # The closure report of a programme or a workstream (issue 16, part 4)
+    path(
+        "programmes/<int:programme_id>/closure-report.pdf",
+        closure.programme_closure_report,
+        name="programme_closure_report",
+    ),
+    path(
+        "workstreams/<int:workstream_id>/closure-report.pdf",
+        closure.workstream_closure_report,
+        name="workstream_closure_report",
+    ),
     # Comments (issue 13, part 6): anyone who can see an item comments on it
     path(
         "workstreams/<int:workstream_id>/comments/",
@@ -135,5 +148,21 @@ urlpatterns = [
         "raised-exceptions/<int:raised_id>/close/",
         raised.raised_exception_close,
         name="raised_exception_close",
+    ),
+    # Money and the government return (issue 16)
+    path(
+        "programmes/<int:programme_id>/finance/",
+        finance.programme_finance,
+        name="programme_finance",
+    ),
+    path(
+        "programmes/<int:programme_id>/finance/whole-life-cost/",
+        finance.programme_whole_life_cost,
+        name="programme_whole_life_cost",
+    ),
+    path(
+        "programmes/<int:programme_id>/government-return/",
+        finance.programme_government_return,
+        name="programme_government_return",
     ),
 ]

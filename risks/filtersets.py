@@ -22,17 +22,22 @@ from risks.models import (
     ActionItem,
     ActionStatus,
     BoardMeeting,
+    CommunicationFrequency,
+    CommunicationItem,
     Decision,
     DecisionStatus,
     Issue,
     IssuePriority,
     IssueSeverity,
     IssueStatus,
+    Lesson,
+    LessonCategory,
     Risk,
     RiskCategory,
     RiskStatus,
+    Stakeholder,
 )
-from risks.rules import Movement
+from risks.rules import Movement, Quadrant
 from workstreams.models import Workstream
 
 CURRENT, INHERENT = "current", "inherent"
@@ -227,3 +232,79 @@ class ActionFilterSet(ProgrammeFilterSet):
         """Overdue: open and due before today (risks.rules.action_is_overdue, said in SQL)."""
         overdue = Q(status=ActionStatus.OPEN, due_date__lt=timezone.localdate())
         return queryset.filter(overdue) if value == "yes" else queryset.exclude(overdue)
+
+
+# ----- Lessons, stakeholders and the communications plan (issue 16) -----
+
+
+class LessonFilterSet(ProgrammeFilterSet):
+    """The lessons log: by category, workstream (or the programme as a whole) and words."""
+
+    category = django_filters.ChoiceFilter(choices=LessonCategory.choices, empty_label="Any")
+    workstream = django_filters.ModelChoiceFilter(
+        queryset=Workstream.objects.none(), empty_label="Any, or the programme as a whole"
+    )
+    q = SearchFilter(
+        fields=["what_happened", "what_we_learned", "do_differently"], label="Search the lessons"
+    )
+
+    class Meta:
+        model = Lesson
+        fields = []
+
+    def limit_choices(self, programme) -> None:
+        self.filters["workstream"].queryset = Workstream.objects.filter(
+            programme=programme
+        ).order_by("sort_key")
+
+
+class StakeholderFilterSet(ProgrammeFilterSet):
+    """Stakeholders: by where they sit on the interest and influence grid, and by name."""
+
+    quadrant = ComputedChoiceFilter(
+        label="Grid", choices=Quadrant.choices, empty_label="Anywhere on the grid"
+    )
+    q = SearchFilter(fields=["name", "code", "notes"], label="Search the stakeholders")
+
+    class Meta:
+        model = Stakeholder
+        fields = []
+
+    def filter_rows(self, rows: list) -> list:
+        quadrant = self.value("quadrant")
+        return [row for row in rows if row.quadrant == quadrant] if quadrant else rows
+
+
+class CommunicationFilterSet(ProgrammeFilterSet):
+    """The communications plan: by owner, audience, frequency, whether it is due, and words."""
+
+    owner = django_filters.ModelChoiceFilter(queryset=Person.objects.none(), empty_label="Anyone")
+    audience = django_filters.ModelChoiceFilter(
+        queryset=Stakeholder.objects.none(), empty_label="Any stakeholder", distinct=True
+    )
+    frequency = django_filters.ChoiceFilter(
+        choices=CommunicationFrequency.choices, empty_label="Any"
+    )
+    due = django_filters.ChoiceFilter(
+        label="Due",
+        choices=[("due", "Due today or before"), ("later", "Due later, or as needed")],
+        empty_label="Any",
+        method="filter_due",
+    )
+    q = SearchFilter(fields=["message", "channel"], label="Search the plan")
+
+    class Meta:
+        model = CommunicationItem
+        fields = []
+
+    def limit_choices(self, programme) -> None:
+        self.filters["owner"].queryset = (
+            Person.objects.filter(communications__programme=programme).distinct().order_by("name")
+        )
+        self.filters["audience"].queryset = Stakeholder.objects.filter(
+            programme=programme
+        ).order_by("name")
+
+    def filter_due(self, queryset, name, value):
+        due = Q(next_on__lte=timezone.localdate())
+        return queryset.filter(due) if value == "due" else queryset.exclude(due)

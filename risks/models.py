@@ -650,3 +650,186 @@ class ActionNote(models.Model):
 
     def __str__(self) -> str:
         return self.body[:80]
+
+
+# ----- Lessons, closure, stakeholders and communications (issue 16, parts 4 and 5) -----
+
+
+class LessonCategory(models.TextChoices):
+    GOVERNANCE = "governance", "Governance and decisions"
+    PLANNING = "planning", "Planning and scheduling"
+    DELIVERY = "delivery", "Delivery"
+    MONEY = "money", "Money and resources"
+    PEOPLE = "people", "People and skills"
+    ENGAGEMENT = "engagement", "Stakeholders and communication"
+    SUPPLIERS = "suppliers", "Suppliers and partners"
+    SYSTEMS = "systems", "Systems and data"
+    OTHER = "other", "Other"
+
+
+class Lesson(Versioned):
+    """A lesson on the programme's lessons log: what happened, what was learned and what to do
+    differently; for the programme, or one of its workstreams. Open throughout the programme's
+    life and after it closes (programmes.permissions.OPEN_WHEN_CLOSED). Numbered in the
+    programme's order ("L4")."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="lessons")
+    number = models.PositiveIntegerField(editable=False)
+    workstream = models.ForeignKey(
+        Workstream, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
+    )
+    what_happened = models.TextField()
+    what_we_learned = models.TextField()
+    do_differently = models.TextField()
+    category = models.CharField(max_length=20, choices=LessonCategory.choices)
+    raised_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
+    )
+    raised_on = models.DateField()
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "number"],
+                name="lesson_number_unique_in_programme",
+                violation_error_message="This programme already has a lesson with this number.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.what_we_learned[:80]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lesson_edit", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"L{self.number}"
+
+
+class Closure(models.Model):
+    """The closing of a programme: when, by whom, what it achieved and who takes on what is
+    still open. The programme's status says it is closed; this keeps the account of it."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="closure")
+    closed_on = models.DateField()
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.TextField(help_text="Why it closes, and what it achieved")
+    handed_on_to = models.TextField(
+        blank=True, help_text="Who takes on the open risks, issues and benefits, and how"
+    )
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme"]
+
+    def __str__(self) -> str:
+        return f"Closure of {self.programme}"
+
+
+class Stakeholder(Versioned):
+    """A person or group with a stake in the programme ("ACM Managers", "Health Partners"),
+    with their interest in it and influence over it, each 1 (low) to 5 (high)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="stakeholders")
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=20, blank=True, help_text='A short name, such as "ACM"')
+    interest = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE)
+    influence = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "name"],
+                name="stakeholder_name_unique_in_programme",
+                violation_error_message="This programme already has a stakeholder of this name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(interest__gte=1, interest__lte=5, influence__gte=1, influence__lte=5),
+                name="stakeholder_interest_influence_1_to_5",
+                violation_error_message="Interest and influence are each from 1 to 5.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})" if self.code else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("stakeholder_edit", args=[self.pk])
+
+
+class CommunicationFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Every 2 weeks"
+    MONTHLY = "monthly", "Monthly"
+    TWO_MONTHLY = "two_monthly", "Every 2 months"
+    QUARTERLY = "quarterly", "Quarterly"
+    SIX_MONTHLY = "six_monthly", "Every 6 months"
+    YEARLY = "yearly", "Yearly"
+    AS_NEEDED = "as_needed", "As needed (end of stage, events)"
+
+
+class CommunicationItem(Versioned):
+    """A line of the communications plan: a message to an audience of stakeholders, by a
+    channel, at a frequency, owned by a person, next due on a date (its owner is reminded by
+    email that day: risks.tasks)."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="communication_items"
+    )
+    audience = models.ManyToManyField(Stakeholder, related_name="communications")
+    message = models.TextField()
+    channel = models.CharField(max_length=200, help_text='For example "Highlight report"')
+    frequency = models.CharField(max_length=20, choices=CommunicationFrequency.choices)
+    owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="communications")
+    next_on = models.DateField(
+        null=True, blank=True, help_text="Blank while it is sent only as needed"
+    )
+    history = HistoricalRecords(m2m_fields=[audience])
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "next_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.message[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("communication_edit", args=[self.pk])
+
+
+class CommunicationSent(models.Model):
+    """What was sent of a communications plan's line: when, a note, and who recorded it.
+    Added, never changed."""
+
+    programme_path = "item__programme"
+
+    item = models.ForeignKey(CommunicationItem, on_delete=models.CASCADE, related_name="sent")
+    sent_on = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item", "-sent_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Sent on {self.sent_on}"

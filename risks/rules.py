@@ -4,11 +4,11 @@ other tolerances in `programmes.rules` (`Programme.risk_band`, `Risk.goes_to_boa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import models
 
-from programmes.dates import PlanDate, month_start
+from programmes.dates import PlanDate, add_months, month_start
 from programmes.rules import is_overdue
 
 SCALE = range(1, 6)
@@ -107,3 +107,68 @@ def action_is_overdue(status: str, due_date: date | None, today: date) -> bool:
     """An action still open whose due date has passed, by the one definition of overdue
     (`programmes.rules.is_overdue`); one done or dropped is never overdue."""
     return is_overdue(due_date, done=status != OPEN, as_of=today)
+
+
+# ----- Stakeholders and the communications plan (issue 16, part 5) -----
+
+# Interest and influence are 1 (low) to 5 (high); from this they count as high.
+HIGH_FROM = 4
+
+
+class Quadrant(models.TextChoices):
+    """Where a stakeholder sits on the interest and influence grid, and what that asks."""
+
+    MANAGE_CLOSELY = "manage_closely", "Manage closely"
+    KEEP_SATISFIED = "keep_satisfied", "Keep satisfied"
+    KEEP_INFORMED = "keep_informed", "Keep informed"
+    MONITOR = "monitor", "Monitor"
+
+
+def stakeholder_quadrant(interest: int, influence: int) -> Quadrant:
+    """High influence and interest (each 4 or 5): manage closely; high influence alone: keep
+    satisfied; high interest alone: keep informed; neither: monitor."""
+    if interest not in SCALE or influence not in SCALE:
+        raise ValueError("Interest and influence must each be a whole number from 1 to 5")
+    high_interest, high_influence = interest >= HIGH_FROM, influence >= HIGH_FROM
+    if high_influence and high_interest:
+        return Quadrant.MANAGE_CLOSELY
+    if high_influence:
+        return Quadrant.KEEP_SATISFIED
+    if high_interest:
+        return Quadrant.KEEP_INFORMED
+    return Quadrant.MONITOR
+
+
+# How far each frequency moves a communication's next date: (days, months); None: as needed.
+FREQUENCY_STEPS: dict[str, tuple[int, int] | None] = {
+    "weekly": (7, 0),
+    "fortnightly": (14, 0),
+    "monthly": (0, 1),
+    "two_monthly": (0, 2),
+    "quarterly": (0, 3),
+    "six_monthly": (0, 6),
+    "yearly": (0, 12),
+    "as_needed": None,
+}
+
+
+def next_communication_date(frequency: str, due: date | None, sent_on: date) -> date | None:
+    """The date a communication is next due once it was sent on `sent_on`: the due date moved
+    on by its frequency, as many times as it takes to pass the day it was sent (sent early,
+    the next is one step on from the due date; sent late, the schedule keeps its rhythm and
+    the next date is the first still to come). No due date: one step from the day sent. As
+    needed: none (the owner sets the next date by hand)."""
+    step = FREQUENCY_STEPS[frequency]
+    if step is None:
+        return None
+    days, months = step
+    start = due or sent_on
+    count = 1
+    while True:
+        if months:
+            moved = add_months(start, months * count)
+        else:
+            moved = start + timedelta(days=days * count)
+        if moved > sent_on:
+            return moved
+        count += 1

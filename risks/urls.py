@@ -1,6 +1,6 @@
 from django.urls import path
 
-from risks.views import actions, governance, issues, lists, meetings, risks
+from risks.views import actions, communications, governance, issues, lessons, lists, meetings, risks
 
 urlpatterns = [
     path("programmes/<int:programme_id>/risks/", lists.risk_list, name="risk_list"),
@@ -80,4 +80,44 @@ urlpatterns = [
     path("actions/<int:action_item_id>/", actions.action_detail, name="action_detail"),
     path("actions/<int:action_item_id>/edit/", actions.action_edit, name="action_edit"),
     path("actions/<int:action_item_id>/update/", actions.action_update, name="action_update"),
+    # Lessons, closing, stakeholders and the communications plan (issue 16, parts 4 and 5)
+    path("programmes/<int:programme_id>/lessons/", lessons.lesson_list, name="lesson_list"),
+    path("programmes/<int:programme_id>/lessons/new/", lessons.lesson_add, name="lesson_add"),
+    path("lessons/<int:lesson_id>/edit/", lessons.lesson_edit, name="lesson_edit"),
+    path("programmes/<int:programme_id>/close/", lessons.programme_close, name="programme_close"),
+    path(
+        "programmes/<int:programme_id>/stakeholders/",
+        communications.stakeholder_list,
+        name="stakeholder_list",
+    ),
+    path(
+        "programmes/<int:programme_id>/stakeholders/new/",
+        communications.stakeholder_add,
+        name="stakeholder_add",
+    ),
+    path(
+        "stakeholders/<int:stakeholder_id>/edit/",
+        communications.stakeholder_edit,
+        name="stakeholder_edit",
+    ),
+    path(
+        "programmes/<int:programme_id>/communications/",
+        communications.communication_list,
+        name="communication_list",
+    ),
+    path(
+        "programmes/<int:programme_id>/communications/new/",
+        communications.communication_add,
+        name="communication_add",
+    ),
+    path(
+        "communications/<int:communication_id>/",
+        communications.communication_detail,
+        name="communication_detail",
+    ),
+    path(
+        "communications/<int:communication_id>/edit/",
+        communications.communication_edit,
+        name="communication_edit",
+    ),
 ]

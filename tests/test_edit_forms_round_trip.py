@@ -52,8 +52,11 @@ from risks.models import (
     BoardMeeting,
     Decision,
     Issue,
+    CommunicationItem,
+    Lesson,
     MeetingPaper,
     Risk,
+    Stakeholder,
 )
 from tests.factories import (
     BudgetLineFactory,
@@ -425,6 +428,7 @@ def _pages(world) -> dict[str, Callable[[], EditPage]]:
             typed={"overall_commentary": "Off course"},
             other=("board_name", "Changed by someone else"),
         ),
+        "whole life cost": lambda: _whole_life_cost_page(w),  # issue 16
         "exception narrative": lambda: EditPage(
             "manager",
             reverse("exception_narrative", args=[w.period.pk, kind, object_id]),
@@ -445,6 +449,90 @@ def _pages(world) -> dict[str, Callable[[], EditPage]]:
         **_people_pages(w),
         **_change_control_pages(w),
         **_meeting_pages(w),
+        **_closing_pages(w),
+    }
+
+
+def _closing_pages(w) -> dict[str, Callable[[], EditPage]]:
+    """Issue 16, parts 4 and 5: a lesson, a stakeholder and a line of the communications plan,
+    each with every field filled in; closing the programme (an act: it asks first)."""
+    programme = w.programme
+
+    def lesson() -> EditPage:
+        stored = Lesson.objects.create(
+            programme=programme,
+            number=3,
+            workstream=w.plan["ws_1_1"],
+            what_happened="The venue was lost a week before the consultation",
+            what_we_learned="Book venues early",
+            do_differently="Hold two venues for every event",
+            category="planning",
+            raised_by=w.milestone.owner,
+            raised_on=w.today - timedelta(days=5),
+        )
+        return EditPage(
+            "manager",
+            reverse("lesson_edit", args=[stored.pk]),
+            stored,
+            typed={"what_we_learned": "Book venues a term ahead"},
+            other=("do_differently", "Changed by someone else"),
+        )
+
+    def stakeholder() -> EditPage:
+        stored = Stakeholder.objects.create(
+            programme=programme,
+            name="ACM Managers",
+            code="ACM",
+            interest=5,
+            influence=3,
+            notes="Cascade to operational teams",
+        )
+        return EditPage(
+            "office",
+            reverse("stakeholder_edit", args=[stored.pk]),
+            stored,
+            typed={"name": "ACM Network"},
+            other=("notes", "Changed by someone else"),
+        )
+
+    def communication() -> EditPage:
+        audience = Stakeholder.objects.create(
+            programme=programme, name="Sponsor", interest=5, influence=5
+        )
+        stored = CommunicationItem.objects.create(
+            programme=programme,
+            message="Progress against the plan",
+            channel="Highlight report",
+            frequency="monthly",
+            owner=w.milestone.owner,
+            next_on=w.today + timedelta(days=3),
+        )
+        stored.audience.add(audience)
+        return EditPage(
+            "office",
+            reverse("communication_edit", args=[stored.pk]),
+            stored,
+            shown={"audience": audience.pk},
+            typed={"channel": "Project board meeting"},
+            other=("message", "Changed by someone else"),
+        )
+
+    def close() -> EditPage:
+        return EditPage(
+            "office",
+            reverse("programme_close", args=[programme.pk]),
+            Programme.objects.get(pk=programme.pk),
+            shown={"summary": "", "handed_on_to": ""},
+            fill={"summary": "Its work is done: the new model runs"},
+            other=("description", "Changed by someone else"),
+            round_trip=False,
+        )
+
+    return {
+        "lesson edit": lesson,
+        "stakeholder edit": stakeholder,
+        "communication edit": communication,
+        "programme close": close,
     }
 
 
@@ -587,6 +675,24 @@ def _change_control_pages(w) -> dict[str, Callable[[], EditPage]]:
             round_trip=False,
         ),
     }
+
+
+def _whole_life_cost_page(w) -> EditPage:
+    """Issue 16: the whole-life cost and the schedule narrative, every field filled in."""
+    Programme.objects.filter(pk=w.programme.pk).update(
+        whole_life_cost_baseline=Decimal("2500000.00"),
+        whole_life_cost_forecast=Decimal("2650000.50"),
+        whole_life_cost_narrative="Two more years of the care management system",
+        schedule_narrative="On schedule",
+    )
+    stored = Programme.objects.get(pk=w.programme.pk)
+    return EditPage(
+        "office",
+        reverse("programme_whole_life_cost", args=[stored.pk]),
+        stored,
+        typed={"schedule_narrative": "Three months late"},
+        other=("whole_life_cost_narrative", "Changed by someone else"),
+    )
 
 
 def _plan_upkeep_pages(w) -> dict[str, Callable[[], EditPage]]:
@@ -863,6 +969,7 @@ PAGES = [
     "reading edit",
     "status update",
     "programme settings",
+    "whole life cost",  # issue 16
     "exception narrative",
     "exception approve",
     # Issue 11, part B
@@ -893,6 +1000,11 @@ PAGES = [
     "agenda item edit",
     "meeting attendance",
     "action edit",
+    # Issue 16, parts 4 and 5
+    "lesson edit",
+    "stakeholder edit",
+    "communication edit",
+    "programme close",
 ]
 
 
@@ -917,6 +1029,7 @@ ACTIONS = {
     "change decide",
     "change withdraw",
     "raised exception close",
+    "programme close",  # issue 16
 }
 
 
@@ -938,6 +1051,7 @@ SAVED_AT = {
     "reading edit": "reading_edit",
     "status update": "status_update",
     "programme settings": "programme_settings",
+    "whole life cost": "programme_whole_life_cost",  # issue 16
     "exception narrative": "exception_narrative",
     "exception approve": "exception_approve",
     # Issue 11, part B
@@ -968,6 +1082,11 @@ SAVED_AT = {
     "agenda item edit": "agenda_item_edit",
     "meeting attendance": "meeting_attendance",
     "action edit": "action_edit",
+    # Issue 16, parts 4 and 5
+    "lesson edit": "lesson_edit",
+    "stakeholder edit": "stakeholder_edit",
+    "communication edit": "communication_edit",
+    "programme close": "programme_close",
 }
 
 # Every other page, and why it needs no version: it only reads, it adds something new, or it
@@ -1010,6 +1129,8 @@ NOT_EDITS = {
         "search",  # issue 15, part 7
         "programme_dependencies",
         "programme_detail",
+        "programme_finance",  # issue 16: the finance page and the government return
+        "programme_government_return",
         "programme_list",
         "programme_timeline",
         "report_download",
@@ -1032,6 +1153,12 @@ NOT_EDITS = {
         "meeting_paper_download",
         "action_list",
         "action_detail",
+        # Issue 16, parts 4 and 5: the lists, and the closure reports
+        "lesson_list",
+        "stakeholder_list",
+        "communication_list",
+        "programme_closure_report",
+        "workstream_closure_report",
     },
     "adds": {
         "api_token",
@@ -1072,6 +1199,12 @@ NOT_EDITS = {
         "meeting_paper_add",
         "action_add",
         "action_update",
+        # Issue 16: a lesson, a stakeholder, a line of the plan are added; recording a line as
+        # sent adds to its log and moves its next date on from the date as stored now
+        "lesson_add",
+        "stakeholder_add",
+        "communication_add",
+        "communication_detail",
     },
     "acts on what is stored now": {
         "calendar_feed_reset",

@@ -150,6 +150,11 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "programme_detail": {"GET": IN_PROGRAMME},
     "programme_timeline": {"GET": IN_PROGRAMME},
     "programme_dependencies": {"GET": IN_PROGRAMME},  # issue 15: the dependency map
+    # Issue 16: money. Everyone in the programme sees it and downloads the government return;
+    # the programme office keeps the whole-life cost (a line's figures: budget_line_edit).
+    "programme_finance": {"GET": IN_PROGRAMME},
+    "programme_whole_life_cost": page(OFFICE),
+    "programme_government_return": {"GET": IN_PROGRAMME},
     "programme_settings": page(OFFICE),
     # Issue 11, part A: a new programme, its people and their roles. Any portfolio office
     # creates programmes (in its own organisation); everyone in a programme sees who is in it.
@@ -297,6 +302,30 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "workstream_comment": {"POST": IN_PROGRAMME},
     "milestone_comment": {"POST": IN_PROGRAMME},
     "risk_comment": {"POST": IN_PROGRAMME},
+    # Issue 16, part 1: the benefits register. The programme office keeps it; the benefit's
+    # owner (the lead, as the world's action owner) and the office record what it realised.
+    "benefit_list": {"GET": IN_PROGRAMME},
+    "benefit_add": page(OFFICE),
+    "benefit_detail": {"GET": IN_PROGRAMME},
+    "benefit_edit": page(OFFICE),
+    "benefit_realisation": page(ACTION_OWNER_OR_OFFICE),
+    # Issue 16, parts 4 and 5: the lessons log (whoever's role records lessons where the
+    # lesson sits: the world's is in workstream 1.1), closing the programme and the closure
+    # reports (those who download reports), the stakeholders and the communications plan (the
+    # programme office keeps them; the line's owner, the lead, records what was sent).
+    "lesson_list": {"GET": IN_PROGRAMME},
+    "lesson_add": page(RISK_RAISERS),
+    "lesson_edit": page(LEAD_AND_UP),
+    "programme_close": page(OFFICE),
+    "programme_closure_report": {"GET": REPORT_READERS},
+    "workstream_closure_report": {"GET": REPORT_READERS},
+    "stakeholder_list": {"GET": IN_PROGRAMME},
+    "stakeholder_add": page(OFFICE),
+    "stakeholder_edit": page(OFFICE),
+    "communication_list": {"GET": IN_PROGRAMME},
+    "communication_add": page(OFFICE),
+    "communication_detail": page(IN_PROGRAMME, post=ACTION_OWNER_OR_OFFICE),
+    "communication_edit": page(OFFICE),
     "issue_comment": {"POST": IN_PROGRAMME},
     "report_comment": {"POST": IN_PROGRAMME},
     "exception_comment": {"POST": IN_PROGRAMME},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from plans.models import PlanImportJob
 from programmes.choices import Role
-from programmes.dates import add_months, month_start
+from programmes.dates import FinancialYear, add_months, month_start
 from programmes.models import Membership, Objective
 from programmes.tokens import invitation_tokens, link_parts, reset_tokens
 from reporting.calendars import create_calendar_feed
@@ -35,11 +36,14 @@ from risks.models import (
     ActionItem,
     AgendaItem,
     BoardMeeting,
+    CommunicationItem,
     Decision,
     Issue,
     IssueAction,
+    Lesson,
     MeetingPaper,
     MitigationAction,
+    Stakeholder,
 )
 from tests.factories import (
     BudgetLineFactory,
@@ -51,6 +55,7 @@ from tests.factories import (
     RiskFactory,
     StatusUpdateFactory,
 )
+from workstreams.models import Benefit, BenefitYear
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -291,6 +296,44 @@ def make_world(plan, *, chair=None, feed_user=None, action_owner=None) -> dict:
         description="Two of the five day centres will not reopen",
         raised_on=today - timedelta(days=2),
     )
+    # Issue 16, part 1: a benefit of the programme, owned by the action's owner, with a
+    # planned amount this financial year (which has begun, so its realisation may be recorded).
+    world["benefit"] = Benefit.objects.create(
+        programme=programme,
+        reference="B1",
+        title="Fewer residential placements",
+        owner=action_owner or owner,
+    )
+    world["benefit"].workstreams.add(workstream)
+    world["benefit_year"] = BenefitYear.objects.create(
+        benefit=world["benefit"],
+        financial_year=FinancialYear.containing(today).start_year,
+        planned=Decimal("120000"),
+    )
+    # Issue 16, parts 4 and 5: a lesson of workstream 1.1, a stakeholder, and a line of the
+    # communications plan to them, owned by the action's owner.
+    world["lesson"] = Lesson.objects.create(
+        programme=programme,
+        number=1,
+        workstream=workstream,
+        what_happened="The venue was lost a week before the consultation",
+        what_we_learned="Book venues early",
+        do_differently="Hold two venues for every event",
+        category="planning",
+        raised_on=today - timedelta(days=1),
+    )
+    world["stakeholder"] = Stakeholder.objects.create(
+        programme=programme, name="ACM Managers", code="ACM", interest=5, influence=3
+    )
+    world["communication"] = CommunicationItem.objects.create(
+        programme=programme,
+        message="How the programme is going",
+        channel="Highlight report",
+        frequency="monthly",
+        owner=action_owner or owner,
+        next_on=today,
+    )
+    world["communication"].audience.add(world["stakeholder"])
     breaches = exceptions_for_period(period).breaches
     world["breach"] = next(
         breach for breach in breaches if breach.key == f"milestone:{milestone.pk}"
@@ -324,6 +367,10 @@ ARGUMENT_OBJECTS = {
     "paper_id": "paper",
     "action_item_id": "action_item",
     "pack_id": "board_pack",  # issue 14, part 3
+    "lesson_id": "lesson",  # issue 16, parts 4 and 5
+    "stakeholder_id": "stakeholder",
+    "communication_id": "communication",
+    "benefit_id": "benefit",  # issue 16, part 1
 }
 # The identity provider the single sign-on routes name (issue 12): tests that need it
 # running configure it under this id; elsewhere no provider is configured and they answer 404.
@@ -366,6 +413,8 @@ def url_for(route: Route, world: dict) -> str:
             kwargs["provider"] = SINGLE_SIGN_ON_PROVIDER
         elif argument == "token":
             kwargs["token"] = world["feed"].token
+        elif argument == "year":  # issue 16: a benefit's financial year
+            kwargs["year"] = world["benefit_year"].financial_year
         elif argument == "kind":
             kwargs["kind"] = world["breach"].key.split(":")[0]
         elif argument == "object_id":

@@ -360,6 +360,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.delete_stale_plan_uploads",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Issue 16: owners of the communications plan's lines, on the day each is due.
+    "communication-reminders": {
+        "task": "risks.send_communication_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
 }
 # Fault-injection tests pause rendering here to kill the worker mid-render. Never set it in
 # production.

@@ -25,7 +25,15 @@ from django.utils import timezone
 from programmes.choices import DatePrecision, Role
 from programmes.dates import PlanDate, add_months, month_end
 from programmes.models import Membership, Person, Programme
-from programmes.permissions import Action, may, may_record_decision_at, may_see, require
+from programmes.permissions import (
+    Action,
+    closed_refusal,
+    is_closed_for,
+    may,
+    may_record_decision_at,
+    may_see,
+    require,
+)
 from risks.models import BoardMeeting, Decision, DecisionStatus
 from risks.rules import decision_is_overdue, decision_problems, falls_by
 from workstreams.models import Milestone, MilestoneKind, MilestoneStatus, Workstream
@@ -249,6 +257,8 @@ def require_may_record_at(user, meeting: BoardMeeting) -> None:
     its programme office nor chair this meeting (programmes.permissions.may_record_decision_at)."""
     if not may_see(user, meeting):
         raise Http404("Not found")
+    if is_closed_for(user, meeting):
+        raise closed_refusal(meeting)
     if not may_record_decision_at(user, meeting):
         raise PermissionDenied("Only the programme office or the meeting's chair may do this")
 

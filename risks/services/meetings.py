@@ -25,7 +25,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from programmes.models import Programme, StaleEdit
-from programmes.permissions import Action, may_see, may_update_action, require
+from programmes.permissions import (
+    Action,
+    closed_refusal,
+    is_closed_for,
+    may_see,
+    may_update_action,
+    require,
+)
 from risks.meetings import programme_people
 from risks.models import (
     ActionItem,
@@ -438,6 +445,8 @@ def require_may_update(user, action: ActionItem) -> None:
     its programme office nor own the action (programmes.permissions.may_update_action)."""
     if not may_see(user, action):
         raise Http404("Not found")
+    if is_closed_for(user, action):
+        raise closed_refusal(action)
     if not may_update_action(user, action):
         raise PermissionDenied("Only the action's owner or the programme office may do this")
 
