@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from plans.demo_story import tell_story
 from programmes.choices import (
     DEFAULT_OUTCOME_CATEGORIES,
     DatePrecision,
@@ -106,6 +107,13 @@ HEALTH_ODDS = {
 # The demo lead's second workstream is struggling, so that trying the app as "lead" shows an
 # overdue milestone on My work.
 STORY_HEALTH = {("HARROW-TPP", "1.4"): "in trouble"}
+# The demo lead's struggling workstream has not sent this month's update yet (My work).
+UPDATE_NOT_IN = {("HARROW-TPP", "1.4")}
+# Cambridgeshire's programme office has not closed last month yet: a period to close on My work.
+LAST_MONTH_OPEN = {"TL"}
+# Torbay's last report is made but waits for the programme office's approval (My work); the
+# other programmes' are approved and sent to the board.
+REPORTS_AWAITING_APPROVAL = {"PERS"}
 MEASURE_PERFORMANCE = {
     ON_TRACK: [1.03, 1.01, 1.0, 1.0],
     SOME_ISSUES: [0.975, 0.965, 1.0],
@@ -513,19 +521,20 @@ class ProgrammeBuilder:
         self.measures.append((measure, targets))
 
     def build_budget_line(self, workstream, spec):
+        """A budget line as allocated when the plan was approved, then its spend to date and
+        forecast outturn entered month by month, each month's figures posted early in the
+        month after (when the ledger for the month closes), so that the line as at the end of
+        any past period shows what finance had posted by then."""
         year = FinancialYear.parse(spec["financial_year"]).start_year + self.shift_years
         allocated = money(spec["allocated"])
         fy = FinancialYear(year)
         rng = self.rng("budget", workstream.reference, spec["description"], year)
         if fy.ends < self.today:
-            spent = money(allocated * Decimal(str(rng.uniform(0.9, 1.04))))
-            forecast = spent
-        elif fy.starts <= self.today:
-            elapsed = Decimal((self.today - fy.starts).days) / Decimal(365)
-            spent = money(allocated * elapsed * Decimal(str(rng.uniform(0.8, 1.1))))
-            forecast = money(allocated * Decimal(str(rng.choice([0.96, 1.0, 1.0, 1.04, 1.16]))))
+            outturn = Decimal(str(rng.uniform(0.9, 1.04)))  # spent over the whole year
+            final_forecast = outturn
         else:
-            spent, forecast = Decimal(0), allocated
+            outturn = Decimal(str(rng.uniform(0.8, 1.1)))  # pace of spend this year
+            final_forecast = Decimal(str(rng.choice([0.96, 1.0, 1.0, 1.04, 1.16])))
         line = BudgetLine(
             workstream=workstream,
             financial_year=year,
@@ -536,15 +545,31 @@ class ProgrammeBuilder:
             forecast=allocated,
         )
         self.save_at(line, self.approved_at)
-        if spent or forecast != allocated:
+        user = self.user_for(workstream.lead)
+        month = max(fy.starts, self.programme.starts_on)
+        last = min(month_start(fy.ends), add_months(month_start(self.today), -1))
+        while month <= last:
+            posted = working_day_on_or_before(add_months(month, 1).replace(day=6))
+            if posted > self.today:
+                break
+            index = months_between(fy.starts, month) + 1  # 1 (April) .. 12 (March)
+            share = Decimal(index) / Decimal(12)
+            wobble = Decimal(str(rng.uniform(0.92, 1.08))) if index < 12 else Decimal(1)
+            spent = max(line.spent, money(allocated * outturn * share * wobble))
+            # The forecast settles month by month from the allocation to the outturn.
+            forecast = money(allocated * (1 + (final_forecast - 1) * min(Decimal(1), share * 2)))
+            if index == 12 and fy.ends < self.today:
+                forecast = spent
             line.spent, line.forecast = spent, forecast
-            if needs_variance_explanation(allocated=allocated, forecast=forecast):
+            if not line.variance_explanation and needs_variance_explanation(
+                allocated=allocated, forecast=forecast
+            ):
                 line.variance_explanation = (
                     "Forecast outturn differs from the allocation by more than 5%: "
                     "the project manager is reviewing commitments for the year."
                 )
-            updated = min(self.now, at_nine(min(fy.ends, self.today - timedelta(days=3))))
-            self.save_at(line, updated, self.user_for(workstream.lead))
+            self.save_at(line, at_nine(posted), user)
+            month = add_months(month, 1)
 
     def build_risks(self):
         for spec in self.data.get("risks") or []:
@@ -629,7 +654,8 @@ class ProgrammeBuilder:
             cut_off = working_day_on_or_before(month.replace(day=25))
             period = ReportingPeriod(programme=self.programme, month=month, cut_off=cut_off)
             self.save_at(period, at_nine(month))
-            if month < current:
+            left_open = self.reference in LAST_MONTH_OPEN and add_months(month, 1) == current
+            if month < current and not left_open:
                 period.status = PeriodStatus.CLOSED
                 period.closed_at = at_nine(add_months(month, 1))
                 period.closed_by = self.office_user
@@ -842,7 +868,9 @@ class ProgrammeBuilder:
             user = self.user_for(workstream.lead)
             for period in self.periods:
                 rng = self.rng("update", workstream.reference, period.month)
-                if period.month == current and rng.random() < 0.45:
+                if period.month == current and (
+                    rng.random() < 0.45 or (self.reference, workstream.reference) in UPDATE_NOT_IN
+                ):
                     continue  # not in yet for the open period: it shows on My work
                 submitted_on = period.cut_off - timedelta(days=rng.randint(0, 6))
                 if rng.random() < 0.1:
@@ -1042,11 +1070,14 @@ def link_demo_people(users) -> None:
                 )
 
 
-def load_approved_reports(programme: Programme, *, approver, log=print) -> list:
+def load_approved_reports(
+    programme: Programme, *, approver, log=print, approve: bool = True
+) -> list:
     """The programme's last closed period's highlight report, and its exception report where
     there are exceptions, rendered for real (reporting's build, WeasyPrint) and approved by
     the programme office, so that a board member finds them on day one. The board counts as
-    told (recorded, no email sent). Nothing if the period has reports already."""
+    told (recorded, no email sent). Nothing if the period has reports already. With
+    `approve=False` the reports are made but wait for the programme office's approval."""
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
@@ -1079,8 +1110,8 @@ def load_approved_reports(programme: Programme, *, approver, log=print) -> list:
             file=f"reports/{programme.reference}/{period.month:%Y-%m}/{kind}-v1.pdf",
             attempts=1,
             started_at=timezone.now(),
-            approved_at=timezone.now(),
-            approved_by=approver,
+            approved_at=timezone.now() if approve else None,
+            approved_by=approver if approve else None,
         )
         started = timezone.now()
         pdf = build_pdf(run)
@@ -1096,11 +1127,14 @@ def load_approved_reports(programme: Programme, *, approver, log=print) -> list:
         run.pages = pdf.pages
         run.finished_at = finished
         run.duration_ms = int((finished - started).total_seconds() * 1000)
-        run.approved_at = finished
-        run.approved_by = approver
+        run.approved_at = finished if approve else None
+        run.approved_by = approver if approve else None
         run._history_user = approver
         run.save()
         runs.append(run)
+    if not approve:
+        log(f"  {programme.name}: {len(runs)} report(s) for {period.label} awaiting approval")
+        return runs
     distribution = BoardDistribution.objects.create(
         programme=programme, period=period, made_by=approver, emailed_at=timezone.now()
     )
@@ -1140,9 +1174,41 @@ def load_demo(
             f"{programme.starts_on:%b %Y} to {programme.ends_on:%b %Y}"
         )
     link_demo_people(users)
+    for programme in created:
+        # The governance story is told through the services, which check the sign-ins' roles:
+        # after the roles are given.
+        with transaction.atomic():
+            tell_story(programme, users=users, today=today)
     if reports:
         for programme in created:
             if reports == "all" or programme.organisation.slug == reports:
                 with transaction.atomic():
-                    load_approved_reports(programme, approver=users["office"], log=log)
+                    load_approved_reports(
+                        programme,
+                        approver=users["office"],
+                        log=log,
+                        approve=programme.reference not in REPORTS_AWAITING_APPROVAL,
+                    )
+                if programme.reference == "HARROW-TPP":
+                    load_board_pack(programme, by=users["office"], today=today, log=log)
     return created
+
+
+def load_board_pack(programme: Programme, *, by, today: date, log=print):
+    """The board pack of the programme's last meeting held, made for real (the agenda,
+    minutes, actions, change requests, approved reports and papers in one PDF)."""
+    from reporting.board_pack import make_pack, request_pack
+    from reporting.models import BoardPack
+
+    meeting = (
+        BoardMeeting.objects.filter(programme=programme, held_on__lt=today)
+        .order_by("-held_on")
+        .first()
+    )
+    if meeting is None or BoardPack.objects.filter(meeting=meeting).exists():
+        return None
+    pack = request_pack(meeting, by=by)
+    make_pack(pack.pk)  # made already where tasks run at once: then this does nothing
+    pack.refresh_from_db()
+    log(f"  {programme.name}: board pack for {meeting} ({pack.get_status_display()})")
+    return pack
