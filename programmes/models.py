@@ -312,6 +312,17 @@ class Programme(Referenced, Versioned):
         help_text="Approve the monthly reports for the board automatically this many working "
         "days after they were made; empty: only the programme office approves them",
     )
+    # Money and schedule as the government's major projects data asks (issue 16): the
+    # whole-life cost the programme was approved at and what it is now forecast to cost, with a
+    # narrative when they differ (`workstreams.rules.whole_life_cost_needs_narrative`).
+    whole_life_cost_baseline = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    whole_life_cost_forecast = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    whole_life_cost_narrative = models.TextField(blank=True)
+    schedule_narrative = models.TextField(blank=True)
     history = HistoricalRecords()
 
     objects = ProgrammeQuerySet.as_manager()

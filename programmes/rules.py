@@ -6,7 +6,10 @@
   severity order `RATING_ORDER` / `severity_rank` (here); a workstream's suggestion is
   `workstreams.rules.workstream_suggested_rag`.
 - Milestone RAG: `workstreams.rules.milestone_rag`. Measure RAG:
-  `workstreams.rules.measure_rag`. Budget RAG: `workstreams.rules.budget_rag`.
+  `workstreams.rules.measure_rag`. Budget RAG: `workstreams.rules.budget_rag` (a programme-year,
+  a workstream, a budget line: `reporting.finance.rate_money`; over the cost tolerance:
+  `is_over_cost_tolerance`; variance %: `variance_percent`, both in workstreams.rules); a
+  whole-life cost that needs a narrative: `whole_life_cost_needs_narrative` (here).
 - Overdue (milestones, decisions, actions, My work): `is_overdue` (here); a milestone's is
   `workstreams.rules.milestone_is_overdue`, found by `assess` (`MilestoneRating.is_overdue`),
   as is slipping beyond the time tolerance (`has_slipped_beyond_tolerance`, `has_slipped`).
@@ -192,6 +195,13 @@ def to_three_point(rag: Rag) -> Rag:
     """A five-point delivery confidence rating as Red, Amber or Green, for counting
     workstreams by rating (Amber/Red and Amber/Green count as Amber)."""
     return {Rag.AMBER_RED: Rag.AMBER, Rag.AMBER_GREEN: Rag.AMBER}.get(rag, rag)
+
+
+def whole_life_cost_needs_narrative(*, baseline: Decimal | None, forecast: Decimal | None) -> bool:
+    """A whole-life cost forecast that differs from its baseline needs a written narrative
+    (issue 16; DOMAIN.md section 7, "Money", as the government's major projects data asks):
+    nothing to explain until both are set."""
+    return baseline is not None and forecast is not None and Decimal(baseline) != Decimal(forecast)
 
 
 def requires_reason(rag: Rag) -> bool:

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from programmes.choices import Rag
 from programmes.rules import RagResult, Reason
 from reporting.dashboard import Dashboard
+from reporting.finance import rate_money
 from reporting.models import BreachKind, ExceptionNarrative
 from reporting.raised import raised_open_on
 from reporting.state import ProgrammeData
@@ -109,6 +110,8 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
                 )
             )
 
+    breaches += _cost_breaches(data, areas)
+
     workstreams = {w.workstream.pk: w.workstream for w in dashboard.rating.workstreams}
     for line in dashboard.risk_lines:
         risk = line.risk
@@ -168,6 +171,66 @@ def detect_exceptions(data: ProgrammeData, dashboard: Dashboard) -> list[Breach]
         narratives = {n.key: n for n in ExceptionNarrative.objects.filter(period=data.period)}
         for breach in breaches:
             breach.narrative = narratives.get(breach.key)
+    return breaches
+
+
+def _cost_breaches(data: ProgrammeData, areas: dict) -> list[Breach]:
+    """Budgets over the cost tolerance of their area (issue 16), as
+    `reporting.finance.rate_money` rates them: a workstream whose budget over the programme's
+    life is, as one exception naming its lines that are too; and each budget line that is,
+    in a workstream that is not (a line 16% over is an exception even when its workstream and
+    its year are within tolerance). One overspend is never told twice."""
+    money = rate_money(
+        data.programme,
+        data.rating_state.areas,
+        data.rating_state.workstreams,
+        data.budget_lines,
+    )
+    breaches = []
+    for item in money.workstreams:
+        workstream = item.workstream
+        area = areas.get(workstream.area_id)
+        lines_over = [line_item for line_item in item.lines if line_item.result.rag == Rag.RED]
+        if item.result.rag == Rag.RED:
+            result = RagResult(
+                Rag.RED,
+                item.result.reasons
+                + tuple(
+                    Reason(
+                        reason.predicate,
+                        f"budget line {line_item.line.description} "
+                        f"{line_item.line.financial_year_label}",
+                    )
+                    for line_item in lines_over
+                    for reason in line_item.result.reasons
+                ),
+            )
+            breaches.append(
+                Breach(
+                    BreachKind.BUDGET,
+                    f"budget-workstream:{workstream.pk}",
+                    f"Budget of workstream {workstream.reference} {workstream.name}",
+                    result.explanation("it"),
+                    area,
+                    workstream,
+                    result=result,
+                )
+            )
+            continue
+        for line_item in lines_over:
+            line = line_item.line
+            breaches.append(
+                Breach(
+                    BreachKind.BUDGET,
+                    f"budget-line:{line.pk}",
+                    f"Budget line {line.description} {line.financial_year_label} "
+                    f"(workstream {workstream.reference})",
+                    line_item.result.explanation("it"),
+                    area,
+                    workstream,
+                    result=line_item.result,
+                )
+            )
     return breaches
 
 

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from programmes.choices import PeriodStatus, Role
-from programmes.dates import add_months, month_start
+from programmes.dates import FinancialYear, add_months, month_start
 from programmes.models import Membership, Person, ReportingPeriod
 from programmes.permissions import Action, may
 from programmes.rules import is_overdue
@@ -45,6 +45,7 @@ from workstreams.assessment import (
     milestone_threat,
 )
 from workstreams.models import (
+    BudgetLine,
     Measure,
     MeasureReading,
     Milestone,
@@ -307,6 +308,12 @@ def _titles(keys: set[str]) -> dict[str, str]:
     models = {"milestone": Milestone, "workstream": Workstream, "measure": Measure, "risk": Risk}
     # A dependency at risk is about a milestone or a workstream (issue 15).
     models |= {"dependency": Milestone, "workstream-dependency": Workstream}
+    # A workstream's budget or a budget line over cost tolerance (issue 16).
+    models |= {"budget-workstream": Workstream}
+    for pk, description, year in BudgetLine.objects.filter(
+        pk__in=ids.pop("budget-line", set())
+    ).values_list("pk", "description", "financial_year"):
+        titles[f"budget-line:{pk}"] = f"Budget line {description} {FinancialYear(year)}"
     for kind, wanted in ids.items():
         model = models.get(kind)
         if model is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 
 from programmes.choices import Rag
 from programmes.dates import FinancialYear, day_label, month_end
@@ -195,21 +195,61 @@ def budget_rag(
     *, allocated: Decimal, forecast: Decimal, cost_tolerance_percent: Decimal = Decimal(10)
 ) -> RagResult:
     """Budget RAG (DOMAIN.md section 3): forecast outturn over allocation by more than the cost
-    tolerance is Red, over at all is Amber, otherwise Green."""
+    tolerance is Red, over at all is Amber, otherwise Green. The same rule rates a programme's
+    financial year, a workstream's budget and each budget line (issue 16), each with the
+    tolerance of where it sits (`is_over_cost_tolerance`)."""
     allocated, forecast = Decimal(allocated), Decimal(forecast)
     over = forecast - allocated
     if over <= 0:
         return RagResult(Rag.GREEN)
     if allocated > 0:
-        percent = (over / allocated * 100).quantize(Decimal("0.1"))
+        percent = variance_percent(allocated=allocated, forecast=forecast)
         description = f"is forecast £{_number(over)} ({_number(percent)}%) over its allocation"
     else:
-        percent = None
         description = f"is forecast £{_number(over)} over a nil allocation"
-    if percent is None or over > allocated * Decimal(cost_tolerance_percent) / 100:
+    if is_over_cost_tolerance(
+        allocated=allocated, forecast=forecast, cost_tolerance_percent=cost_tolerance_percent
+    ):
         tolerance = f" (tolerance {_number(Decimal(cost_tolerance_percent))}%)"
         return RagResult(Rag.RED, (Reason(description + tolerance),))
     return RagResult(Rag.AMBER, (Reason(description),))
+
+
+def is_over_cost_tolerance(
+    *, allocated: Decimal, forecast: Decimal, cost_tolerance_percent: Decimal
+) -> bool:
+    """Forecast outturn over the allocation by more than the cost tolerance (a percentage of
+    the allocation); anything over a nil allocation is beyond it (DOMAIN.md section 3, "Budget
+    RAG"). Exactly at the tolerance is within it. The one test for a programme-year, a
+    workstream and a budget line alike (DOMAIN.md section 7, "Money")."""
+    allocated, forecast = Decimal(allocated), Decimal(forecast)
+    over = forecast - allocated
+    if over <= 0:
+        return False
+    if allocated <= 0:
+        return True
+    return over > allocated * Decimal(cost_tolerance_percent) / 100
+
+
+def variance_percent(*, allocated: Decimal, forecast: Decimal) -> Decimal | None:
+    """The forecast's variance from the allocation as a percentage of the allocation, to one
+    decimal place away from nought (so that a variance beyond a tolerance or the 5% never
+    reads as at it: 10.01% is 10.1%), positive when over (the government's major projects
+    data: "Variance (%)"); None where nothing was allocated, as no percentage of nought
+    means anything."""
+    allocated, forecast = Decimal(allocated), Decimal(forecast)
+    if allocated == 0:
+        return None
+    return ((forecast - allocated) / abs(allocated) * 100).quantize(
+        Decimal("0.1"), rounding=ROUND_UP
+    )
+
+
+def forecast_end(planned_end: date, milestone_dues: Iterable[date | None]) -> date:
+    """When a programme is forecast to finish: its planned end, or the latest date a milestone
+    of it is due (forecast if set, else baseline) when that is later (issue 16, the schedule
+    of the government's major projects data)."""
+    return max([planned_end, *(due for due in milestone_dues if due is not None)])
 
 
 def needs_variance_explanation(*, allocated: Decimal, forecast: Decimal) -> bool:
