@@ -123,6 +123,8 @@ def test_every_kind_of_breach_is_found(plan, periods, every_kind):
         f"workstream:{plan['ws_2_2'].pk}",
         f"measure:{every_kind['measure'].pk}",
         f"budget:{YEAR}",
+        # Issue 16: 2.2's budget (its one line) over its area's cost tolerance too.
+        f"budget-workstream:{plan['ws_2_2'].pk}",
         f"risk:{every_kind['threshold'].pk}",
         f"risk:{every_kind['newly_red'].pk}",
     }

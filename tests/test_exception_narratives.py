@@ -352,8 +352,9 @@ def test_the_page_shows_the_narrative_who_wrote_it_and_the_approval(
     office, sponsor = people["office"].person.name, people["sponsor"].person.name
     assert f"{office}, last changed {TODAY:%-d %b %Y}" in html  # who wrote it
     assert f"Approved by {sponsor} on {TODAY:%-d %b %Y}" in html
-    # Five exceptions: the three written for, and Red workstreams 1.1 and 2.1.
-    assert "5</span>exceptions" in html and "2</span>without a narrative" in html
+    # Six exceptions: the three written for, Red workstreams 1.1 and 2.1, and 2.2's budget
+    # 50% over (issue 16: a workstream over its area's cost tolerance).
+    assert "6</span>exceptions" in html and "3</span>without a narrative" in html
     assert "2</span>awaiting the sponsor" in html
 
 
