@@ -147,6 +147,7 @@ def _measures(programme: Programme, workstreams: list[Workstream]) -> list[Measu
             tolerance_percent=tolerance,
         )
         explanation = "; ".join(reason.text("it") for reason in rating.reasons)
+        explanation = explanation[:1].upper() + explanation[1:]
         rows.append(MeasureOutcome(measure, reading, target, rating, explanation))
     return rows
 
