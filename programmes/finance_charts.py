@@ -39,6 +39,7 @@ def _own_style(fills: Sequence[str]) -> str:
     )
     return (
         "<style>text{font-family:arial,sans-serif;font-size:12px;fill:#0b0c0c}"
+        ".axis.y text{text-anchor:end}.axis.x text{text-anchor:middle}"
         ".background{fill:none}.axis .line{stroke:#0b0c0c;stroke-width:1}"
         ".guide.line{stroke:#b1b4b6;stroke-width:0.5;stroke-dasharray:2,3}"
         ".axis.x .guide.line{stroke:none}" + series + "</style>"
@@ -64,6 +65,7 @@ def _bars(
     width: int,
     height: int,
     fills: Sequence[str] = SERIES_FILLS,
+    truncate_label: int = 12,
 ) -> str:
     fills = tuple(fills[: len(series)])
     style = Style(
@@ -84,7 +86,7 @@ def _bars(
         legend_at_bottom_columns=len(series),
         legend_box_size=12,
         show_minor_y_labels=True,
-        truncate_label=12,
+        truncate_label=truncate_label,
         print_values=False,
         spacing=6,
     )
@@ -145,6 +147,7 @@ def whole_life_cost(
         width=width,
         height=height,
         fills=(SERIES_FILLS[0], SERIES_FILLS[2]),
+        truncate_label=20,
     )
 
 
