@@ -22,9 +22,10 @@ from programmes.rules import SEVERITY, RagResult
 from reporting.changes import ChangeSummary, changes_in_period
 from reporting.dashboard import Dashboard, build_dashboard
 from reporting.exceptions import Breach, detect_exceptions
+from reporting.report_gantt import ReportGantt, gantt_pictures
 from reporting.state import ProgrammeData, load_programme_data
 from reporting.timeline import ZOOMS, Gantt, gantt, timeline_of
-from reporting.trend import MilestoneTrend, key_decisions_trend
+from reporting.trend import MilestoneTrend, TrendLine, key_decisions_trend
 from risks.models import Issue, IssueStatus
 from risks.rules import decision_is_overdue
 from workstreams.assessment import MilestoneRating, WorkstreamRating
@@ -147,10 +148,21 @@ class HighlightReport(ReportBasis):
         ]
 
     @cached_property
+    def timeline_pictures(self) -> ReportGantt | None:
+        """Annex C's chart, each area a picture (reporting/report_gantt.py)."""
+        return gantt_pictures(self.timeline)
+
+    @cached_property
     def key_decisions_trend(self) -> MilestoneTrend:
         """The key decisions' forecast dates at each period's end (annex E, issue 15, part
         4): one query, and only for the key decisions, so a large programme's report stays fast."""
         return key_decisions_trend(self.dashboard)
+
+    @cached_property
+    def key_decisions_chart(self) -> TrendChart:
+        """The trend's chart in the report: at most as many lines as the chart tells apart by
+        colour and dash (TREND_LINES), those whose date moved first."""
+        return trend_chart(self.key_decisions_trend)
 
     @property
     def key_decisions_not_logged(self) -> list:
@@ -284,6 +296,61 @@ class HighlightReport(ReportBasis):
 
 
 MOVED = ("worse", "better")
+
+# As many lines as a trend chart tells apart, in black and white too: each its own colour and
+# dash (programmes.charts.TREND_COLOURS and TREND_DASHES) up to the seventh.
+TREND_LINES = 7
+
+
+def _has_moved(line: TrendLine) -> bool:
+    return len({day.value for day in line.dates if day is not None}) > 1
+
+
+def _span_days(line: TrendLine) -> int:
+    known = [day.value for day in line.dates if day is not None]
+    return (max(known) - min(known)).days if known else 0
+
+
+def _last_date(line: TrendLine) -> date:
+    known = [day.value for day in line.dates if day is not None]
+    return known[-1] if known else date.max
+
+
+@dataclass
+class TrendChart:
+    """The lines a report's trend chart draws, and what it says of those it leaves out."""
+
+    src: str
+    drawn: int
+    total: int
+    moved_drawn: int
+    moved_left: int  # moved, but not drawn: the summary names every slip
+
+    @property
+    def steady_drawn(self) -> int:
+        return self.drawn - self.moved_drawn
+
+    @property
+    def steady_left(self) -> int:
+        return self.total - self.drawn - self.moved_left
+
+
+def trend_chart(trend: MilestoneTrend, *, most: int = TREND_LINES) -> TrendChart:
+    """The chart of at most `most` of the trend's lines: those whose date moved (the furthest
+    first), then the soonest due of those that did not; drawn in the trend's own order. A
+    chart of 35 lines repeats its colours and dashes, and none of them can be told apart."""
+    moved = sorted((line for line in trend.lines if _has_moved(line)), key=_span_days, reverse=True)
+    steady = sorted((line for line in trend.lines if not _has_moved(line)), key=_last_date)
+    chosen = {id(line) for line in (moved + steady)[:most]}
+    drawn = [line for line in trend.lines if id(line) in chosen]
+    moved_drawn = sum(1 for line in drawn if _has_moved(line))
+    return TrendChart(
+        src=MilestoneTrend(trend.labels, trend.moments, drawn).chart(),
+        drawn=len(drawn),
+        total=len(trend.lines),
+        moved_drawn=moved_drawn,
+        moved_left=len(moved) - moved_drawn,
+    )
 
 
 def _cut(items: list, limit: int) -> dict:

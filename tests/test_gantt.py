@@ -2,6 +2,7 @@
 lines are drawn, the zoom levels, the collapsible areas, the table of the same data, the
 as-at view, and a fixed number of queries that read only what the chart shows."""
 
+import base64
 import re
 from datetime import date, datetime, time, timedelta
 
@@ -311,7 +312,22 @@ def test_the_highlight_reports_annex_draws_the_same_chart(dated):
     assert markers["1.1.1"].x == round((5 + 15 / 31) * 50, 1)  # 16 December
     html = render_html(report)
     annex = html[html.index('id="annex-c"') :]
-    assert annex.count('<svg class="r-gantt"') == 2  # one picture an area
-    assert 'aria-label="Timeline of area 1 Community Services"' in annex
-    assert annex.count("<polygon points=") == 1  # 1.1.1, the key decision
-    assert f'd="{report.timeline.areas[0].links[0].path}"' in annex
+    # One block an area: its name, its workstreams' names as text, its rows as a picture.
+    assert annex.count('<div class="r-gantt">') == 2
+    assert '<p class="r-gantt__title">1 Community Services</p>' in annex
+    assert "<p>1.1 Day Opportunities</p>" in annex
+    assert 'alt="Timeline of area 1 Community Services"' in annex
+    pictures = [
+        base64.b64decode(src).decode()
+        for src in re.findall(
+            r'class="r-gantt__chart" src="data:image/svg\+xml;base64,([^"]+)"', annex
+        )
+    ]
+    assert len(pictures) == 2
+    assert "".join(pictures).count("<polygon points=") == 1  # 1.1.1, the key decision
+    # The dependency 1.1.1 -> 1.2.1 drawn as on the page, between rows 32 pixels high (the
+    # page's are 56): from the first row's middle to the second's.
+    page_path = report.timeline.areas[0].links[0].path
+    assert ",28.0 " in page_path and " V84.0 " in page_path
+    report_path = page_path.replace(",28.0 ", ",16.0 ").replace(" V84.0 ", " V48.0 ")
+    assert f'd="{report_path}"' in pictures[0]
