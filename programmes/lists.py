@@ -37,6 +37,7 @@ LISTS = [
     ("Issues", "issue_list"),
     ("Decisions", "decision_list"),
     ("Actions", "action_list"),
+    ("Benefits", "benefit_list"),
 ]
 
 

@@ -25,6 +25,7 @@ from risks.models import BoardMeeting, Decision, DecisionStatus, Risk, RiskStatu
 from risks.rules import Movement as ScoreMovement
 from risks.rules import risk_movement
 from workstreams.assessment import MeasureRating, ProgrammeRating, WorkstreamRating, assess
+from workstreams.benefits import BenefitsSummary, benefits_summary
 from workstreams.models import MilestoneKind
 from workstreams.rules import (
     Target,
@@ -229,6 +230,14 @@ class Dashboard:
     @property
     def overall_movement_word(self) -> str:
         return MOVEMENT_WORDS[self.overall_movement]
+
+    @cached_property
+    def benefits(self) -> BenefitsSummary:
+        """The programme's benefits, rated, with pounds planned and realised by financial year
+        (issue 16): two queries more, read when a page or report shows them."""
+        return benefits_summary(
+            self.data.programme, as_of=self.data.as_of, snapshot=self.data.snapshot
+        )
 
     @property
     def rag_summary(self) -> list[tuple[Rag, int]]:

@@ -27,7 +27,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from programmes.choices import DatePrecision
-from programmes.dates import PlanDate, add_months, month_start
+from programmes.dates import FinancialYear, PlanDate, add_months, month_start
 from programmes.models import (
     Membership,
     Objective,
@@ -50,9 +50,9 @@ from risks.models import (
     AgendaItem,
     Attendance,
     BoardMeeting,
+    CommunicationItem,
     Decision,
     Issue,
-    CommunicationItem,
     Lesson,
     MeetingPaper,
     Risk,
@@ -71,6 +71,8 @@ from tests.factories import (
 from tests.html_forms import Form, form_with
 from workstreams.models import (
     BaselineChange,
+    Benefit,
+    BenefitYear,
     BudgetLine,
     Measure,
     MeasureReading,
@@ -80,6 +82,7 @@ from workstreams.models import (
     StatusUpdate,
     Workstream,
 )
+from workstreams.services.benefits import profile_years
 
 CONFLICT = "Someone else changed this"
 RELOAD = "reload the page"
@@ -450,7 +453,70 @@ def _pages(world) -> dict[str, Callable[[], EditPage]]:
         **_change_control_pages(w),
         **_meeting_pages(w),
         **_closing_pages(w),
+        **_benefit_pages(w),
     }
+
+
+def _benefit_pages(w) -> dict[str, Callable[[], EditPage]]:
+    """Issue 16, part 1: a benefit with every field filled in and a planned profile, and what
+    it realised last financial year (recorded by its owner, the lead)."""
+    programme = w.programme
+    owner = Person.objects.get(user__username="lead")
+    last_year = FinancialYear.containing(w.today).start_year - 1
+
+    def benefit() -> Benefit:
+        stored = Benefit.objects.create(
+            programme=programme,
+            reference="B-07",
+            title="Fewer residential placements",
+            description="People stay at home with support",
+            benefit_type="non_cashable",
+            is_disbenefit=False,
+            unit="pounds",
+            owner=owner,
+            beneficiary="Older people",
+            baseline_value=Decimal("1250000.00"),
+            baseline_description="Spend on placements in 2024/25",
+            confidence="high",
+            status="realising",
+        )
+        stored.workstreams.add(w.plan["ws_1_1"])
+        stored.measures.add(w.measure)
+        BenefitYear.objects.create(
+            benefit=stored, financial_year=last_year, planned=Decimal("50000.00")
+        )
+        return stored
+
+    def edit() -> EditPage:
+        stored = benefit()
+        planned = {
+            f"planned_{year}": Decimal("50000.00") if year == last_year else None
+            for year in profile_years(programme, [last_year])
+        }
+        return EditPage(
+            "office",
+            reverse("benefit_edit", args=[stored.pk]),
+            stored,
+            shown={"workstreams": w.plan["ws_1_1"].pk, "measures": w.measure.pk, **planned},
+            typed={"beneficiary": "Older people and carers"},
+            other=("description", "Changed by someone else"),
+        )
+
+    def realisation() -> EditPage:
+        stored = benefit()
+        year = BenefitYear.objects.get(benefit=stored)
+        year.realised = Decimal("48000.00")
+        year.evidence = "Placements report, March"
+        year.save()
+        return EditPage(
+            "lead",
+            reverse("benefit_realisation", args=[stored.pk, last_year]),
+            BenefitYear.objects.get(pk=year.pk),
+            typed={"realised": "49000"},
+            other=("evidence", "Changed by someone else"),
+        )
+
+    return {"benefit edit": edit, "benefit realisation": realisation}
 
 
 def _closing_pages(w) -> dict[str, Callable[[], EditPage]]:
@@ -1005,6 +1071,9 @@ PAGES = [
     "stakeholder edit",
     "communication edit",
     "programme close",
+    # Issue 16, part 1
+    "benefit edit",
+    "benefit realisation",
 ]
 
 
@@ -1087,6 +1156,9 @@ SAVED_AT = {
     "stakeholder edit": "stakeholder_edit",
     "communication edit": "communication_edit",
     "programme close": "programme_close",
+    # Issue 16, part 1
+    "benefit edit": "benefit_edit",
+    "benefit realisation": "benefit_realisation",
 }
 
 # Every other page, and why it needs no version: it only reads, it adds something new, or it
@@ -1159,6 +1231,9 @@ NOT_EDITS = {
         "communication_list",
         "programme_closure_report",
         "workstream_closure_report",
+        # Issue 16, part 1: the benefits register and a benefit's page
+        "benefit_list",
+        "benefit_detail",
     },
     "adds": {
         "api_token",
@@ -1205,6 +1280,7 @@ NOT_EDITS = {
         "stakeholder_add",
         "communication_add",
         "communication_detail",
+        "benefit_add",  # issue 16, part 1
     },
     "acts on what is stored now": {
         "calendar_feed_reset",

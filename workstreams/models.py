@@ -541,3 +541,134 @@ class BudgetLine(Versioned):
     @property
     def lacks_variance_explanation(self) -> bool:
         return self.needs_variance_explanation and not self.variance_explanation.strip()
+
+
+# ----- Benefits (issue 16, part 1; DOMAIN.md section 7, "Benefits") -----
+
+
+class BenefitType(models.TextChoices):
+    CASHABLE = "cashable", "Cashable saving"
+    NON_CASHABLE = "non_cashable", "Non-cashable"
+    QUALITATIVE = "qualitative", "Qualitative"
+
+
+class BenefitStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    REALISING = "realising", "Realising"
+    REALISED = "realised", "Realised"
+    HANDED_OVER = "handed_over", "Handed over"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+class BenefitConfidence(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Benefit(Referenced, Versioned):
+    """A benefit the programme is to deliver (or a dis-benefit it expects to cause): its owner,
+    who gains, the workstreams and measures that deliver it, its baseline, and a planned
+    profile by financial year against which what was realised is rated (`BenefitYear`,
+    `workstreams.rules.benefit_rag`). Tracked after the programme closes: its owner still
+    records what is realised (`programmes.permissions.may_record_realisation`)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="benefits")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True, max_length=4000)
+    benefit_type = models.CharField(
+        "Type", max_length=20, choices=BenefitType.choices, default=BenefitType.CASHABLE
+    )
+    is_disbenefit = models.BooleanField(
+        "Dis-benefit", default=False, help_text="An outcome seen as negative by someone"
+    )
+    unit = models.CharField(
+        max_length=10,
+        choices=MeasureUnit.choices,
+        default=MeasureUnit.POUNDS,
+        help_text="What the planned and realised amounts count: pounds for a cashable saving",
+    )
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="benefits"
+    )
+    beneficiary = models.CharField(max_length=300, blank=True, help_text="Who gains")
+    workstreams = models.ManyToManyField(Workstream, blank=True, related_name="benefits")
+    measures = models.ManyToManyField(Measure, blank=True, related_name="benefits")
+    baseline_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    baseline_description = models.TextField(
+        blank=True, max_length=2000, help_text="Where things stood before, and when"
+    )
+    confidence = models.CharField(
+        max_length=10, choices=BenefitConfidence.choices, default=BenefitConfidence.MEDIUM
+    )
+    status = models.CharField(
+        max_length=20, choices=BenefitStatus.choices, default=BenefitStatus.PLANNED
+    )
+    history = HistoricalRecords(m2m_fields=[workstreams, measures])
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                name="benefit_reference_unique_in_programme",
+                violation_error_message="This programme already has a benefit with this reference.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("benefit_detail", args=[self.pk])
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.benefit_type == BenefitType.QUALITATIVE
+
+
+class BenefitYear(Versioned):
+    """One financial year of a benefit: the amount planned (its profile) and the amount
+    realised, with the evidence for it. Either may be empty: nothing planned that year, or
+    nothing recorded yet."""
+
+    programme_path = "benefit__programme"
+
+    benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="years")
+    financial_year = models.PositiveSmallIntegerField(
+        help_text="The year the financial year starts in: 2026 for 2026/27"
+    )
+    planned = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    realised = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    evidence = models.TextField(blank=True, max_length=4000)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["benefit", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benefit", "financial_year"],
+                name="one_benefit_year_per_financial_year",
+                violation_error_message="This benefit already has figures for that year.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benefit.reference} {FinancialYear(self.financial_year)}"
+
+    @property
+    def financial_year_label(self) -> str:
+        return str(FinancialYear(self.financial_year))
+
+    @property
+    def scope(self) -> Scope:
+        """A benefit's figures sit where the benefit does: in its programme."""
+        return Scope(self.benefit.programme_id)

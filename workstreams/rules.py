@@ -270,3 +270,108 @@ def workstream_suggested_rag(
     labelled = [(f"milestone {ref}", result) for ref, result in milestones]
     labelled += [(f"measure {ref}", result) for ref, result in measures]
     return roll_up(labelled)
+
+
+# ----- Benefits (issue 16, part 1; DOMAIN.md section 7, "Benefits") -----
+
+
+@dataclass(frozen=True)
+class BenefitFigures:
+    """One financial year of a benefit's profile: planned and realised (None: not planned
+    that year, or nothing recorded yet)."""
+
+    financial_year: int
+    planned: Decimal | None = None
+    realised: Decimal | None = None
+
+
+def benefit_years_to_date(years: Iterable[BenefitFigures], as_of: date) -> list[BenefitFigures]:
+    """The years a benefit is judged on as of a date: every financial year that has ended,
+    and the current one once its realised amount is recorded (a year half gone with nothing
+    recorded yet is not a shortfall; a year recorded early counts)."""
+    current = FinancialYear.containing(as_of).start_year
+    return sorted(
+        (
+            year
+            for year in years
+            if year.financial_year < current
+            or (year.financial_year == current and year.realised is not None)
+        ),
+        key=lambda year: year.financial_year,
+    )
+
+
+def benefit_amount(value: Decimal, unit: str = "pounds") -> str:
+    """An amount as a benefit counts it: "£12,500", "12.5%", "30 days", "1,200"."""
+    if unit == "pounds":
+        sign = "-" if value < 0 else ""
+        return f"{sign}£{_number(abs(Decimal(value)))}"
+    if unit == "percent":
+        return f"{_number(Decimal(value))}%"
+    if unit == "days":
+        return f"{_number(Decimal(value))} days"
+    return _number(Decimal(value))
+
+
+def benefit_rag(
+    *,
+    years: Iterable[BenefitFigures],
+    as_of: date,
+    tolerance_percent: Decimal = Decimal(5),
+    qualitative: bool = False,
+    disbenefit: bool = False,
+    abandoned: bool = False,
+    unit: str = "pounds",
+) -> RagResult:
+    """A benefit's RAG against its profile (DOMAIN.md section 7; issue 16): the amount
+    realised to date against the amount planned to date (`benefit_years_to_date`). Green if
+    realised meets planned; Amber if short by no more than the benefits tolerance (a
+    percentage of the planned amount); Red beyond it. A dis-benefit is the other way round:
+    coming to more than expected is worse. No rating, with the reason, for a qualitative
+    benefit, an abandoned one, one with no profile, or one with nothing planned to date."""
+    if abandoned:
+        return RagResult(Rag.NO_DATA, (Reason("was abandoned, so it is not rated"),))
+    if qualitative:
+        return RagResult(
+            Rag.NO_DATA, (Reason("is qualitative: it is described, not rated against amounts"),)
+        )
+    years = list(years)
+    if not any(year.planned is not None for year in years):
+        return RagResult(Rag.NO_DATA, (Reason("has no planned profile yet"),))
+    to_date = benefit_years_to_date(years, as_of)
+    if not any(year.planned is not None for year in to_date):
+        first = min(year.financial_year for year in years if year.planned is not None)
+        return RagResult(
+            Rag.NO_DATA,
+            (Reason(f"has nothing planned to date: its profile starts in {FinancialYear(first)}"),),
+        )
+    planned = sum((Decimal(y.planned) for y in to_date if y.planned is not None), Decimal(0))
+    realised = sum((Decimal(y.realised) for y in to_date if y.realised is not None), Decimal(0))
+    until = FinancialYear(to_date[-1].financial_year)
+    tolerance = Decimal(tolerance_percent)
+    if disbenefit:
+        shortfall = realised - planned
+        words = (
+            f"came to {benefit_amount(realised, unit)} against {benefit_amount(planned, unit)} "
+            f"expected to {until}"
+        )
+        side = "more than expected"
+    else:
+        shortfall = planned - realised
+        words = (
+            f"realised {benefit_amount(realised, unit)} of {benefit_amount(planned, unit)} "
+            f"planned to {until}"
+        )
+        side = "short"
+    if shortfall <= 0:
+        return RagResult(Rag.GREEN, (Reason(words),))
+    if planned:
+        percent = (shortfall / abs(planned) * 100).quantize(Decimal("0.1"))
+        by = f"{_number(percent)}% {side}"
+    else:
+        by = f"{benefit_amount(shortfall, unit)} {side}"
+    if shortfall <= abs(planned) * tolerance / 100:
+        return RagResult(
+            Rag.AMBER, (Reason(f"{words}: {by} (within {_number(tolerance)}% tolerance)"),)
+        )
+    return RagResult(Rag.RED, (Reason(f"{words}: {by} (tolerance {_number(tolerance)}%)"),))

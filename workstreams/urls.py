@@ -2,6 +2,7 @@ from django.urls import path
 
 from workstreams.views import (
     areas,
+    benefits,
     budget,
     bulk,
     lists,
@@ -131,5 +132,15 @@ urlpatterns = [
         "programmes/<int:programme_id>/objectives/<int:objective_id>/edit/",
         objectives.objective_edit,
         name="objective_edit",
+    ),
+    # The benefits register (issue 16, part 1)
+    path("programmes/<int:programme_id>/benefits/", benefits.benefit_list, name="benefit_list"),
+    path("programmes/<int:programme_id>/benefits/new/", benefits.benefit_add, name="benefit_add"),
+    path("benefits/<int:benefit_id>/", benefits.benefit_detail, name="benefit_detail"),
+    path("benefits/<int:benefit_id>/edit/", benefits.benefit_edit, name="benefit_edit"),
+    path(
+        "benefits/<int:benefit_id>/years/<int:year>/",
+        benefits.benefit_realisation,
+        name="benefit_realisation",
     ),
 ]
