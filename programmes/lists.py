@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from programmes.as_at import PARAMETER, AsAt, keep_as_at
+from programmes.caching import with_changes
 from programmes.choices import Rag
 from programmes.dates import PlanDate
 from programmes.exports import FORMATS, ExportColumn, export_filename, export_response
@@ -108,7 +109,11 @@ def programme_for(request, programme_id: int, action: Action = Action.VIEW) -> P
     """The programme a page is of, from those the user may see: 404 for anyone who may not
     see it, 403 for those whose role does not allow the action."""
     return get_for(
-        request.user, action, Programme.objects.select_related("organisation"), pk=programme_id
+        request.user,
+        action,
+        # With its change counter, for what its pages keep in the cache (programmes.caching).
+        with_changes(Programme.objects.select_related("organisation")),
+        pk=programme_id,
     )
 
 

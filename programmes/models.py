@@ -851,3 +851,26 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} since {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+def random_count() -> int:
+    return secrets.randbelow(2**53)
+
+
+class ProgrammeChanges(models.Model):
+    """How many times anything a programme's pages rate or show has changed: a counter that
+    every such write raises (`programmes.caching.programme_changed`, from the signals), so
+    that what is computed from the programme (its assessment) is kept in the cache under
+    the counter and computed again only after a change (issue 17). A row of its own, not a
+    field of Programme, so that saving a programme read earlier never writes an old count
+    back."""
+
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # It starts at a random number, so that a programme made after another was deleted (or
+    # rolled back, in the tests) and given its id never finds the other's entries.
+    count = models.PositiveBigIntegerField(default=random_count)
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}: {self.count} changes"

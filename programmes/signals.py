@@ -3,10 +3,11 @@ import, site administration); and keep every history's reason within its column.
 
 from textwrap import shorten
 
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from simple_history.signals import pre_create_historical_record
 
+from programmes.caching import ALL, programme_changed, start_counting
 from programmes.models import ProgrammeArea
 from programmes.services import sync_area_memberships
 
@@ -31,3 +32,71 @@ def history_reason_fits(sender, history_instance, **kwargs):
         history_instance.history_change_reason = shorten(
             reason, HISTORY_REASON_LENGTH, placeholder="…"
         )
+
+
+# What a programme's pages rate or show (its assessment and the dashboard): a save or delete of
+# any of these raises the programme's change counter (`programmes.caching`), whichever service,
+# import, API or administration page made it. Named, not imported: the apps above this one.
+CHANGES_PROGRAMME = (
+    "programmes.Programme",
+    "programmes.ProgrammeArea",
+    "programmes.ReportingPeriod",
+    "programmes.Funding",
+    "workstreams.Workstream",
+    "workstreams.Milestone",
+    "workstreams.ProgressNote",
+    "workstreams.Measure",
+    "workstreams.MeasureTarget",
+    "workstreams.MeasureReading",
+    "workstreams.StatusUpdate",
+    "workstreams.BudgetLine",
+    "risks.Risk",
+    "risks.Decision",
+    "risks.BoardMeeting",
+)
+DEPENDENCIES = ("workstreams.Milestone_depends_on", "workstreams.Workstream_depends_on")
+
+
+def programme_of(instance) -> int | None:
+    """The id of the programme an instance of `CHANGES_PROGRAMME` belongs to (its
+    `programme_path`), None if that is gone already (a cascade)."""
+    if instance._meta.label == "programmes.Programme":
+        return instance.pk
+    path = getattr(instance, "programme_path", "programme")
+    first, _, rest = path.partition("__")
+    if not rest:
+        return getattr(instance, f"{first}_id")
+    field = instance._meta.get_field(first)
+    return (
+        field.related_model._base_manager.filter(pk=getattr(instance, field.attname))
+        .values_list(rest, flat=True)
+        .first()
+    )
+
+
+def _changed(sender, instance, raw=False, created=False, **kwargs):
+    if raw:
+        return
+    if created and instance._meta.label == "programmes.Programme":
+        start_counting(instance.pk)
+    else:
+        programme_changed([programme_of(instance)])
+
+
+def _dependencies_changed(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        programme_changed([programme_of(instance)])
+
+
+def _person_changed(sender, instance, raw=False, created=False, **kwargs):
+    # A person's name is shown wherever they lead, own or sponsor; a new one is in no plan.
+    if not raw and not created:
+        programme_changed(ALL)
+
+
+for _label in CHANGES_PROGRAMME:
+    post_save.connect(_changed, sender=_label, dispatch_uid=f"changes:{_label}:save")
+    post_delete.connect(_changed, sender=_label, dispatch_uid=f"changes:{_label}:delete")
+for _label in DEPENDENCIES:
+    m2m_changed.connect(_dependencies_changed, sender=_label, dispatch_uid=f"changes:{_label}")
+post_save.connect(_person_changed, sender="programmes.Person", dispatch_uid="changes:person")

@@ -334,7 +334,7 @@ def build_dashboard(data: ProgrammeData, filters: DashboardFilters | None = None
     """The dashboard of the programme as the data has it; with filters, the grid and the five
     counts are of the workstreams they keep (an area with none of them is left out)."""
     programme = data.programme
-    rating = assess(data.rating_state, data.as_of)
+    rating = data.rating or assess(data.rating_state, data.as_of)
     filters = filters or DashboardFilters()
 
     grid = []

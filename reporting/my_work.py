@@ -21,6 +21,8 @@ from datetime import date, timedelta
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from programmes.choices import PeriodStatus, Role
 from programmes.dates import FinancialYear, add_months, month_start
@@ -64,10 +66,37 @@ class UpdateDue:
     period: ReportingPeriod
     update: StatusUpdate | None
     is_mine: bool
+    html: str = ""  # its row of the table (`row`)
 
     @property
     def state(self) -> str:
         return "Draft saved" if self.update is not None else "Not started"
+
+    def row(self, url_pattern: str, today: date) -> str:
+        """The row of My work's table, written here once (issue 17: the programme office of
+        20 programmes has 800 of them, and the template's url tag and date filter on each
+        took most of the page's time). The same markup as the template wrote."""
+        workstream, period = self.workstream, self.period
+        lead = ""
+        if not self.is_mine:
+            name = workstream.lead.name if workstream.lead is not None else ""
+            lead = f' <span class="app-muted">(lead: {escape(name or "not named")})</span>'
+        cut_off = period.cut_off
+        late = (
+            ' <strong class="govuk-tag govuk-tag--pink app-rag--small">Late</strong>'
+            if cut_off < today
+            else ""
+        )
+        return mark_safe(  # noqa: S308 (every value escaped)
+            '<tr class="govuk-table__row"><td class="govuk-table__cell">'
+            f'<a class="govuk-link" href="{url_pattern.format(workstream.pk, period.pk)}">'
+            f"{escape(workstream.reference)} {escape(workstream.name)}</a>{lead}"
+            f'<br><span class="govuk-body-s app-muted">{escape(workstream.programme.name)}'
+            "</span></td>"
+            f'<td class="govuk-table__cell app-nowrap">{escape(period.label)}</td>'
+            f'<td class="govuk-table__cell app-nowrap">{cut_off.day} {cut_off:%b %Y}{late}</td>'
+            f'<td class="govuk-table__cell">{self.state}</td></tr>'
+        )
 
 
 @dataclass
@@ -199,14 +228,33 @@ def my_work(user, today: date) -> MyWork:
             workstream__in=chased, period__in=list(periods.values())
         )
     }
-    for workstream in chased.select_related("programme", "lead").order_by(
-        "programme__name", "sort_key"
+    # One reverse() for every row's link (the URL with {} for the ids).
+    update_url = (
+        reverse("status_update", args=[987654321, 987654322])
+        .replace("987654321", "{0}")
+        .replace("987654322", "{1}")
+    )
+    for workstream in (
+        chased.select_related("programme", "lead")
+        .only(
+            "pk",
+            "reference",
+            "name",
+            "sort_key",
+            "programme_id",
+            "programme__name",
+            "lead_id",
+            "lead__name",
+        )
+        .order_by("programme__name", "sort_key")
     ):
         period = periods.get(workstream.programme_id)
         update = updates.get(workstream.pk)
         if period is None or (update is not None and update.state == UpdateState.SUBMITTED):
             continue
-        work.updates_due.append(UpdateDue(workstream, period, update, workstream.pk in led))
+        item = UpdateDue(workstream, period, update, workstream.pk in led)
+        item.html = item.row(update_url, today)
+        work.updates_due.append(item)
 
     work.readings_missing = list(
         Measure.objects.visible_to(user)

@@ -15,6 +15,7 @@ from datetime import date
 
 from django.db.models import Min
 
+from programmes.caching import keep_many
 from programmes.choices import Rag
 from programmes.models import Programme
 from programmes.rules import RagResult, to_three_point
@@ -47,17 +48,62 @@ class PortfolioRow:
         ]
 
 
+@dataclass
+class Rated:
+    """What the portfolio shows of a programme's assessment: small, so that it is kept in the
+    cache for each programme until the programme changes (issue 17), rather than every
+    programme's thousands of milestones being loaded and rated on every request."""
+
+    programme: Programme  # as it stood (its risk bands)
+    overall: RagResult
+    previous: Rag | None
+    workstreams: dict[str, int]
+    overdue_milestones: int
+    measures_off_target: int
+
+
+def _rate(programmes: list[Programme], as_of: date, snapshot: Snapshot) -> dict[int, Rated]:
+    ratings = assess_programmes(programmes, as_of, snapshot, latest_readings_only=True)
+    rated = {}
+    for rating in ratings:
+        counts = defaultdict(int)
+        for workstream in rating.workstreams:
+            counts[to_three_point(workstream.rating.rag).value] += 1
+        previous = rating.previous_result
+        rated[rating.programme.pk] = Rated(
+            programme=rating.programme,
+            overall=rating.result,
+            previous=previous.rag if previous else None,
+            workstreams=dict(counts),
+            overdue_milestones=sum(item.is_overdue for item in rating.milestones),
+            measures_off_target=sum(
+                item.result.rag in (Rag.RED, Rag.AMBER) for item in rating.measures
+            ),
+        )
+    return rated
+
+
 def build_portfolio(
     programmes: list[Programme], as_of: date, snapshot: Snapshot | None = None
 ) -> list[PortfolioRow]:
-    """A row for each programme, rated as at `as_of` (from the snapshot's moment if given)."""
+    """A row for each programme, rated as at `as_of` (from the snapshot's moment if given):
+    each programme's assessment kept in the cache until it changes (as at a month that has
+    ended, for good), and only those not kept are loaded and rated, together."""
     snapshot = snapshot or Snapshot()
     ids = [p.pk for p in programmes]
     if not ids:
         return []
-    ratings = assess_programmes(programmes, as_of, snapshot, latest_readings_only=True)
-    # The programmes as they stood then: the thresholds of their risk bands.
-    rated = {rating.programme.pk: rating.programme for rating in ratings}
+    by_id = {p.pk: p for p in programmes}
+    name = f"portfolio-at-{snapshot.at.isoformat()}" if snapshot.is_historical else "portfolio"
+    summaries = keep_many(
+        name,
+        ids,
+        as_of,
+        lambda missing: _rate([by_id[pk] for pk in missing], as_of, snapshot),
+        closed=snapshot.is_historical,
+        # Read with the programmes where the page did (`programmes.caching.with_changes`).
+        known={p.pk: getattr(p, "changes", None) for p in programmes},
+    )
 
     red_risks = defaultdict(int)
     for programme_id, likelihood, impact in (
@@ -65,7 +111,8 @@ def build_portfolio(
         .filter(status=RiskStatus.OPEN)
         .values_list("programme_id", "current_likelihood", "current_impact")
     ):
-        if rated[programme_id].risk_band(likelihood * impact) == Rag.RED:
+        # The programmes as they stood then: the thresholds of their risk bands.
+        if summaries[programme_id].programme.risk_band(likelihood * impact) == Rag.RED:
             red_risks[programme_id] += 1
 
     next_board = dict(
@@ -76,23 +123,18 @@ def build_portfolio(
     )
 
     portfolio = []
-    for programme, rating in zip(programmes, ratings, strict=True):
-        counts = defaultdict(int)
-        for workstream in rating.workstreams:
-            counts[to_three_point(workstream.rating.rag).value] += 1
-        previous = rating.previous_result
+    for programme in programmes:
+        rated = summaries[programme.pk]
         portfolio.append(
             PortfolioRow(
                 programme=programme,
-                overall=rating.result,
-                previous=previous.rag if previous else None,
-                movement=rating_movement(previous.rag if previous else None, rating.result.rag),
-                workstreams=dict(counts),
-                overdue_milestones=sum(item.is_overdue for item in rating.milestones),
+                overall=rated.overall,
+                previous=rated.previous,
+                movement=rating_movement(rated.previous, rated.overall.rag),
+                workstreams=rated.workstreams,
+                overdue_milestones=rated.overdue_milestones,
                 red_risks=red_risks[programme.pk],
-                measures_off_target=sum(
-                    item.result.rag in (Rag.RED, Rag.AMBER) for item in rating.measures
-                ),
+                measures_off_target=rated.measures_off_target,
                 next_board=next_board.get(programme.pk),
             )
         )

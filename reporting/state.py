@@ -22,7 +22,7 @@ from programmes.dates import month_start
 from programmes.models import Funding, Programme, ReportingPeriod
 from programmes.snapshots import Snapshot, end_of_day
 from risks.models import BoardMeeting, Decision, Risk
-from workstreams.assessment import ProgrammeState, attach_people, load_state
+from workstreams.assessment import ProgrammeRating, ProgrammeState, assessed, attach_people
 from workstreams.models import BudgetLine
 
 
@@ -43,6 +43,8 @@ class ProgrammeData:
     budget_lines: list[BudgetLine]
     funding: list[Funding]
     meetings: list[BoardMeeting]
+    # The assessment of `rating_state` as of `as_of` (`workstreams.assessment.assessed`).
+    rating: ProgrammeRating | None = None
 
 
 def moment_of(
@@ -70,7 +72,8 @@ def load_programme_data(
     previous_period = earlier[0] if earlier else None
     rows = snapshot.rows
 
-    rating_state = load_state(programme, as_of, snapshot=snapshot)
+    # Loaded and rated once per change of the programme (kept in the cache, issue 17).
+    rating_state, rating = assessed(programme, as_of, snapshot)
     # The programme itself as it stood then: its board rating, tolerances and bands.
     programme = rating_state.programme
     risks = rows(Risk, programme_id=programme.pk).order_by("sort_key")
@@ -98,6 +101,7 @@ def load_programme_data(
         previous_period=previous_period,
         periods=periods,
         rating_state=rating_state,
+        rating=rating,
         risks=risks,
         previous_risk_scores=previous_risk_scores,
         decisions=list(rows(Decision, programme_id=programme.pk).order_by("needed_by", "sort_key")),

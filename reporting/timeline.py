@@ -12,20 +12,23 @@ are drawn across their whole month (DOMAIN.md section 1: "Dates in plans are oft
 from __future__ import annotations
 
 import calendar
+import html
 import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from programmes.choices import Rag
 from programmes.dates import PlanDate, add_months, financial_year_label, month_label, month_start
 from programmes.models import Programme, ReportingPeriod
 from programmes.snapshots import Snapshot
 from reporting.state import ProgrammeData, moment_of
-from workstreams.assessment import ProgrammeRating, ProgrammeState, assess, load_state
-from workstreams.models import Measure, Milestone, MilestoneKind
+from workstreams.assessment import ProgrammeRating, ProgrammeState, assessed
+from workstreams.models import Milestone, MilestoneKind
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
@@ -109,11 +112,10 @@ class TimelineData:
 
 def load_timeline(programme: Programme, *, period: ReportingPeriod | None = None) -> TimelineData:
     """The plan and its milestones' dependencies, rated, in a fixed number of queries. No
-    measures, readings or status updates: a milestone's rating needs none of them."""
+    measures, readings or status updates: a milestone's rating needs none of them. Loaded and
+    rated once per change of the programme (`workstreams.assessment.assessed`, issue 17)."""
     as_of, snapshot, period, periods = moment_of(programme, period)
-    state = load_state(
-        programme, as_of, snapshot=snapshot, measures=Measure.objects.none(), updates=False
-    )
+    state, rating = assessed(programme, as_of, snapshot, plan_only=True)
     return TimelineData(
         programme=state.programme,
         as_of=as_of,
@@ -121,7 +123,7 @@ def load_timeline(programme: Programme, *, period: ReportingPeriod | None = None
         period=period,
         periods=periods,
         state=state,
-        rating=assess(state, as_of),
+        rating=rating,
         dependencies=milestone_dependencies(programme, snapshot),
     )
 
@@ -277,6 +279,76 @@ class Marker:
         cx, cy = self.centre, self.y
         return f"{cx:.1f},{cy - 8:.1f} {cx + 8:.1f},{cy:.1f} {cx:.1f},{cy + 8:.1f} {cx - 8:.1f},{cy:.1f}"
 
+    # The page's markup of a marker, written here once rather than by the template for each of
+    # a thousand markers (issue 17: the template's cost grew with the markers; the same markup
+    # as the template wrote). Chart's tip height is the constant TIP_HEIGHT.
+    @cached_property
+    def svg(self) -> str:
+        label = _e(self.label)
+        colour = self.colour
+        parts = [
+            f'<a class="app-gantt__marker" href="{_e(self.url)}" aria-label="{label}">'
+            f"<title>{label}</title>"
+        ]
+        if self.width:
+            parts.append(
+                f'<rect x="{_n(self.x)}" y="{_n(self.top)}" width="{_n(self.width)}" '
+                f'height="20" fill="{colour}" fill-opacity="0.3" stroke="{colour}"/>'
+            )
+        if self.kind == "key_decision":
+            parts.append(
+                f'<polygon class="app-gantt__shape" points="{self.diamond}" fill="{colour}" '
+                'stroke="#0b0c0c"/>'
+            )
+        elif self.kind == "deliverable":
+            parts.append(
+                f'<rect class="app-gantt__shape" x="{_n(self.shape_x)}" y="{_n(self.shape_y)}" '
+                f'width="12" height="12" fill="{colour}" stroke="#0b0c0c"/>'
+            )
+        else:
+            parts.append(
+                f'<circle class="app-gantt__shape" cx="{_n(self.centre)}" cy="{_n(self.y)}" '
+                f'r="6" fill="{colour}" stroke="#0b0c0c"/>'
+            )
+        text_x = _n(self.tip_text_x)
+        parts.append(
+            '<g class="app-gantt__tip" visibility="hidden" aria-hidden="true">'
+            f'<rect x="{_n(self.tip_x)}" y="{_n(self.tip_y)}" width="{_n(self.tip_width)}" '
+            f'height="{TIP_HEIGHT}" rx="3" fill="#0b0c0c"/>'
+            f'<text x="{text_x}" y="{_n(self.tip_y)}" font-size="12" fill="#ffffff">'
+            f'<tspan x="{text_x}" dy="16" font-weight="bold">{_e(self.tip_title)}</tspan>'
+            f'<tspan x="{text_x}" dy="16">{_e(self.tip_details)}</tspan></text></g></a>'
+        )
+        return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
+
+    @cached_property
+    def ghost_svg(self) -> str:
+        """The baseline's ghost, where the forecast moved from it ("" if it did not)."""
+        if self.ghost_x is None:
+            return ""
+        shape = (
+            f'<rect x="{_n(self.ghost_x)}" y="{_n(self.top)}" width="{_n(self.ghost_width)}" '
+            'height="20" fill="none" stroke="#505a5f" stroke-dasharray="4 3"/>'
+            if self.ghost_width
+            else f'<circle cx="{_n(self.ghost_x)}" cy="{_n(self.y)}" r="6" fill="#ffffff" '
+            'stroke="#505a5f" stroke-dasharray="2 2"/>'
+        )
+        return mark_safe(  # noqa: S308 (numbers only)
+            f'<g class="app-gantt__ghost"><line x1="{_n(self.ghost_centre)}" y1="{_n(self.y)}" '
+            f'x2="{_n(self.centre)}" y2="{_n(self.y)}" stroke="#505a5f" '
+            f'stroke-dasharray="3 3"/>{shape}</g>'
+        )
+
+
+def _e(value) -> str:
+    """Escaped as the template escapes it (django.utils.html.escape is html.escape)."""
+    return html.escape(str(value))
+
+
+def _n(value) -> str:
+    """A number as the template writes it (no thousands separator here)."""
+    return str(value)
+
 
 @dataclass
 class Bar:
@@ -359,6 +431,24 @@ class TableRow:
     rag_label: str
     explanation: str
     depends_on: list[str]
+
+    @cached_property
+    def html(self) -> str:
+        """The row of the page's table, written once here rather than by the template."""
+        cell = '<td class="govuk-table__cell">'
+        return mark_safe(  # noqa: S308 (every value escaped)
+            '<tr class="govuk-table__row">'
+            f"{cell}{_e(self.workstream)}</td>"
+            f'{cell}<a class="govuk-link" href="{_e(self.url)}">{_e(self.reference)} '
+            f"{_e(self.title)}</a></td>"
+            f"{cell}{_e(self.kind_label)}</td>"
+            f"{cell}{_e(self.baseline_label or 'Not set')}</td>"
+            f"{cell}{_e(self.forecast_label or 'Not set')}</td>"
+            f"{cell}{_e(self.completed_label)}</td>"
+            f"{cell}{_e(self.explanation)}</td>"
+            f"{cell}{', '.join(_e(item) for item in self.depends_on)}</td>"
+            "</tr>"
+        )
 
 
 @dataclass

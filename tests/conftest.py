@@ -63,6 +63,18 @@ def _media_of_its_own(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _nothing_kept_from_another_test():
+    """What pages keep in the cache (`programmes.caching`) is keyed by programme ids, which
+    SQLite gives again after a test's transaction is rolled back: each test starts empty."""
+    from django.core.cache import cache
+
+    from programmes.caching import forget_kept
+
+    cache.clear()
+    forget_kept()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     # Tests render templates without a collected manifest of static files.
     settings.STORAGES = {

@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
+from programmes.caching import keep, keep_closed, known_changes
 from programmes.choices import Rag
 from programmes.dates import PlanDate, month_start
 from programmes.models import Person, Programme, ProgrammeArea, ReportingPeriod
@@ -783,6 +784,40 @@ def assess_programme(
 ) -> ProgrammeRating:
     """A programme rated as of a date, from its data now or as at the snapshot's moment."""
     return assess(load_state(programme, as_of, snapshot=snapshot), as_of)
+
+
+def assessed(
+    programme: Programme,
+    as_of: date,
+    snapshot: Snapshot | None = None,
+    *,
+    plan_only: bool = False,
+) -> tuple[ProgrammeState, ProgrammeRating]:
+    """The programme's rating state and its assessment (`load_state` and `assess`), computed
+    once per change of the programme (issue 17): kept in the shared cache under the
+    programme's change counter and the date (`programmes.caching.keep`; read with the
+    programme by `with_changes`, else one query), or, as at the end of a period, under that
+    moment, which no change reaches (`keep_closed`). `plan_only`: without measures, readings
+    and status updates (the timeline: a milestone's rating needs none of them).
+
+    What comes back is shared (read it, do not change it); the live state is handed the
+    caller's own programme, so that nothing another request attached to its copy is seen."""
+    snapshot = snapshot or Snapshot()
+
+    def compute():
+        narrowing = {"measures": Measure.objects.none(), "updates": False} if plan_only else {}
+        state = load_state(programme, as_of, snapshot=snapshot, **narrowing)
+        return state, assess(state, as_of)
+
+    name = "plan-assessment" if plan_only else "assessment"
+    if snapshot.is_historical:
+        return keep_closed(f"{name}-at-{snapshot.at.isoformat()}", programme.pk, as_of, compute)
+    state, rating = keep(name, programme.pk, as_of, compute, changes=known_changes(programme))
+    if state.programme is not programme:
+        state.programme = rating.programme = programme
+        for workstream in state.workstreams:
+            workstream.programme = programme
+    return state, rating
 
 
 def assess_programmes(

@@ -1,0 +1,116 @@
+"""A programme's assessment is computed once per change (issue 17), kept in the cache under
+the programme's change counter, which every write that can change a rating raises: the
+dashboard never shows a rating from before a change."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from programmes.caching import changes_of
+from programmes.choices import Rag
+from reporting.dashboard import build_dashboard
+from reporting.state import load_programme_data
+from tests.clock import TODAY
+from tests.factories import (
+    BudgetLineFactory,
+    MeasureFactory,
+    MeasureReadingFactory,
+    MeasureTargetFactory,
+    MilestoneFactory,
+    RiskFactory,
+)
+from workstreams.assessment import assessed
+
+
+def rating_of(programme, workstream) -> Rag:
+    return (
+        build_dashboard(load_programme_data(programme))
+        .rating.workstream(workstream.pk)
+        .suggested.rag
+    )
+
+
+@pytest.fixture
+def on_track(plan):
+    milestone = MilestoneFactory(
+        workstream=plan["ws_1_1"], reference="1.1.1", baseline_date=TODAY + timedelta(days=60)
+    )
+    return plan, milestone
+
+
+def test_the_assessment_is_kept_until_something_changes(on_track, django_assert_num_queries):
+    plan, _ = on_track
+    programme = plan["programme"]
+    first = assessed(programme, TODAY)
+    # Kept: the second time costs the counter's query only.
+    with django_assert_num_queries(1):
+        again = assessed(programme, TODAY)
+    assert again[1].result.rag == first[1].result.rag
+    assert again[0].programme is programme
+
+
+def test_a_milestone_edit_changes_the_dashboard_at_once(on_track, client, people):
+    plan, milestone = on_track
+    programme = plan["programme"]
+    client.force_login(people["board"])
+    url = reverse("programme_detail", args=[programme.pk])
+    assert client.get(url).status_code == 200  # the assessment is now kept
+    assert rating_of(programme, plan["ws_1_1"]) == Rag.GREEN
+    before = changes_of(programme.pk)
+
+    milestone.refresh_from_db()
+    milestone.baseline_date = TODAY - timedelta(days=10)  # now overdue
+    milestone.save()
+
+    assert changes_of(programme.pk) == before + 1
+    assert rating_of(programme, plan["ws_1_1"]) == Rag.RED
+    html = client.get(url).content.decode()
+    assert "overdue" in html.lower()
+
+
+def test_a_measure_reading_changes_the_rating_at_once(plan):
+    programme, workstream = plan["programme"], plan["ws_1_2"]
+    measure = MeasureFactory(workstream=workstream, reference="M1")
+    MeasureTargetFactory(measure=measure, value=Decimal(100), financial_year=2026)
+    MeasureReadingFactory(measure=measure, period=TODAY.replace(day=1), value=Decimal(100))
+    assert rating_of(programme, workstream) == Rag.GREEN
+
+    reading = measure.readings.get()
+    reading.value = Decimal(10)
+    reading.save()
+
+    assert rating_of(programme, workstream) == Rag.RED
+
+
+def test_every_write_that_can_change_a_rating_raises_the_counter(on_track):
+    plan, milestone = on_track
+    programme = plan["programme"]
+    counts = [changes_of(programme.pk)]
+    risk = RiskFactory(programme=programme)
+    counts.append(changes_of(programme.pk))
+    BudgetLineFactory(workstream=plan["ws_2_1"])
+    counts.append(changes_of(programme.pk))
+    milestone.refresh_from_db()
+    milestone.delete()
+    counts.append(changes_of(programme.pk))
+    risk.refresh_from_db()
+    risk.current_likelihood = 5
+    risk.save()
+    counts.append(changes_of(programme.pk))
+    programme.refresh_from_db()
+    programme.time_tolerance_days = 5
+    programme.save()
+    counts.append(changes_of(programme.pk))
+    assert counts == sorted(set(counts)) and len(counts) == 6
+
+
+def test_another_programme_is_not_touched(on_track):
+    plan, _ = on_track
+    from tests.factories import ProgrammeFactory
+
+    other = ProgrammeFactory(name="Another")
+    before = changes_of(other.pk)
+    MilestoneFactory(workstream=plan["ws_1_2"], reference="1.2.9")
+    assert changes_of(other.pk) == before
