@@ -1152,6 +1152,7 @@ def load_demo(
     today = today or timezone.localdate()
     users = ensure_demo_users()
     created = []
+    stories: dict[int, dict] = {}
     for file_name in FILES:
         data = yaml.safe_load((DATA_DIR / file_name).read_text(encoding="utf-8"))
         organisation_slug = data["organisation"]["slug"]
@@ -1169,6 +1170,7 @@ def load_demo(
             programme = builder.build()
             builder.play_history()
         created.append(programme)
+        stories[programme.pk] = data
         log(
             f"  {programme.name}: loaded, moved {builder.shift_years} years to run "
             f"{programme.starts_on:%b %Y} to {programme.ends_on:%b %Y}"
@@ -1178,7 +1180,7 @@ def load_demo(
         # The governance story is told through the services, which check the sign-ins' roles:
         # after the roles are given.
         with transaction.atomic():
-            tell_story(programme, users=users, today=today)
+            tell_story(programme, users=users, today=today, data=stories[programme.pk])
     if reports:
         for programme in created:
             if reports == "all" or programme.organisation.slug == reports:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from programmes.choices import Rag, RagScale, Role
 from programmes.dates import PlanDate, add_months, month_start
 from programmes.models import Membership, Person, Programme, ReportingPeriod
+from programmes.money import WholeLifeCostDetails, update_whole_life_cost
 from reporting.changes import (
     ChangeDecision,
     ChangeDetails,
@@ -44,15 +45,32 @@ from risks.models import (
     Attendance,
     AttendanceStatus,
     BoardMeeting,
+    CommunicationItem,
+    CommunicationSent,
     Decision,
     Issue,
     IssueAction,
     IssueSeverity,
+    Lesson,
     MeetingPaper,
     Risk,
     RiskStatus,
+    Stakeholder,
 )
-from risks.services.governance import MeetingDetails, edit_meeting
+from risks.services.communications import (
+    CommunicationDetails,
+    StakeholderDetails,
+    add_communication,
+    add_stakeholder,
+    record_sent,
+)
+from risks.services.governance import (
+    DecisionDetails,
+    MeetingDetails,
+    add_decision,
+    edit_meeting,
+)
+from risks.services.lessons import LessonDetails, add_lesson
 from risks.services.meetings import (
     ActionDetails,
     AgendaItemDetails,
@@ -70,7 +88,7 @@ from risks.services.risks import (
     edit_issue,
     realise_risk,
 )
-from workstreams.models import BaselineChange, Milestone, MilestoneStatus
+from workstreams.models import BaselineChange, BudgetLine, Milestone, MilestoneStatus
 
 
 def at(day: date, hour: int = 9) -> datetime:
@@ -155,8 +173,22 @@ def cast_of(programme: Programme, users) -> Cast:
     )
 
 
+# How far back a communication was last sent, by its frequency: so that each was sent once
+# lately and is next due soon after today.
+LAST_SENT_DAYS_AGO = {
+    "weekly": 3,
+    "fortnightly": 6,
+    "monthly": 12,
+    "two_monthly": 35,
+    "quarterly": 50,
+    "six_monthly": 120,
+    "yearly": 200,
+}
+
+
 class Story:
-    def __init__(self, programme: Programme, *, users, today: date):
+    def __init__(self, programme: Programme, *, users, today: date, data: dict | None = None):
+        self.data = data or {}
         self.programme = programme
         self.users = users
         self.today = today
@@ -208,6 +240,7 @@ class Story:
             .order_by("held_on")
             .first()
         )
+        self.upcoming = upcoming
         for number, meeting in enumerate(held):
             self.meeting(meeting, number, last=number == len(held) - 1)
         if upcoming is not None:
@@ -395,6 +428,16 @@ class Story:
         # The oldest meeting's actions are done since, one of the middle one's too; the chair's
         # from the middle meeting is overdue (it shows on the board member's My work).
         for index, action in enumerate(made):
+            noted = min(self.today, meeting.held_on + timedelta(days=10))
+            with dated(at(noted, 15), ActionItem):
+                update_action(
+                    action,
+                    by=self.by,
+                    note="In hand: the owner has started on it and will report at the next "
+                    "meeting.",
+                    today=noted,
+                )
+            ActionNote.objects.filter(action=action).update(written_at=at(noted, 15))
             if number == 0 or (number == 1 and index == 0):
                 closed = min(self.today, action.due_date - timedelta(days=3))
                 with dated(at(closed, 15), ActionItem):
@@ -405,7 +448,9 @@ class Story:
                         done=True,
                         today=closed,
                     )
-                ActionNote.objects.filter(action=action).update(written_at=at(closed, 15))
+                ActionNote.objects.filter(action=action, written_at__gt=at(noted, 15)).update(
+                    written_at=at(closed, 15)
+                )
 
     def highlight_lines(self, period) -> list[str]:
         workstreams = self.programme.workstreams.order_by("sort_key")[:12]
@@ -593,8 +638,8 @@ class Story:
         if len(candidates) > 1:
             second = candidates[1]
             raised = min(self.today - timedelta(days=4), decided_at.held_on + timedelta(days=9))
-            with dated(at(raised, 10), ChangeRequest, ChangeMilestone):
-                raise_change(
+            with dated(at(raised, 10), ChangeRequest, ChangeMilestone, Decision):
+                waiting = raise_change(
                     self.programme,
                     by=self.by,
                     submit=True,
@@ -624,6 +669,21 @@ class Story:
                         ],
                     ),
                 )
+                if self.upcoming is not None:
+                    # The board decides it at its next meeting (PID section 17).
+                    add_decision(
+                        self.programme,
+                        by=self.by,
+                        details=DecisionDetails(
+                            reference=f"D-{waiting.reference}",
+                            title=f"Decide change request {waiting.reference}: {waiting.title}",
+                            description=waiting.description,
+                            forum=self.programme.board_name,
+                            needed_by=PlanDate.of_day(self.upcoming.held_on),
+                            workstream_id=second.workstream_id,
+                            meeting_id=self.upcoming.pk,
+                        ),
+                    )
 
     # ----- exceptions -----
     def narratives(self):
@@ -678,13 +738,119 @@ class Story:
                             ).version,
                         )
 
+    # ----- stakeholders, communications and lessons (issue 16) -----
+    def communications(self):
+        """The document's communications plan: its stakeholders, and each line of the plan
+        with its owner, channel and frequency, each sent once lately."""
+        specs = self.data.get("stakeholders") or []
+        if not specs:
+            return
+        people = {
+            p.name: p for p in Person.objects.filter(organisation=self.programme.organisation)
+        }
+        planned = at(self.programme.starts_on + timedelta(days=14))
+        stakeholders = {}
+        with dated(planned, Stakeholder, CommunicationItem):
+            for spec in specs:
+                stakeholders[spec["name"]] = add_stakeholder(
+                    self.programme,
+                    by=self.by,
+                    details=StakeholderDetails(
+                        name=spec["name"],
+                        code=spec.get("code") or "",
+                        interest=int(spec["interest"]),
+                        influence=int(spec["influence"]),
+                        notes="Interest and influence are the demo's: the plan gives none.",
+                    ),
+                )
+            items = []
+            for spec in self.data.get("communications") or []:
+                days = LAST_SENT_DAYS_AGO.get(spec["frequency"])
+                last = self.today - timedelta(days=days) if days else None
+                item = add_communication(
+                    self.programme,
+                    by=self.by,
+                    details=CommunicationDetails(
+                        message=" ".join(str(spec["message"]).split()),
+                        channel=spec["channel"],
+                        frequency=spec["frequency"],
+                        owner_id=people[spec["owner"]].pk,
+                        next_on=last,
+                        audience_ids=[stakeholders[name].pk for name in spec["audience"]],
+                    ),
+                )
+                items.append((item, last))
+        for item, last in items:
+            if last is None:
+                continue
+            with dated(at(last, 15), CommunicationItem):
+                record_sent(item, by=self.by, sent_on=last, note="Sent as planned.")
+            CommunicationSent.objects.filter(item=item).update(recorded_at=at(last, 15))
+
+    def lessons(self):
+        for number, spec in enumerate(self.data.get("lessons") or []):
+            workstream = None
+            if spec.get("workstream"):
+                workstream = self.programme.workstreams.get(reference=str(spec["workstream"]))
+            raised = self.today - timedelta(days=30 + 25 * number)
+            with dated(at(raised, 12), Lesson):
+                add_lesson(
+                    self.programme,
+                    by=self.by,
+                    details=LessonDetails(
+                        what_happened=spec["what_happened"],
+                        what_we_learned=spec["what_we_learned"],
+                        do_differently=spec["do_differently"],
+                        category=spec["category"],
+                        raised_on=raised,
+                        raised_by_id=self.cast.office.pk,
+                        workstream_id=workstream.pk if workstream else None,
+                    ),
+                )
+
+    def whole_life_cost(self, meetings: list[BoardMeeting]):
+        """Where the document gives money (East Sussex): the whole-life cost baselined at the
+        plan's total allocation when the plan was approved, and forecast at the board's last
+        meeting from each line's outturn and forecast."""
+        lines = BudgetLine.objects.filter(workstream__programme=self.programme)
+        if not lines.exists():
+            return
+        baseline = sum(line.allocated for line in lines)
+        forecast = sum(line.forecast for line in lines)
+        steps = [(at(self.programme.starts_on, 10), baseline, "")]
+        if meetings:
+            words = "above" if forecast > baseline else "below"
+            steps.append(
+                (
+                    at(meetings[-1].held_on, 17),
+                    forecast,
+                    f"The forecast is £{abs(forecast - baseline):,.0f} {words} the allocation: "
+                    "past years' outturn as spent, this year's forecast outturn from the "
+                    "budget holders, later years as allocated.",
+                )
+            )
+        for when, amount, narrative in steps:
+            programme = Programme.objects.get(pk=self.programme.pk)
+            with dated(when, Programme):
+                update_whole_life_cost(
+                    programme,
+                    by=self.by,
+                    version=programme.version,
+                    details=WholeLifeCostDetails(
+                        baseline=baseline, forecast=amount, narrative=narrative
+                    ),
+                )
+
     def tell(self):
+        self.communications()
+        self.lessons()
         meetings = self.meetings()
         self.board_rating(meetings)
+        self.whole_life_cost(meetings)
         self.issues()
         self.changes(meetings)
         self.narratives()
 
 
-def tell_story(programme: Programme, *, users, today: date) -> None:
-    Story(programme, users=users, today=today).tell()
+def tell_story(programme: Programme, *, users, today: date, data: dict | None = None) -> None:
+    Story(programme, users=users, today=today, data=data).tell()

@@ -14,7 +14,7 @@ from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
-from plans.demo import load_approved_reports
+from plans.demo import load_approved_reports, load_board_pack
 from reporting.models import BoardDistribution, ReportRun
 from reporting.reports import has_exceptions
 from tests.clock import TODAY
@@ -70,3 +70,38 @@ def test_harrows_last_closed_period_has_approved_reports_a_board_member_can_down
     # Loading again changes nothing.
     assert load_approved_reports(harrow, approver=office, log=lambda *args: None) == []
     assert runs.count() == len(expected)
+
+
+def test_the_board_member_finds_the_latest_meetings_board_pack(demo, client):
+    harrow = demo["HARROW-TPP"]
+    office = get_user_model().objects.get(username="office")
+    load_approved_reports(harrow, approver=office, log=lambda *args: None)
+
+    pack = load_board_pack(harrow, by=office, today=TODAY, log=lambda *args: None)
+
+    last_meeting = harrow.board_meetings.filter(held_on__lt=TODAY).order_by("-held_on").first()
+    assert (pack.meeting, pack.status) == (last_meeting, "done")
+    titles = [part["title"] for part in pack.parts]
+    assert any("highlight" in title.lower() for title in titles), titles
+    assert pack.pages > 3
+    client.force_login(get_user_model().objects.get(username="board"))
+    page = client.get(reverse("meeting_detail", args=[last_meeting.pk])).content.decode()
+    assert reverse("board_pack", args=[pack.pk]) in page
+    assert client.get(reverse("board_pack", args=[pack.pk])).status_code == 200
+    # Made once: loading again changes nothing.
+    assert load_board_pack(harrow, by=office, today=TODAY, log=lambda *args: None) is None
+
+
+def test_torbays_last_report_waits_for_the_programme_office(demo, client):
+    torbay = demo["PERS"]
+    office = get_user_model().objects.get(username="office")
+
+    runs = load_approved_reports(torbay, approver=office, log=lambda *args: None, approve=False)
+
+    assert runs and all(run.approved_at is None and run.status == "done" for run in runs)
+    run = runs[0]
+    assert not BoardDistribution.objects.filter(programme=torbay).exists()
+    client.force_login(office)
+    page = client.get(reverse("home")).content.decode()
+    assert "Reports awaiting approval" in page
+    assert reverse("report_approve", args=[run.pk]) in page
