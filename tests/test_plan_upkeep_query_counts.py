@@ -409,7 +409,9 @@ PAGES = [
         "programme_detail",
         lambda p: [p.programme.pk],
         "office",
-        23,  # issue 15: the period's exceptions (narratives, raised) and the latest report
+        # Issue 15: the period's exceptions (narratives, raised) and the latest report; issue
+        # 16: the benefits and their years.
+        25,
         lambda p: [f"Underspend {index} explained" for index in range(1, len(p.areas), 2)],
     ),
     (
