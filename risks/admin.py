@@ -3,11 +3,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from risks.models import (
     BoardMeeting,
+    Closure,
+    CommunicationItem,
+    CommunicationSent,
     Decision,
     Issue,
     IssueAction,
+    Lesson,
     MitigationAction,
     Risk,
+    Stakeholder,
 )
 
 
@@ -79,3 +84,38 @@ class DecisionAdmin(SimpleHistoryAdmin):
     list_filter = ["programme", "status", "forum"]
     search_fields = ["reference", "title", "description"]
     autocomplete_fields = ["workstream", "milestone", "meeting"]
+
+
+# ----- Lessons, closure, stakeholders and communications (issue 16) -----
+
+
+@admin.register(Lesson)
+class LessonAdmin(SimpleHistoryAdmin):
+    list_display = ["programme", "number", "category", "workstream", "raised_on"]
+    list_filter = ["category"]
+    search_fields = ["what_happened", "what_we_learned", "do_differently"]
+
+
+@admin.register(Closure)
+class ClosureAdmin(SimpleHistoryAdmin):
+    """A programme's account of its closing. To reopen a programme, set its status back to
+    Active on the programme; its closure then stays here as a record."""
+
+    list_display = ["programme", "closed_on", "closed_by"]
+
+
+@admin.register(Stakeholder)
+class StakeholderAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "programme", "interest", "influence"]
+    search_fields = ["name", "code"]
+
+
+class SentInline(admin.TabularInline):
+    model = CommunicationSent
+    extra = 0
+
+
+@admin.register(CommunicationItem)
+class CommunicationItemAdmin(SimpleHistoryAdmin):
+    list_display = ["channel", "programme", "frequency", "owner", "next_on"]
+    inlines = [SentInline]
