@@ -324,3 +324,18 @@ def test_the_closure_report_is_a_pdf_for_those_who_download_reports(plan, people
         reverse("workstream_closure_report", args=[plan["ws_1_1"].pk])
     )
     assert workstream.status_code == 200 and workstream.content.startswith(b"%PDF")
+
+
+def test_a_closed_programme_takes_no_more_comments(plan, people, closed):
+    board = _client(people["board"])
+    url = reverse("workstream_detail", args=[plan["ws_1_1"].pk])
+    page = board.get(url).content.decode()
+    assert "The programme is closed: no more comments can be added" in page
+    assert "Add the comment" not in page
+    refused = Client(raise_request_exception=False)
+    refused.force_login(people["board"])
+    response = refused.post(
+        reverse("workstream_comment", args=[plan["ws_1_1"].pk]), {"body": "Late thought"}
+    )
+    assert response.status_code == 403
+    assert "The programme is closed" in response.content.decode()
