@@ -24,10 +24,11 @@ GREY = "#b1b4b6"
 CHART_STYLE = (
     "<style>"
     "text{font-family:arial,sans-serif;font-size:12px;fill:#0b0c0c}"
-    ".title{font-size:14px}"
+    ".axis.y text{text-anchor:end}.axis.x text{text-anchor:middle}"
     ".background,.plot .background{fill:none}"
     ".axis .line,.axis .guides .line{stroke:#0b0c0c;stroke-width:1}"
     ".axis .guide.line,.axis .guides .guide{stroke:#b1b4b6;stroke-dasharray:2,3}"
+    ".axis.x .guide.line{stroke:none}"
     f".color-0,.color-0 rect{{fill:#ffffff;stroke:{BLUE};stroke-width:2}}"
     f".color-1,.color-1 rect{{fill:{GREEN};stroke:{GREEN};stroke-width:1}}"
     ".legends rect{stroke-width:2}"
@@ -89,7 +90,12 @@ def benefits_chart(years: Sequence, *, width: int = 640, height: int = 300) -> s
         "benefits-chart:"
         + hashlib.sha256(
             repr(
-                ([(y.label, str(y.planned), str(y.realised)) for y in years], width, height)
+                (
+                    [(y.label, str(y.planned), str(y.realised)) for y in years],
+                    width,
+                    height,
+                    CHART_STYLE,
+                )
             ).encode()
         ).hexdigest()
     )
