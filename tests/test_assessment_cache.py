@@ -56,7 +56,8 @@ def test_a_milestone_edit_changes_the_dashboard_at_once(on_track, client, people
     programme = plan["programme"]
     client.force_login(people["board"])
     url = reverse("programme_detail", args=[programme.pk])
-    assert client.get(url).status_code == 200  # the assessment is now kept
+    html = client.get(url).content.decode()  # the assessment and the grid are now kept
+    assert "milestone 1.1.1 is" not in html
     assert rating_of(programme, plan["ws_1_1"]) == Rag.GREEN
     before = changes_of(programme.pk)
 
@@ -67,7 +68,7 @@ def test_a_milestone_edit_changes_the_dashboard_at_once(on_track, client, people
     assert changes_of(programme.pk) == before + 1
     assert rating_of(programme, plan["ws_1_1"]) == Rag.RED
     html = client.get(url).content.decode()
-    assert "overdue" in html.lower()
+    assert "Red because: milestone 1.1.1 is 10 days late" in html  # the grid, drawn again
 
 
 def test_a_measure_reading_changes_the_rating_at_once(plan):

@@ -208,6 +208,13 @@ def programme_detail(request, programme_id: int):
         .first()
     )
     decisions_trend = key_decisions_trend(dashboard)
+    # What the grid and the measures show is kept, drawn, until the programme changes (or for
+    # good, as at a period that has ended): their fragments' key (issue 17).
+    changes = "closed" if data.snapshot.is_historical else known_changes(programme)
+    fragments = (
+        f"{changes}:{data.as_of}:{data.period.pk if data.period else ''}:"
+        f"{filters.area_id}-{filters.lead_id}-{filters.sponsor_id}-{filters.status}"
+    )
     return render(
         request,
         "reporting/programme_detail.html",
@@ -226,5 +233,6 @@ def programme_detail(request, programme_id: int):
             "latest_report": latest_report,
             "decisions_trend": decisions_trend,
             "decisions_trend_chart": trend_chart(decisions_trend),
+            "fragments": fragments,
         },
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from programmes.as_at import AsAt, chosen_as_at
+from programmes.caching import keep_closed
 from programmes.choices import Rag
 from programmes.dates import day_label, month_start
 from programmes.exports import ExportColumn
@@ -174,12 +175,19 @@ def previous_scores(programme: Programme, as_of=None) -> dict[int, int]:
     if period is None:
         return {}
     then = Snapshot(end_of_day(period.ends_on))
-    return {
-        risk_id: likelihood * impact
-        for risk_id, likelihood, impact in then.rows(Risk, programme_id=programme.pk).values_list(
-            "id", "current_likelihood", "current_impact"
-        )
-    }
+
+    def scores() -> dict[int, int]:
+        return {
+            risk_id: likelihood * impact
+            for risk_id, likelihood, impact in then.rows(
+                Risk, programme_id=programme.pk
+            ).values_list("id", "current_likelihood", "current_impact")
+        }
+
+    # The period has ended: the history read no longer changes, so it is kept (issue 17).
+    return keep_closed(
+        f"risk-scores-at-{then.at.isoformat()}", programme.pk, period.ends_on, scores
+    )
 
 
 def _risk_rows(programme: Programme, filterset: RiskFilterSet, as_at: AsAt):

@@ -25,7 +25,13 @@ from programmes.lists import (
 )
 from programmes.models import Programme, ProgrammeArea
 from programmes.rules import RagResult
-from workstreams.assessment import MilestoneRating, WorkstreamRating, assess, load_state
+from workstreams.assessment import (
+    MilestoneRating,
+    WorkstreamRating,
+    assess,
+    assessed,
+    load_state,
+)
 from workstreams.filtersets import MeasureFilterSet, MilestoneFilterSet, WorkstreamFilterSet
 from workstreams.models import Measure, MeasureReading, Milestone, Workstream
 from workstreams.rules import Target, target_for_month
@@ -93,8 +99,8 @@ WORKSTREAMS = Listing(
 
 def _workstream_rows(programme: Programme, filterset: WorkstreamFilterSet, as_at: AsAt):
     def load() -> list[WorkstreamRow]:
-        as_of = as_at.as_of
-        rating = assess(load_state(programme, as_of, snapshot=as_at.snapshot), as_of)
+        # The programme's assessment, computed once per change of it (issue 17).
+        _state, rating = assessed(programme, as_at.as_of, as_at.snapshot)
         wanted = set(filterset.qs.values_list("pk", flat=True))
         areas = {area_rating.area.pk: area_rating.area for area_rating in rating.areas}
         return [
@@ -202,23 +208,18 @@ MILESTONES = Listing(
 
 
 def _milestone_rows(programme: Programme, filterset: MilestoneFilterSet, as_at: AsAt):
-    """Rated as on every page (`assess`), over the filtered milestones alone: as they were
-    at the as-at moment, when one is chosen."""
+    """Rated as on every page: the programme's plan as its timeline rates it (as it was at
+    the as-at moment, when one is chosen), computed once per change of the programme and
+    kept (`assessed`, issue 17); the filtered milestones of it."""
 
     def load() -> list[MilestoneRow]:
-        as_of = as_at.as_of
-        state = load_state(
-            programme,
-            as_of,
-            snapshot=as_at.snapshot,
-            milestones=filterset.qs,
-            measures=Measure.objects.none(),
-            updates=False,
-        )
+        _state, rating = assessed(programme, as_at.as_of, as_at.snapshot, plan_only=True)
+        wanted = set(filterset.qs.values_list("pk", flat=True))
         return [
             MilestoneRow(item)
-            for workstream_rating in assess(state, as_of).workstreams
+            for workstream_rating in rating.workstreams
             for item in workstream_rating.milestones
+            if item.milestone.pk in wanted
         ]
 
     return load
