@@ -15,9 +15,12 @@ programme, for one financial year:
 - the whole-life cost, baseline and forecast in £m with its narrative; where the programme
   office has not set it, the budget lines' totals over the programme's life, and the
   narrative says so;
-- benefits, baseline and forecast in £m with a narrative: this product does not yet keep a
-  benefits register (issue 16, part 1, another piece of work), so these are left blank and
-  the narrative says so.
+- benefits, baseline and forecast whole-life benefits in £m with a narrative, from the
+  benefits register (`workstreams.benefits.benefits_of`): the benefits counted in pounds,
+  cashable and non-cashable, not dis-benefits (`workstreams.rules.whole_life_benefit`: the
+  baseline planned over every year, the forecast realised so far and planned for the rest,
+  an abandoned benefit's nothing more); the narrative says how many, what was realised to
+  date against plan, and which are Red or Amber with why.
 
 Money in the published data is in millions of pounds to two decimal places; variances are
 percentages to one decimal place. Gathering the row is a plain function of the programme's
@@ -36,12 +39,18 @@ from programmes.exports import Cell, ExportColumn
 from reporting.finance import MoneyRating, rate_money, whole_life_cost_of
 from reporting.state import ProgrammeData
 from workstreams.assessment import assess
-from workstreams.rules import forecast_end, is_complete_by, needs_variance_explanation
+from workstreams.benefits import BenefitRow, benefits_of
+from workstreams.models import BenefitStatus, MeasureUnit
+from workstreams.rules import (
+    BenefitFigures,
+    forecast_end,
+    is_complete_by,
+    needs_variance_explanation,
+    whole_life_benefit,
+)
 
 MILLION = Decimal(1_000_000)
-NO_BENEFITS_REGISTER = (
-    "Benefits are not yet recorded as such in this system: see the programme's measures."
-)
+NO_BENEFITS = "No benefits in pounds are in the programme's benefits register."
 NO_VARIANCE_EXPLANATION = "Not explained yet: no budget line of the year has an explanation."
 
 
@@ -111,6 +120,43 @@ def _variance_narrative(money: MoneyRating, year: FinancialYear) -> str:
     return " ".join(written) if written else NO_VARIANCE_EXPLANATION
 
 
+def _in_pounds(row: BenefitRow) -> bool:
+    """A benefit the return counts in money: in pounds, not qualitative, not a dis-benefit
+    (abandoned ones count in the baseline, and their forecast stops where they stopped)."""
+    benefit = row.benefit
+    return (
+        benefit.unit == MeasureUnit.POUNDS
+        and not benefit.is_qualitative
+        and not benefit.is_disbenefit
+    )
+
+
+def benefits_figures(rows: list[BenefitRow], as_of: date) -> tuple[Decimal, Decimal, str]:
+    """The whole-life benefits in pounds, baseline and forecast, and the narrative."""
+    counted = [row for row in rows if _in_pounds(row)]
+    if not counted:
+        return Decimal(0), Decimal(0), NO_BENEFITS
+    baseline = forecast = Decimal(0)
+    for row in counted:
+        planned, expected = whole_life_benefit(
+            [BenefitFigures(y.financial_year, y.planned, y.realised) for y in row.years],
+            as_of,
+            abandoned=row.benefit.status == BenefitStatus.ABANDONED,
+        )
+        baseline += planned
+        forecast += expected
+    planned_to_date = sum((row.planned_to_date or 0 for row in counted), Decimal(0))
+    realised_to_date = sum((row.realised_to_date or 0 for row in counted), Decimal(0))
+    words = [
+        f"{len(counted)} benefit{'s' if len(counted) != 1 else ''} in pounds: "
+        f"£{realised_to_date:,.0f} realised to date against £{planned_to_date:,.0f} planned."
+    ]
+    for row in counted:
+        if row.result.rag in (Rag.RED, Rag.AMBER):
+            words.append(f"{row.reference} {row.title}: {row.result.explanation('it')}.")
+    return baseline, forecast, " ".join(words)
+
+
 def government_return(data: ProgrammeData, year: FinancialYear) -> dict[str, Cell]:
     """The programme's row of the return for a financial year, by column heading."""
     programme = data.programme
@@ -156,6 +202,10 @@ def government_return(data: ProgrammeData, year: FinancialYear) -> dict[str, Cel
         )
         narrative = f"{note} {narrative}".strip()
 
+    benefits_baseline, benefits_forecast, benefits_narrative = benefits_figures(
+        benefits_of(programme, as_of=data.as_of), data.as_of
+    )
+
     return {
         "Project name": programme.name,
         "Department": programme.organisation.name,
@@ -179,7 +229,7 @@ def government_return(data: ProgrammeData, year: FinancialYear) -> dict[str, Cel
         "Baseline whole life cost (£m)": in_millions(baseline),
         "Forecast whole life cost (£m)": in_millions(forecast),
         "Narrative on whole life cost": narrative,
-        "Baseline benefits (£m)": None,
-        "Forecast benefits (£m)": None,
-        "Narrative on benefits": NO_BENEFITS_REGISTER,
+        "Baseline benefits (£m)": in_millions(benefits_baseline),
+        "Forecast benefits (£m)": in_millions(benefits_forecast),
+        "Narrative on benefits": benefits_narrative,
     }

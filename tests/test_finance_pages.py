@@ -26,6 +26,7 @@ from tests.factories import (
     grant,
 )
 from tests.html_forms import error_by, form_with, summary
+from workstreams.models import Benefit, BenefitYear
 
 EXPLANATION = "Agency staff cover two vacant posts until March"
 
@@ -288,6 +289,14 @@ def build(size: int) -> Programme:
     Funding.objects.create(
         programme=programme, source="Grant", financial_year=2026, amount=Decimal(9000)
     )
+    for index in range(size):
+        benefit = Benefit.objects.create(
+            programme=programme, reference=f"B{index}", title="Fewer placements"
+        )
+        for year in (2025, 2026):
+            BenefitYear.objects.create(
+                benefit=benefit, financial_year=year, planned=Decimal(100), realised=Decimal(90)
+            )
     programme.whole_life_cost_baseline = Decimal(9000)
     programme.whole_life_cost_forecast = Decimal(9900)
     programme.save()
@@ -305,8 +314,8 @@ def build(size: int) -> Programme:
         # the header's
         ("programme_whole_life_cost", "", 7),
         # the programme's data as the dashboard loads it (it is rated for the delivery
-        # confidence assessment), whatever its size
-        ("programme_government_return", "?format=xlsx&year=2026", 15),
+        # confidence assessment) and its benefits, whatever its size
+        ("programme_government_return", "?format=xlsx&year=2026", 17),
     ],
 )
 def test_the_money_pages_run_a_fixed_number_of_queries(

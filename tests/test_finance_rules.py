@@ -13,10 +13,12 @@ from reporting.finance import rate_money
 from tests.factories import BudgetLineFactory
 from workstreams.models import BudgetLine, Workstream
 from workstreams.rules import (
+    BenefitFigures,
     forecast_end,
     is_over_cost_tolerance,
     needs_variance_explanation,
     variance_percent,
+    whole_life_benefit,
 )
 
 
@@ -77,6 +79,27 @@ def test_the_forecast_end_is_the_latest_milestone_when_later_than_planned():
     assert forecast_end(planned, []) == planned
     assert forecast_end(planned, [date(2027, 1, 1), None]) == planned
     assert forecast_end(planned, [date(2028, 6, 30), date(2027, 1, 1)]) == date(2028, 6, 30)
+
+
+def test_a_benefits_forecast_is_realised_so_far_and_planned_for_the_rest():
+    years = [
+        BenefitFigures(2025, Decimal(100), Decimal(90)),
+        BenefitFigures(2026, Decimal(200), None),
+        BenefitFigures(2027, Decimal(300), None),
+    ]
+    # 2026/27 under way with nothing recorded: its plan still stands.
+    assert whole_life_benefit(years, date(2026, 11, 18)) == (Decimal(600), Decimal(590))
+    # Once recorded, the realised amount replaces the plan, even before the year ends.
+    years[1] = BenefitFigures(2026, Decimal(200), Decimal(150))
+    assert whole_life_benefit(years, date(2026, 11, 18)) == (Decimal(600), Decimal(540))
+    # Abandoned: nothing more than was realised.
+    assert whole_life_benefit(years, date(2026, 11, 18), abandoned=True) == (
+        Decimal(600),
+        Decimal(240),
+    )
+    # On the first day of 2027/28, 2026/27 has ended and counts as realised.
+    years[1] = BenefitFigures(2026, Decimal(200), None)
+    assert whole_life_benefit(years, date(2027, 4, 1)) == (Decimal(600), Decimal(390))
 
 
 # ----- Rated where each sits: a line and a workstream with its area's tolerance -----

@@ -14,13 +14,14 @@ from django.urls import reverse
 from programmes.choices import Rag
 from programmes.dates import FinancialYear
 from reporting.returns import (
-    NO_BENEFITS_REGISTER,
+    NO_BENEFITS,
     RETURN_HEADINGS,
     government_return,
     in_millions,
 )
 from reporting.state import load_programme_data
 from tests.factories import BudgetLineFactory, MilestoneFactory
+from workstreams.models import Benefit, BenefitStatus, BenefitType, BenefitYear
 
 # The worked example, by hand:
 #   2026/27  1.1 Staffing   allocated 120,000  forecast 139,200  (16% over, explained)
@@ -34,6 +35,15 @@ from tests.factories import BudgetLineFactory, MilestoneFactory
 #            forecast £2,500,000 = £2.50m, with its narrative.
 #   schedule: planned 1 Jan 2026 to 31 Mar 2028; milestone 2.1.9 forecast 30 Jun 2028, so
 #            the forecast end is 30/06/2028.
+#   benefits (as of 18 Nov 2026, in 2026/27):
+#            B1 cashable: planned 2025/26 100,000 (realised 90,000), 2026/27 200,000 (nothing
+#               recorded yet: still its plan), 2027/28 300,000;
+#            B2 non-cashable, abandoned: planned 2026/27 100,000, nothing realised;
+#            B3 a dis-benefit and B4 qualitative: not counted in money.
+#            baseline 100,000 + 200,000 + 300,000 + 100,000 = 700,000 = £0.70m;
+#            forecast 90,000 + 200,000 + 300,000 + 0 = 590,000 = £0.59m.
+#            To date (2025/26 only): £90,000 realised against £100,000 planned, B1 10% short
+#            (beyond the 5% benefits tolerance): Red, named in the narrative.
 EXPLANATION = "Agency staff cover two vacant posts until March"
 WORKED = {
     "Project name": "Adult & Housing Transformation Programme",
@@ -52,9 +62,8 @@ WORKED = {
     "Baseline whole life cost (£m)": "2.35",
     "Forecast whole life cost (£m)": "2.5",
     "Narrative on whole life cost": "The care management system runs two more years",
-    "Baseline benefits (£m)": "",
-    "Forecast benefits (£m)": "",
-    "Narrative on benefits": NO_BENEFITS_REGISTER,
+    "Baseline benefits (£m)": "0.7",
+    "Forecast benefits (£m)": "0.59",
 }
 
 
@@ -101,7 +110,41 @@ def worked(plan):
         baseline_date=date(2028, 3, 1),
         forecast_date=date(2028, 6, 30),
     )
+    benefit(
+        programme,
+        "B1",
+        "Fewer residential placements",
+        {2025: (100000, 90000), 2026: (200000, None), 2027: (300000, None)},
+    )
+    benefit(
+        programme,
+        "B2",
+        "Shared back office",
+        {2026: (100000, None)},
+        benefit_type=BenefitType.NON_CASHABLE,
+        status=BenefitStatus.ABANDONED,
+    )
+    benefit(programme, "B3", "Double running", {2026: (50000, None)}, is_disbenefit=True)
+    benefit(
+        programme,
+        "B4",
+        "More choice and control",
+        {},
+        benefit_type=BenefitType.QUALITATIVE,
+    )
     return programme
+
+
+def benefit(programme, reference, title, years, **fields):
+    made = Benefit.objects.create(programme=programme, reference=reference, title=title, **fields)
+    for year, (planned, realised) in years.items():
+        BenefitYear.objects.create(
+            benefit=made,
+            financial_year=year,
+            planned=Decimal(planned),
+            realised=None if realised is None else Decimal(realised),
+        )
+    return made
 
 
 def download(client, user, programme, query: str):
@@ -121,6 +164,12 @@ def test_the_csv_has_the_published_columns_and_the_worked_figures(client, people
     for heading, expected in WORKED.items():
         assert row[heading] == expected, heading
     assert row["Department"] == worked.organisation.name
+    narrative = row["Narrative on benefits"]
+    assert narrative.startswith(
+        "2 benefits in pounds: £90,000 realised to date against £100,000 planned."
+    )
+    assert "B1 Fewer residential placements: Red because:" in narrative
+    assert "B3" not in narrative and "B4" not in narrative
 
 
 def test_the_excel_file_has_the_same_row_with_numbers_as_numbers(client, people, worked):
@@ -152,6 +201,8 @@ def test_without_a_board_rating_or_whole_life_cost_the_computed_ones_are_given(p
         "The whole-life cost baseline and forecast not set by the programme office"
     )
     assert row["Forecast end date"] == "31/03/2028"
+    assert row["Baseline benefits (£m)"] == Decimal("0.00")
+    assert row["Narrative on benefits"] == NO_BENEFITS
 
 
 def test_amounts_are_millions_to_two_places_halves_up():

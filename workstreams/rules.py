@@ -301,6 +301,26 @@ def benefit_years_to_date(years: Iterable[BenefitFigures], as_of: date) -> list[
     )
 
 
+def whole_life_benefit(
+    years: Iterable[BenefitFigures], as_of: date, *, abandoned: bool = False
+) -> tuple[Decimal, Decimal]:
+    """A benefit's whole-life amount, baseline and forecast, as the government's major
+    projects data asks (issue 16, part 3): the baseline is what its profile plans over every
+    year; the forecast is what was realised in the years judged so far
+    (`benefit_years_to_date`) and what is planned for the rest, or nothing more once it is
+    abandoned."""
+    years = list(years)
+    baseline = sum((year.planned for year in years if year.planned is not None), Decimal(0))
+    judged = {year.financial_year for year in benefit_years_to_date(years, as_of)}
+    forecast = Decimal(0)
+    for year in years:
+        if year.financial_year in judged:
+            forecast += year.realised or 0
+        elif not abandoned:
+            forecast += year.planned or 0
+    return baseline, forecast
+
+
 def benefit_amount(value: Decimal, unit: str = "pounds") -> str:
     """An amount as a benefit counts it: "£12,500", "12.5%", "30 days", "1,200"."""
     if unit == "pounds":
