@@ -12,9 +12,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from programmes.choices import Role
 from programmes.rules import RagResult
+from programmes.snapshots import Snapshot
 from reporting.pdf import render_html
 from reporting.reports import gather_highlight
 from tests.clock import TODAY
@@ -27,7 +29,7 @@ from tests.factories import (
     WorkstreamFactory,
     grant,
 )
-from workstreams.benefits import benefits_of, benefits_summary
+from workstreams.benefits import benefits_of, benefits_summary, load_benefit_rows
 from workstreams.models import Benefit, BenefitYear
 from workstreams.rules import BenefitFigures, benefit_rag, benefit_years_to_date
 from workstreams.services.benefits import (
@@ -521,3 +523,27 @@ def test_benefits_add_two_queries_to_the_dashboard_at_any_size(db, size, django_
         summary = benefits_summary(programme, as_of=TODAY)
         assert len(summary.rows) == 5 * size
         assert summary.chart
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_benefits_as_at_a_past_moment_take_three_queries_at_any_size(
+    db, size, django_assert_num_queries
+):
+    programme, office, benefit = build(size)
+    before = timezone.now()
+    stored = BenefitYear.objects.get(benefit=benefit, financial_year=2025)
+    record_realisation(
+        benefit,
+        by=office,
+        financial_year=2025,
+        realised=D(999),
+        evidence="Corrected",
+        version=stored.version,
+    )
+    with django_assert_num_queries(3):  # the benefits, their years and their owners
+        rows = load_benefit_rows(programme, as_of=TODAY, snapshot=Snapshot(before))
+    assert len(rows) == 5 * size
+    assert all(row.benefit.owner is not None for row in rows)
+    # As they stood: the correction made afterwards is not there.
+    assert rows[-1].realised_by_year[2025] != D(999)
+    assert benefits_of(programme, as_of=TODAY)[-1].realised_by_year[2025] == D(999)
