@@ -886,6 +886,10 @@ class ProgrammeBuilder:
                     rag = Rag.GREEN  # leads are sometimes more hopeful than the plan
                 elif rag == Rag.RED and rng.random() < 0.2:
                     rag = Rag.AMBER
+                # On the delivery confidence scale leads use the steps between, too.
+                five_point = self.programme.rag_scale == "five"
+                if five_point and rag in (Rag.RED, Rag.AMBER) and rng.random() < 0.5:
+                    rag = Rag.AMBER_RED if rag == Rag.RED else Rag.AMBER_GREEN
                 reason = ""
                 if requires_reason(rag):
                     reason = suggested.explanation("it").split("because: ", 1)[-1]

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from programmes.choices import Rag, RagScale, Role
-from programmes.dates import PlanDate, add_months, month_start
+from programmes.dates import FinancialYear, PlanDate, add_months, month_start
 from programmes.models import Membership, Person, Programme, ReportingPeriod
 from programmes.money import WholeLifeCostDetails, update_whole_life_cost
 from reporting.changes import (
@@ -88,7 +88,19 @@ from risks.services.risks import (
     edit_issue,
     realise_risk,
 )
-from workstreams.models import BaselineChange, BudgetLine, Milestone, MilestoneStatus
+from workstreams.models import (
+    BaselineChange,
+    Benefit,
+    BenefitStatus,
+    BenefitYear,
+    BudgetLine,
+    Measure,
+    MeasureReading,
+    MeasureTarget,
+    Milestone,
+    MilestoneStatus,
+)
+from workstreams.services.benefits import BenefitDetails, add_benefit, record_realisation
 
 
 def at(day: date, hour: int = 9) -> datetime:
@@ -202,6 +214,15 @@ class Story:
         meetings, the commentary as it stood."""
         if self.programme.rag_scale != RagScale.FIVE_POINT:
             return
+        # The document's "by April 2012", as the demo has moved it.
+        target = (
+            MeasureTarget.objects.filter(
+                measure__workstream__programme=self.programme, due_date__isnull=False
+            )
+            .order_by("due_date")
+            .first()
+        )
+        by = f"by {target.due_date:%B %Y}" if target is not None else "by the end of the year"
         ratings = [
             (
                 Rag.AMBER,
@@ -216,7 +237,7 @@ class Story:
             (
                 Rag.AMBER_GREEN,
                 "Successful delivery probable: most key decisions taken, personal "
-                "budgets on course for 85% by April 2012; direct payments (20%) still need "
+                f"budgets on course for 85% {by}; direct payments (20%) still need "
                 "attention, and the assurance mechanisms are being audited.",
             ),
         ]
@@ -632,6 +653,26 @@ class Story:
                     outcome="Approved by the board on the project manager's assessment.",
                 ),
             )
+        # The minutes of the meeting's item on change requests say so.
+        item = AgendaItem.objects.filter(
+            meeting=decided_at, title="Key decisions and change requests"
+        ).first()
+        if item is not None:
+            with dated(at(decided_at.held_on + timedelta(days=1), 11), AgendaItem):
+                edit_agenda_item(
+                    item,
+                    by=self.by,
+                    version=item.version,
+                    details=AgendaItemDetails(
+                        title=item.title,
+                        presenter_id=item.presenter_id,
+                        paper_id=item.paper_id,
+                        decision_sought=item.decision_sought,
+                        minutes=f"{item.minutes} Change request {change.reference} "
+                        f"({change.title}) was approved on the project manager's assessment: "
+                        f"the baseline of {first.reference} moves to {moved}.",
+                    ),
+                )
         BaselineChange.objects.filter(milestone=first).update(
             changed_at=min(at(decided_at.held_on, 16), timezone.now())
         )
@@ -841,7 +882,81 @@ class Story:
                     ),
                 )
 
+    def benefits(self):
+        """The benefits the document names, with their profiles; what was realised recorded for
+        the years begun, on the first of the month after the last reading."""
+        specs = self.data.get("benefits") or []
+        people = {
+            p.name: p for p in Person.objects.filter(organisation=self.programme.organisation)
+        }
+        moved = self.programme.starts_on.year - int(str(self.data["programme"]["starts"])[:4])
+        current = FinancialYear.containing(self.today).start_year
+        for spec in specs:
+            planned = {
+                FinancialYear.parse(year).start_year + moved: Decimal(str(amount))
+                for year, amount in (spec.get("planned") or {}).items()
+            }
+            workstreams = self.programme.workstreams.filter(
+                reference__in=[str(r) for r in spec.get("workstreams") or []]
+            )
+            measures = Measure.objects.filter(
+                workstream__programme=self.programme,
+                reference__in=[str(r) for r in spec.get("measures") or []],
+            )
+            with dated(at(self.programme.starts_on, 11), Benefit, BenefitYear):
+                benefit = add_benefit(
+                    self.programme,
+                    by=self.by,
+                    details=BenefitDetails(
+                        reference=spec["reference"],
+                        title=spec["title"],
+                        benefit_type=spec["type"],
+                        unit=spec["unit"],
+                        owner_id=people[spec["owner"]].pk,
+                        beneficiary=spec.get("beneficiary") or "",
+                        workstream_ids=[w.pk for w in workstreams],
+                        measure_ids=[m.pk for m in measures],
+                        status=BenefitStatus.PLANNED,
+                        planned=planned,
+                    ),
+                )
+            for year, amount in sorted(planned.items()):
+                if year > current:
+                    continue
+                realised, evidence = self.realised(spec, amount, year == current)
+                if realised is None:
+                    continue
+                with dated(at(self.today - timedelta(days=3), 12), BenefitYear):
+                    record_realisation(
+                        benefit,
+                        by=self.by,
+                        financial_year=year,
+                        realised=realised,
+                        evidence=evidence,
+                        today=self.today,
+                    )
+
+    def realised(self, spec, planned: Decimal, this_year: bool):
+        if spec.get("realised_from"):
+            reading = (
+                MeasureReading.objects.filter(
+                    measure__workstream__programme=self.programme,
+                    measure__reference=spec["realised_from"],
+                )
+                .order_by("-period")
+                .first()
+            )
+            if reading is None:
+                return None, ""
+            return reading.value, f"The measure {spec['realised_from']} for {reading.period:%B %Y}."
+        share = Decimal(str(spec.get("realised_share", 1))) if this_year else Decimal(1)
+        return (
+            (planned * share).quantize(Decimal("1")),
+            "Housing Directorate revenue budget monitoring: savings against the base budget.",
+        )
+
     def tell(self):
+        self.benefits()
         self.communications()
         self.lessons()
         meetings = self.meetings()

@@ -169,3 +169,54 @@ def test_cambridgeshires_last_month_is_left_for_the_office_to_close(demo, db):
     periods = demo["TL"].reporting_periods
     assert periods.get(month=LAST_MONTH).status == PeriodStatus.OPEN
     assert periods.get(month=TWO_MONTHS_AGO).status == PeriodStatus.CLOSED
+
+
+def test_harrows_savings_and_torbays_outcomes_are_benefits_with_profiles(demo, db):
+    from programmes.dates import FinancialYear
+    from workstreams.models import Benefit
+
+    harrow, torbay = demo["HARROW-TPP"], demo["PERS"]
+    moved = harrow.starts_on.year - 2008
+    saving = Benefit.objects.get(programme=harrow, reference="B1")
+    assert saving.benefit_type == "cashable" and saving.owner.name == "Carole Yarde"
+    assert [(y.financial_year - moved, y.planned) for y in saving.years.all()] == [(2009, 300000)]
+    assert list(saving.workstreams.values_list("reference", flat=True)) == ["5.1"]
+
+    moved = torbay.starts_on.year - 2011
+    outcomes = {
+        b.reference: {y.financial_year - moved: y.planned for y in b.years.all()}
+        for b in Benefit.objects.filter(programme=torbay)
+    }
+    assert outcomes == {"B1": {2011: 85, 2012: 100}, "B2": {2011: 20}}
+    this_year = FinancialYear.containing(TODAY).start_year
+    realised = Benefit.objects.get(programme=torbay, reference="B2").years.get(
+        financial_year=this_year
+    )
+    assert realised.realised is not None and "SDS-M2" in realised.evidence
+
+
+def test_the_communications_plans_are_stakeholders_and_communications(demo, db):
+    from risks.models import CommunicationItem, Lesson, Stakeholder
+
+    harrow, ppf = demo["HARROW-TPP"], demo["PPF"]
+    assert Stakeholder.objects.filter(programme=harrow).count() == 11
+    assert Stakeholder.objects.filter(programme=harrow, name="CSCI").exists()
+    csci = CommunicationItem.objects.get(programme=harrow, audience__name="CSCI")
+    assert (csci.channel, csci.frequency) == ("Business meetings / ARM", "two_monthly")
+    highlight = CommunicationItem.objects.get(programme=ppf, channel="Highlight reports")
+    assert highlight.frequency == "monthly" and highlight.owner.name == "Charity Thrussell"
+    # Each was sent once lately, and is next due after today.
+    assert highlight.sent.count() == 1 and highlight.next_on > TODAY
+    assert Lesson.objects.filter(programme=ppf).count() == 2
+    assert Lesson.objects.filter(programme=harrow).count() == 2
+
+
+def test_east_sussexs_whole_life_cost_is_its_allocation_and_forecast(demo, db):
+    ppf = demo["PPF"]
+    ppf.refresh_from_db()
+    assert ppf.whole_life_cost_baseline == 843000 + 1917000 + 2070000
+    forecast = sum(line.forecast for line in BudgetLine.objects.filter(workstream__programme=ppf))
+    assert ppf.whole_life_cost_forecast == forecast
+    assert ppf.whole_life_cost_forecast == ppf.whole_life_cost_baseline or (
+        ppf.whole_life_cost_narrative
+    )
