@@ -328,3 +328,22 @@ def test_the_money_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(most):
         response = client.get(reverse(name, args=[programme.pk]) + query)
     assert response.status_code == 200
+
+
+def test_a_closed_programmes_money_only_shows(client, plan, people, money):
+    programme = plan["programme"]
+    Programme.objects.filter(pk=programme.pk).update(status="closed")
+    html = page(client, people["office"], programme)
+    assert "This programme is closed." in html
+    assert reverse("budget_line_edit", args=[money["over"].pk]) not in html
+    assert reverse("programme_whole_life_cost", args=[programme.pk]) not in html
+    client.force_login(people["office"])
+    response = client.post(
+        wlc_url(programme), {"version": programme.version, "whole_life_cost_baseline": "5"}
+    )
+    assert response.status_code == 403
+    assert Programme.objects.get(pk=programme.pk).whole_life_cost_baseline is None
+    # The return is still made.
+    assert (
+        client.get(reverse("programme_government_return", args=[programme.pk])).status_code == 200
+    )
