@@ -19,7 +19,7 @@ from html import escape
 from programmes.charts import as_data_uri
 from reporting.timeline import AXIS_HEIGHT, Gantt, GanttArea, Marker, _link
 
-REPORT_ROW_HEIGHT = 32  # pixels; the page draws 56
+REPORT_ROW_HEIGHT = 28  # pixels; the page draws 56
 # The page's 180 mm: the workstreams' names, then the picture.
 LABEL_MM = 38
 CHART_MM = 142

@@ -325,9 +325,9 @@ def test_the_highlight_reports_annex_draws_the_same_chart(dated):
     ]
     assert len(pictures) == 2
     assert "".join(pictures).count("<polygon points=") == 1  # 1.1.1, the key decision
-    # The dependency 1.1.1 -> 1.2.1 drawn as on the page, between rows 32 pixels high (the
+    # The dependency 1.1.1 -> 1.2.1 drawn as on the page, between rows 28 pixels high (the
     # page's are 56): from the first row's middle to the second's.
     page_path = report.timeline.areas[0].links[0].path
     assert ",28.0 " in page_path and " V84.0 " in page_path
-    report_path = page_path.replace(",28.0 ", ",16.0 ").replace(" V84.0 ", " V48.0 ")
+    report_path = page_path.replace(",28.0 ", ",14.0 ").replace(" V84.0 ", " V42.0 ")
     assert f'd="{report_path}"' in pictures[0]
