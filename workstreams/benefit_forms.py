@@ -308,10 +308,10 @@ class BenefitFilterSet(ProgrammeFilterSet):
     """The register's filters: type, status, owner, workstream, rating and a search."""
 
     benefit_type = django_filters.ChoiceFilter(
-        label="Type", choices=BenefitType.choices, empty_label="Any type"
+        label="Type", choices=BenefitType.choices, empty_label="Any"
     )
     status = django_filters.ChoiceFilter(
-        label="Status", choices=BenefitStatus.choices, empty_label="Any status"
+        label="Status", choices=BenefitStatus.choices, empty_label="Any"
     )
     owner = django_filters.ModelChoiceFilter(
         queryset=Person.objects.none(), label="Owner", empty_label="Anyone"
@@ -320,7 +320,7 @@ class BenefitFilterSet(ProgrammeFilterSet):
         field_name="workstreams",
         queryset=Workstream.objects.none(),
         label="Workstream",
-        empty_label="All workstreams",
+        empty_label="All",
     )
     rag = ComputedChoiceFilter(label="RAG", choices=BENEFIT_RAGS, empty_label="Any rating")
     q = SearchFilter(fields=["reference", "title"], label="Search by reference or title")
