@@ -106,6 +106,16 @@ def _benefit(request, benefit_id: int, action: Action = Action.VIEW) -> Benefit:
     )
 
 
+def _year_added(record) -> str:
+    """What a year's first record says: its planned amount, or what was realised."""
+    parts = []
+    if record.planned is not None:
+        parts.append(f"Planned {record.planned.normalize():f}")
+    if record.realised is not None:
+        parts.append(f"Realised {record.realised.normalize():f}")
+    return "; ".join(parts) or "Added"
+
+
 def _history(benefit: Benefit) -> list:
     return describe_history(
         [
@@ -113,6 +123,7 @@ def _history(benefit: Benefit) -> list:
             HistorySource(
                 BenefitYear.history.filter(benefit_id=benefit.pk),
                 lambda r: str(FinancialYear(r.financial_year)),
+                _year_added,
             ),
         ],
         limit=40,
