@@ -14,6 +14,7 @@ from programmes.choices import Role
 from programmes.models import Funding, Programme
 from reporting.dashboard import build_dashboard
 from reporting.exceptions import detect_exceptions
+from reporting.narratives import exceptions_for_period, write_narrative
 from reporting.state import load_programme_data
 from tests.clock import TODAY
 from tests.factories import (
@@ -347,3 +348,25 @@ def test_a_closed_programmes_money_only_shows(client, plan, people, money):
     assert (
         client.get(reverse("programme_government_return", args=[programme.pk])).status_code == 200
     )
+
+
+def test_the_sponsor_finds_a_budget_line_narrative_to_approve_named(client, plan, people, money):
+    period = PeriodFactory(programme=plan["programme"], month=TODAY.replace(day=1))
+    breach = exceptions_for_period(period).find(f"budget-line:{money['over'].pk}")
+    write_narrative(
+        period,
+        breach,
+        by=people["manager"],
+        version=None,
+        fields={
+            "cause": "Agency cover",
+            "consequences": "Overspend",
+            "options": "Recruit",
+            "recommendation": "Recruit",
+            "decision_required": "Agree",
+        },
+    )
+    client.force_login(people["sponsor"])
+    html = client.get(reverse("home")).content.decode()
+    assert "Exception narratives awaiting your approval (1)" in html
+    assert "Budget line Staffing 2026/27" in html
