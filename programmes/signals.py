@@ -1,8 +1,11 @@
 """Keep plan-derived memberships in step with the plan, however the plan is edited (pages,
 import, site administration); and keep every history's reason within its column."""
 
+import threading
 from textwrap import shorten
 
+from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from simple_history.signals import pre_create_historical_record
@@ -77,10 +80,40 @@ def programme_of(instance) -> int | None:
 def _changed(sender, instance, raw=False, created=False, **kwargs):
     if raw:
         return
+    _forget_deleting()
     if created and instance._meta.label == "programmes.Programme":
         start_counting(instance.pk)
     else:
         programme_changed([programme_of(instance)])
+
+
+_deleting = threading.local()
+
+
+def _forget_deleting():
+    _deleting.origin = None
+
+
+def _deleted(sender, instance, origin=None, **kwargs):
+    """A delete raises the counter once for the whole delete (a cascade sends this for every
+    row it takes); nothing when a programme itself goes, and its rows with it."""
+    if origin is None:
+        programme_changed([programme_of(instance)])
+        return
+    if getattr(_deleting, "origin", None) is not origin:
+        _deleting.origin, _deleting.done = origin, set()
+        transaction.on_commit(_forget_deleting)  # a later delete of the same origin counts
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    if model._meta.label == "programmes.Programme":
+        return
+    programme_id = (
+        programme_of(origin)
+        if not isinstance(origin, QuerySet) and origin._meta.label in CHANGES_PROGRAMME
+        else programme_of(instance)
+    )
+    if programme_id not in _deleting.done:
+        _deleting.done.add(programme_id)
+        programme_changed([programme_id])
 
 
 def _dependencies_changed(sender, instance, action, **kwargs):
@@ -96,7 +129,7 @@ def _person_changed(sender, instance, raw=False, created=False, **kwargs):
 
 for _label in CHANGES_PROGRAMME:
     post_save.connect(_changed, sender=_label, dispatch_uid=f"changes:{_label}:save")
-    post_delete.connect(_changed, sender=_label, dispatch_uid=f"changes:{_label}:delete")
+    post_delete.connect(_deleted, sender=_label, dispatch_uid=f"changes:{_label}:delete")
 for _label in DEPENDENCIES:
     m2m_changed.connect(_dependencies_changed, sender=_label, dispatch_uid=f"changes:{_label}")
 post_save.connect(_person_changed, sender="programmes.Person", dispatch_uid="changes:person")

@@ -115,3 +115,22 @@ def test_another_programme_is_not_touched(on_track):
     before = changes_of(other.pk)
     MilestoneFactory(workstream=plan["ws_1_2"], reference="1.2.9")
     assert changes_of(other.pk) == before
+
+
+def test_a_delete_raises_the_counter_once_and_a_programme_goes_quietly(
+    on_track, django_assert_max_num_queries
+):
+    plan, _ = on_track
+    programme = plan["programme"]
+    MilestoneFactory(workstream=plan["ws_1_1"], reference="1.1.2")
+    before = changes_of(programme.pk)
+    plan["ws_1_1"].refresh_from_db()
+    plan["ws_1_1"].delete()  # with its two milestones
+    assert changes_of(programme.pk) == before + 1
+    assert rating_of(programme, plan["ws_1_2"]) is not None
+
+    programme.refresh_from_db()
+    programme.delete()  # its counter goes with it, and nothing tries to raise it
+    from programmes.models import ProgrammeChanges
+
+    assert not ProgrammeChanges.objects.filter(programme_id=programme.pk).exists()
