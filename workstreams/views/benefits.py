@@ -137,7 +137,9 @@ def benefit_detail(request, benefit_id: int):
     programme = benefit.programme
     today = timezone.localdate()
     row: BenefitRow = load_benefit_rows(
-        programme, as_of=today, queryset=Benefit.objects.filter(pk=benefit.pk)
+        programme,
+        as_of=today,
+        queryset=Benefit.objects.visible_to(request.user).filter(pk=benefit.pk),
     )[0]
     stored = {year.financial_year: year for year in row.years}
     current = FinancialYear.containing(today).start_year
