@@ -833,9 +833,7 @@ class ProgrammeBuilder:
         follows: the one assessment, fed the plan as it stood then (DOMAIN.md section 3)."""
         as_of = timezone.localdate(moment)
         milestones, noted = [], set()
-        for milestone in self.milestones.values():
-            if milestone.workstream_id != workstream.pk:
-                continue
+        for milestone in self._milestones_of(workstream):
             state = self.stories[milestone.pk].state_at(moment)
             then = copy(milestone)
             for name in ("forecast_date", "forecast_precision", "actual_date", "status", "at_risk"):
@@ -912,7 +910,12 @@ class ProgrammeBuilder:
                 self.save_at(update, moment, user)
 
     def _milestones_of(self, workstream):
-        return [m for m in self.milestones.values() if m.workstream_id == workstream.pk]
+        # Asked for each workstream in each period: grouped once (the plan is built by then).
+        if not hasattr(self, "_by_workstream"):
+            self._by_workstream = defaultdict(list)
+            for milestone in self.milestones.values():
+                self._by_workstream[milestone.workstream_id].append(milestone)
+        return self._by_workstream[workstream.pk]
 
     def achievements(self, workstream, period) -> str:
         done = [
