@@ -90,3 +90,18 @@ def test_the_95th_percentile_is_the_nearest_rank():
     assert percentile(range(1, 21), 95) == 19
     assert percentile([5.0], 95) == 5.0
     assert percentile([3, 1, 2], 50) == 2
+
+
+def test_the_load_run_reports_requests_errors_and_the_95th_percentile():
+    from plans.load import LoadResult
+
+    result = LoadResult(
+        users=50, seconds=10, workers=2, timings_ms=[float(n) for n in range(1, 21)]
+    )
+    result.errors["HTTP 502"] = 5
+    assert result.requests == 25
+    assert result.percentile(95) == 19
+    assert result.percentile(50) == 10
+    line = result.line()
+    assert "50 users" in line and "25 requests (2.5 a second)" in line
+    assert "95th percentile 19 ms" in line and "errors: 5 HTTP 502" in line

@@ -66,6 +66,15 @@ class Command(BaseCommand):
             f"shown; default {DEFAULT_RUNS})",
         )
         parser.add_argument(
+            "--load",
+            action="store_true",
+            help="after the pages, a bounded load run: gunicorn on 127.0.0.1 and simultaneous "
+            "users without pauses (see --users, --seconds, --workers)",
+        )
+        parser.add_argument("--users", type=int, default=50, help="simultaneous users (--load)")
+        parser.add_argument("--seconds", type=int, default=30, help="how long (--load)")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (--load)")
+        parser.add_argument(
             "--pages",
             default="",
             help="URL names to time, comma-separated: " + ",".join(page.url_name for page in PAGES),
@@ -105,8 +114,35 @@ class Command(BaseCommand):
             for line in report.lines():
                 self.stdout.write(line)
 
+        if options["load"]:
+            self.bench_load(options)
+
         if not options["no_reports"]:
             self.bench_reports(runs=options["report_runs"], with_monthly_run=with_monthly_run)
+
+    def bench_load(self, options):
+        from plans.bench import ensure_bench_users, page_url, scale_programmes
+        from plans.load import run_load
+
+        if not 1 <= options["users"] <= 200 or not 1 <= options["seconds"] <= 600:
+            raise CommandError("--users is 1 to 200 and --seconds 1 to 600")
+        board = ensure_bench_users()["board"]
+        programme = scale_programmes("SCALE").order_by("pk").first()
+        paths = [
+            page_url(page, programme)
+            for page in PAGES
+            if page.signed_in_as == "board" and not page.cold_cache
+        ]
+        self.stdout.write("")
+        self.stdout.write(f"Load run on {len(paths)} pages in turn: " + ", ".join(paths))
+        result = run_load(
+            board,
+            [path for path in paths if path],
+            users=options["users"],
+            seconds=options["seconds"],
+            workers=options["workers"],
+        )
+        self.stdout.write(result.line())
 
     def bench_reports(self, *, runs: int, with_monthly_run: bool):
         from plans.demo import load_demo
