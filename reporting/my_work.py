@@ -30,7 +30,13 @@ from programmes.models import Membership, Person, ReportingPeriod
 from programmes.permissions import Action, may
 from programmes.rules import is_overdue
 from reporting.exceptions import Breach
-from reporting.models import BoardDistribution, ExceptionNarrative, ReportRun, RunStatus
+from reporting.models import (
+    BoardDistribution,
+    BoardPack,
+    ExceptionNarrative,
+    ReportRun,
+    RunStatus,
+)
 from reporting.narratives import exceptions_for_period, placed_at
 from risks.models import (
     ActionItem,
@@ -58,6 +64,9 @@ from workstreams.models import (
 )
 
 DUE_SOON_DAYS = 30
+# A board pack shows on a board member's My work from its making until this long after the
+# meeting it was made for (a monthly board: until the next one is near).
+PACK_DAYS = 31
 
 
 @dataclass
@@ -118,6 +127,7 @@ class MyWork:
     reports_to_approve: list[ReportRun] = field(default_factory=list)
     reports_sent_back: list[ReportRun] = field(default_factory=list)
     periods_to_close: list[ReportingPeriod] = field(default_factory=list)
+    board_packs: list[BoardPack] = field(default_factory=list)
 
     @property
     def sent_back_count(self) -> int:
@@ -140,6 +150,7 @@ class MyWork:
             or self.actions_due
             or self.board_actions_overdue
             or self.dependencies_at_risk
+            or self.board_packs
         )
 
 
@@ -290,9 +301,32 @@ def my_work(user, today: date) -> MyWork:
         .order_by("due_date", "number")
     )
     work.dependencies_at_risk = dependencies_at_risk(person, user, today)
+    work.board_packs = board_packs_to_read(memberships, user, today)
     _waiting_on_approvers(work, user, memberships, today)
     _waiting_on_writers(work, user, memberships, today)
     return work
+
+
+def board_packs_to_read(memberships, user, today: date) -> list[BoardPack]:
+    """For a board member, the latest board pack made for each of their programmes' meetings
+    of the last `PACK_DAYS` days or to come: the papers to read before (or since) the meeting.
+    One query."""
+    programmes = {p for role, p, _, _ in memberships if role == Role.BOARD_MEMBER}
+    if not programmes:
+        return []
+    latest: dict[int, BoardPack] = {}
+    for pack in (
+        BoardPack.objects.visible_to(user)
+        .filter(
+            programme_id__in=programmes,
+            status=RunStatus.DONE,
+            meeting__held_on__gte=today - timedelta(days=PACK_DAYS),
+        )
+        .select_related("programme", "meeting")
+        .order_by("-meeting__held_on", "-version")
+    ):
+        latest.setdefault(pack.programme_id, pack)
+    return sorted(latest.values(), key=lambda pack: (pack.meeting.held_on, pack.programme.name))
 
 
 def dependencies_at_risk(person: Person, user, today: date) -> list[DependencyThreat]:

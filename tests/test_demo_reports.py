@@ -88,6 +88,13 @@ def test_the_board_member_finds_the_latest_meetings_board_pack(demo, client):
     page = client.get(reverse("meeting_detail", args=[last_meeting.pk])).content.decode()
     assert reverse("board_pack", args=[pack.pk]) in page
     assert client.get(reverse("board_pack", args=[pack.pk])).status_code == 200
+    # And it is on the board member's first page, to read.
+    my_work = client.get(reverse("home")).content.decode()
+    assert "Board packs to read (1)" in my_work
+    assert reverse("board_pack", args=[pack.pk]) in my_work
+    # Not on the first page of someone who is not on the board.
+    client.force_login(get_user_model().objects.get(username="lead"))
+    assert "Board packs to read" not in client.get(reverse("home")).content.decode()
     # Made once: loading again changes nothing.
     assert load_board_pack(harrow, by=office, today=TODAY, log=lambda *args: None) is None
 
