@@ -66,9 +66,19 @@ def programme_of(instance) -> int | None:
     if instance._meta.label == "programmes.Programme":
         return instance.pk
     path = getattr(instance, "programme_path", "programme")
+    # Through what is loaded with the instance already, where it is (no query).
+    step = instance
+    names = path.split("__")
+    for name in names[:-1]:
+        field = step._meta.get_field(name)
+        if not field.is_cached(step):
+            break
+        step = getattr(step, name)
+        if step is None:
+            return None
+    else:
+        return getattr(step, f"{names[-1]}_id")
     first, _, rest = path.partition("__")
-    if not rest:
-        return getattr(instance, f"{first}_id")
     field = instance._meta.get_field(first)
     return (
         field.related_model._base_manager.filter(pk=getattr(instance, field.attname))

@@ -514,9 +514,11 @@ BULK_IDS = [name for name, _a, _w in BULK]
 
 # Saving one changed row is the single update's save: its version checked (with the lock),
 # the milestone and its history written (simple-history reading its dependencies to record
-# them), the note and its history written, and three savepoints opened and released; and
-# one more to record each of the milestone's dependencies in its history.
-SAVING_A_ROW = 12
+# them), the note and its history written, and three savepoints opened and released; the
+# programme's change counter raised for the milestone and for the note (issue 17: what the
+# pages keep is computed again after a change); and one more to record each of the
+# milestone's dependencies in its history.
+SAVING_A_ROW = 14
 RECORDING_A_DEPENDENCY = 1
 
 
