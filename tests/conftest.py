@@ -66,15 +66,20 @@ def _media_of_its_own(tmp_path_factory):
 def _nothing_kept_from_another_test(settings):
     """What pages keep in the cache (`programmes.caching`) is keyed by programme ids, which
     SQLite gives again after a test's transaction is rolled back: each test starts empty. Only
-    a cache of this process's own is emptied: on Redis, cache.clear() would empty it under the
-    other test processes (tests/test_password_reset.py); what is kept there as at a closed
-    period carries the period's moment, which tests seldom share."""
+    this process's entries are emptied: on Redis, cache.clear() would empty it under the
+    other test processes (tests/test_password_reset.py), so there each process keeps to keys
+    of its own (tests/settings.py) and deletes just those."""
     from django.core.cache import cache
 
     from programmes.caching import forget_kept
 
     if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
         cache.clear()
+    elif prefix := settings.CACHES["default"].get("KEY_PREFIX"):  # Redis: this process's keys
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
     forget_kept()
 
 

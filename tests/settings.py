@@ -33,3 +33,10 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
     _broker = urlsplit(CACHES["default"]["LOCATION"])  # noqa: F405
     _number = int(_broker.path.strip("/") or 0)
     CACHES["default"]["LOCATION"] = urlunsplit(_broker._replace(path=f"/{_number + 1}"))  # noqa: F405
+    # And each test process keeps to keys of its own: the processes' databases give the same
+    # ids to different programmes (and so does a later run's), and what is kept as at a
+    # closed period is keyed by programme id and moment, which tests share (tests/conftest.py
+    # empties this process's keys before each test).
+    import uuid
+
+    CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"  # noqa: F405

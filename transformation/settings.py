@@ -280,6 +280,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # Several deployments (or test runs) sharing one Redis keep apart by a prefix.
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", ""),
         }
     }
 else:

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -97,6 +98,9 @@ def _start_worker(log_path: Path, media: Path, pause: float, environment: dict[s
         "MEDIA_ROOT": str(media),
         "REPORT_RENDER_PAUSE_SECONDS": str(pause),
         "DJANGO_SETTINGS_MODULE": "transformation.settings",
+        # The worker's cache keys its own: another run's programme with the same id is not this
+        # one (tests/settings.py keeps the tests' processes apart the same way).
+        "CACHE_KEY_PREFIX": f"worker-{uuid.uuid4().hex}",
         **environment,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
