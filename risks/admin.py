@@ -102,6 +102,8 @@ class ClosureAdmin(SimpleHistoryAdmin):
     Active on the programme; its closure then stays here as a record."""
 
     list_display = ["programme", "closed_on", "closed_by"]
+    list_filter = ["closed_on"]
+    search_fields = ["programme__name", "programme__reference", "summary"]
 
 
 @admin.register(Stakeholder)
@@ -118,4 +120,6 @@ class SentInline(admin.TabularInline):
 @admin.register(CommunicationItem)
 class CommunicationItemAdmin(SimpleHistoryAdmin):
     list_display = ["channel", "programme", "frequency", "owner", "next_on"]
+    list_filter = ["frequency"]
+    search_fields = ["channel", "message", "programme__name", "owner__name"]
     inlines = [SentInline]

@@ -391,9 +391,9 @@ def test_the_explanation_is_in_the_highlight_reports_html(client, people, plan, 
     html = render_html(gather_highlight(plan["programme"], period, author="Programme office"))
 
     variances = html[html.index("Variances of more than 5%, and why") :]
-    variances = variances[: variances.index("</table>")]
-    row = re.search(r"<tr>\s*<td[^>]*>2026/27</td>(.*?)</tr>", variances, re.S)
-    assert row, "no variance row for 2026/27"
+    variances = variances[: variances.index("</ul>")]
+    row = re.search(r"<li><span[^>]*>2026/27</span>(.*?)</li>", variances, re.S)
+    assert row, "no variance for 2026/27"
     assert "1.1 Day Opportunities: Transport" in row[1]
     assert "£1,000" in row[1]
     assert EXPLANATION in row[1]
