@@ -3,9 +3,11 @@
 
 import fcntl
 import pickle
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
@@ -147,6 +149,7 @@ def people(plan):
 # Tables the demo never writes: content types and permissions are made by the migrations and
 # cached by Django, so they are left as they stand; sessions belong to the tests.
 _NOT_DEMO = {"contenttypes.ContentType", "auth.Permission", "sessions.Session"}
+_MEDIA = "media files"
 
 
 def _demo_models():
@@ -167,6 +170,14 @@ def _load_demo_rows(django_db_blocker) -> dict:
             fields = [field.attname for field in model._meta.concrete_fields]
             rows[model._meta.label] = (fields, list(model._base_manager.values_list(*fields)))
         transaction.set_rollback(True)
+    # And the files the demo stored (the meetings' papers), which the other test processes,
+    # each with a media folder of its own, put back beside the rows.
+    media = Path(settings.MEDIA_ROOT)
+    rows[_MEDIA] = {
+        str(path.relative_to(media)): path.read_bytes()
+        for path in media.rglob("*")
+        if path.is_file()
+    }
     return rows
 
 
@@ -191,7 +202,12 @@ def demo_rows(django_db_setup, django_db_blocker, tmp_path_factory, worker_id):
 def _demo_in_database(demo_rows, django_db_blocker):
     """The demo put back for one module, inside a transaction rolled back after its last
     test: the tables hold exactly what `load_demo` left."""
-    models = [apps.get_model(label) for label in demo_rows]
+    models = [apps.get_model(label) for label in demo_rows if label != _MEDIA]
+    media = Path(settings.MEDIA_ROOT)
+    for name, content in demo_rows[_MEDIA].items():
+        if not (media / name).exists():
+            (media / name).parent.mkdir(parents=True, exist_ok=True)
+            (media / name).write_bytes(content)
     with django_db_blocker.unblock(), transaction.atomic():
         with connection.cursor() as cursor:
             for model in models:
