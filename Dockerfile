@@ -21,4 +21,4 @@ RUN pip install -e . \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "transformation.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:transformation.gunicorn_conf", "transformation.wsgi"]

@@ -71,18 +71,17 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "TWO_FACTOR_REQUIRED": "false",
+        "GUNICORN_ACCESS_LOG": "",  # 50 users' requests would flood the bench's output
     }
     command = [
         os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+        "-c",
+        "python:transformation.gunicorn_conf",  # the deployment's own settings
         "transformation.wsgi",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        "--worker-class",
-        "sync",
-        "--timeout",
-        "60",
         "--log-level",
         "warning",
     ]
