@@ -1,33 +1,37 @@
 """What needs the signed-in person (DOMAIN.md section 6, "My work"): their milestones due or
 overdue, status updates due, readings missing, risks past their review date, and their overdue
 actions from the action log (issue 14); their milestones and workstreams at risk from a
-dependency whose forecast has moved past their due date (issue 15); and what waits on them (issue 13, part 5): narratives
-for a sponsor to approve, reports for the programme office to approve and periods it can
-close, exceptions a project manager has not yet written about, and whatever was sent back to
-its author.
+dependency whose forecast has moved past their due date (issue 15); and what waits on them
+(issue 13, part 5): narratives for a sponsor to approve, reports for the programme office to
+approve and periods it can close, exceptions a project manager has not yet written about, and
+whatever was sent back to its author.
 
 "Theirs" follows their roles: a lead's workstreams, a project manager's area, what they own
 by name; the programme office sees the updates still to come in across its programmes.
-Every list starts from what the user may see (`visible_to(user)`): a person named as owner in
-a programme where their user holds no role sees nothing of it here (DOMAIN.md section 2).
-A fixed number of queries, whatever the size of the programmes.
+Every list starts from what the user may see (`visible`: the programmes `access_for(user)`
+sees, by id): a person named as owner in a programme where their user holds no role sees
+nothing of it here (DOMAIN.md section 2).
+A fixed number of queries, whatever the size of the programmes (issue 17): the roles are read
+once, by `programmes.permissions`; the person with whether they own anything of each kind
+listed by owner, so that a list they own nothing of costs no query; the periods in one
+query; the status updates to chase as values, in one query.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from html import escape as html_escape
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from programmes.choices import PeriodStatus, Role
 from programmes.dates import FinancialYear, add_months, month_start
 from programmes.models import Membership, Person, ReportingPeriod
-from programmes.permissions import Action, may
+from programmes.permissions import Action, access_for, may
 from programmes.rules import is_overdue
 from reporting.exceptions import Breach
 from reporting.models import (
@@ -58,7 +62,6 @@ from workstreams.models import (
     MeasureReading,
     Milestone,
     MilestoneStatus,
-    StatusUpdate,
     UpdateState,
     Workstream,
 )
@@ -71,41 +74,65 @@ PACK_DAYS = 31
 
 @dataclass
 class UpdateDue:
-    workstream: Workstream
+    """A workstream's status update still to come in for its programme's open period: read as
+    values, not model instances (issue 17: the programme office of 20 programmes has 800)."""
+
+    workstream_id: int
+    reference: str
+    name: str
+    programme_id: int
+    programme_name: str
+    lead_name: str | None
     period: ReportingPeriod
-    update: StatusUpdate | None
+    update_state: str | None  # None: no update yet
     is_mine: bool
-    html: str = ""  # its row of the table (`row`)
 
     @property
     def state(self) -> str:
-        return "Draft saved" if self.update is not None else "Not started"
+        return "Draft saved" if self.update_state is not None else "Not started"
 
-    def row(self, url_pattern: str, today: date) -> str:
-        """The row of My work's table, written here once (issue 17: the programme office of
-        20 programmes has 800 of them, and the template's url tag and date filter on each
-        took most of the page's time). The same markup as the template wrote."""
-        workstream, period = self.workstream, self.period
+
+def update_rows(items: list[UpdateDue], url_pattern: str, today: date) -> str:
+    """The rows of My work's table of status updates, written here once (issue 17: the
+    programme office of 20 programmes has 800 of them, and the template's url tag, escaping
+    and date filter on each took most of the page's time): the same markup as the template
+    wrote. What is the same for a period or a programme is written once for it."""
+    periods: dict[int, str] = {}
+    programmes: dict[int, str] = {}
+    rows = []
+    for item in items:
+        period = item.period
+        period_cells = periods.get(period.pk)
+        if period_cells is None:
+            cut_off = period.cut_off
+            late = (
+                ' <strong class="govuk-tag govuk-tag--pink app-rag--small">Late</strong>'
+                if cut_off < today
+                else ""
+            )
+            period_cells = periods[period.pk] = (
+                f'<td class="govuk-table__cell app-nowrap">{html_escape(period.label)}</td>'
+                f'<td class="govuk-table__cell app-nowrap">{cut_off.day} {cut_off:%b %Y}{late}</td>'
+            )
+        programme = programmes.get(item.programme_id)
+        if programme is None:
+            programme = programmes[item.programme_id] = (
+                f'<br><span class="govuk-body-s app-muted">{html_escape(item.programme_name)}'
+                "</span></td>"
+            )
         lead = ""
-        if not self.is_mine:
-            name = workstream.lead.name if workstream.lead is not None else ""
-            lead = f' <span class="app-muted">(lead: {escape(name or "not named")})</span>'
-        cut_off = period.cut_off
-        late = (
-            ' <strong class="govuk-tag govuk-tag--pink app-rag--small">Late</strong>'
-            if cut_off < today
-            else ""
-        )
-        return mark_safe(  # noqa: S308 (every value escaped)
+        if not item.is_mine:
+            lead = (
+                ' <span class="app-muted">(lead: '
+                f"{html_escape(item.lead_name or 'not named')})</span>"
+            )
+        rows.append(
             '<tr class="govuk-table__row"><td class="govuk-table__cell">'
-            f'<a class="govuk-link" href="{url_pattern.format(workstream.pk, period.pk)}">'
-            f"{escape(workstream.reference)} {escape(workstream.name)}</a>{lead}"
-            f'<br><span class="govuk-body-s app-muted">{escape(workstream.programme.name)}'
-            "</span></td>"
-            f'<td class="govuk-table__cell app-nowrap">{escape(period.label)}</td>'
-            f'<td class="govuk-table__cell app-nowrap">{cut_off.day} {cut_off:%b %Y}{late}</td>'
-            f'<td class="govuk-table__cell">{self.state}</td></tr>'
+            f'<a class="govuk-link" href="{url_pattern.format(item.workstream_id, period.pk)}">'
+            f"{html_escape(item.reference)} {html_escape(item.name)}</a>{lead}{programme}"
+            f'{period_cells}<td class="govuk-table__cell">{item.state}</td></tr>'
         )
+    return mark_safe("\n  ".join(rows))  # noqa: S308 (every value escaped)
 
 
 @dataclass
@@ -128,6 +155,7 @@ class MyWork:
     reports_sent_back: list[ReportRun] = field(default_factory=list)
     periods_to_close: list[ReportingPeriod] = field(default_factory=list)
     board_packs: list[BoardPack] = field(default_factory=list)
+    updates_due_html: str = ""  # the rows of `updates_due` (`update_rows`)
 
     @property
     def sent_back_count(self) -> int:
@@ -183,128 +211,307 @@ class ExceptionToWrite:
         return reverse("exception_narrative", args=[self.period.pk, kind, object_id])
 
 
-def own_milestones(person: Person, user) -> QuerySet[Milestone]:
+def visible(queryset: QuerySet, user) -> QuerySet:
+    """`queryset.visible_to(user)`, narrowed by the ids of the programmes the user sees as
+    `programmes.permissions` reads them (`access_for`: once a request, kept on the user), not
+    by a subquery on memberships in every statement (issue 17)."""
+    access = access_for(user)
+    if access.is_administrator:
+        return queryset
+    path = getattr(queryset.model, "programme_path", "programme")
+    return queryset.filter(**{f"{path}_id__in": sorted(access.grants)})
+
+
+def memberships_of(user) -> list[tuple[str, int, int | None, int | None]]:
+    """(role, programme, area, workstream) of each of the user's memberships, from what
+    `access_for` read (no query more); not the portfolio office, an organisation's role."""
+    return [
+        (grant.role, programme_id, grant.area_id, grant.workstream_id)
+        for programme_id, grants in access_for(user).grants.items()
+        for grant in grants
+        if grant.role != Role.PORTFOLIO_OFFICE
+    ]
+
+
+def own_milestones(person: Person, user, memberships=None) -> QuerySet[Milestone]:
     """A person's own milestones, whatever their status or date: those of the workstreams
     they lead, of the areas they manage as project manager, and those they own by name
     (DOMAIN.md section 6, "My work"), among those the user may see. One query; callers
-    narrow it to what they show."""
-    roles = Membership.objects.filter(person=person)
-    led = roles.filter(role=Role.WORKSTREAM_LEAD).values("workstream_id")
-    managed_areas = roles.filter(role=Role.PROJECT_MANAGER).values("area_id")
-    return Milestone.objects.visible_to(user).filter(
+    narrow it to what they show. With the user's `memberships` (`memberships_of`), read by
+    the ids they hold rather than subqueries."""
+    if memberships is None:
+        roles = Membership.objects.filter(person=person)
+        led = roles.filter(role=Role.WORKSTREAM_LEAD).values("workstream_id")
+        managed_areas = roles.filter(role=Role.PROJECT_MANAGER).values("area_id")
+        milestones = Milestone.objects.visible_to(user)
+    else:
+        led = sorted({w for role, _, _, w in memberships if role == Role.WORKSTREAM_LEAD})
+        managed_areas = sorted({a for role, _, a, _ in memberships if role == Role.PROJECT_MANAGER})
+        milestones = visible(Milestone.objects.all(), user)
+    return milestones.filter(
         Q(workstream_id__in=led) | Q(workstream__area_id__in=managed_areas) | Q(owner=person)
     )
 
 
+def _person_of(user, today: date, memberships) -> Person | None:
+    """The user's person, with their organisation (the page's header names it), kept on the
+    user as `user.person` for the rest of the request; and, read in the same query, whether
+    they own anything of each kind listed by owner (`owns`), so that a list they own nothing
+    of costs no query (issue 17: the programme office of 20 programmes owns none of it). Each
+    flag may say yes where the list then finds nothing (it is not narrowed to the programmes
+    the user sees), never no where it would find something. Likewise whether anything waits
+    for the sponsor's or the programme office's approval (`waits_narratives`,
+    `waits_reports`)."""
+    if not user.is_authenticated:
+        return None
+    owner, author = OuterRef("pk"), OuterRef("user_id")
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    owns = {
+        "milestones": Milestone.objects.filter(owner=owner).exclude(
+            status=MilestoneStatus.COMPLETE
+        ),
+        "measures": Measure.objects.filter(owner=owner),
+        "risks": Risk.objects.filter(owner=owner, status=RiskStatus.OPEN, review_date__lt=today),
+        "mitigations": MitigationAction.objects.filter(owner=owner, done=False, due_date__lte=soon),
+        "issue_actions": IssueAction.objects.filter(owner=owner, done=False, due_date__lte=soon),
+        "board_actions": ActionItem.objects.filter(
+            owner=owner, status=ActionStatus.OPEN, due_date__lt=today
+        ),
+        "milestone_dependencies": Milestone.depends_on.through.objects.filter(
+            Q(from_milestone__owner=owner)
+            | Q(from_milestone__owner__isnull=True, from_milestone__workstream__lead=owner),
+            from_milestone__actual_date__isnull=True,
+        ),
+        "workstream_dependencies": Workstream.depends_on.through.objects.filter(
+            from_workstream__lead=owner, from_workstream__closed_on__isnull=True
+        ),
+        "narratives_sent_back": ExceptionNarrative.objects.filter(
+            written_by=author, sent_back_at__isnull=False, approved_at__isnull=True
+        ),
+        "reports_sent_back": ReportRun.objects.filter(
+            requested_by=author, sent_back_at__isnull=False, approved_at__isnull=True
+        ),
+    }
+    flags = {f"owns_{name}": Exists(queryset) for name, queryset in owns.items()}
+    sponsored = sorted({a for role, _, a, _ in memberships if role == Role.SPONSOR})
+    office = sorted({p for role, p, _, _ in memberships if role == Role.PROGRAMME_OFFICE})
+    flags["waits_narratives"] = Exists(
+        ExceptionNarrative.objects.filter(
+            Q(area_id__in=sponsored)
+            | Q(workstream__area_id__in=sponsored)
+            | Q(period__programme_id__in=office),
+            approved_at__isnull=True,
+            sent_back_at__isnull=True,
+            period__month__in=_reporting_months(today),
+        )
+    )
+    flags["waits_reports"] = Exists(
+        ReportRun.objects.filter(
+            programme_id__in=office,
+            status=RunStatus.DONE,
+            approved_at__isnull=True,
+            period__status=PeriodStatus.CLOSED,
+        )
+    )
+    person = (
+        Person.objects.filter(user=user).select_related("organisation").annotate(**flags).first()
+    )
+    Person._meta.get_field("user").remote_field.set_cached_value(user, person)  # user.person
+    return person
+
+
 def my_work(user, today: date) -> MyWork:
-    person = Person.objects.filter(user=user).first() if user.is_authenticated else None
+    memberships = memberships_of(user) if user.is_authenticated else []
+    person = _person_of(user, today, memberships)
     work = MyWork(person=person, today=today, readings_month=add_months(month_start(today), -1))
     if person is None:
         return work
-    memberships = list(
-        Membership.objects.filter(person=person).values_list(
-            "role", "programme_id", "area_id", "workstream_id"
-        )
-    )
     led = {w for role, _, _, w in memberships if role == Role.WORKSTREAM_LEAD}
     managed_areas = {a for role, _, a, _ in memberships if role == Role.PROJECT_MANAGER}
-    office = {p for role, p, _, _ in memberships if role == Role.PROGRAMME_OFFICE}
-    mine = Q(pk__in=led) | Q(area_id__in=managed_areas)
 
     milestones = (
-        own_milestones(person, user)
+        own_milestones(person, user, memberships)
         .exclude(status=MilestoneStatus.COMPLETE)
         .annotate(due_on=Coalesce("forecast_date", "baseline_date"))
         .filter(due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
         .select_related("workstream__programme")
         .order_by("due_on", "sort_key")
     )
-    for milestone in milestones:
+    for milestone in milestones if led or managed_areas or person.owns_milestones else []:
         milestone.days_late = (today - milestone.due_on).days
         late = is_overdue(milestone.due_on, done=False, as_of=today)
         (work.overdue if late else work.due_soon).append(milestone)
 
-    chased = Workstream.objects.visible_to(user).filter(mine | Q(programme_id__in=office))
-    periods = {
-        period.programme_id: period
-        for period in ReportingPeriod.objects.visible_to(user)
-        .filter(
-            programme__workstreams__in=chased, month=month_start(today), status=PeriodStatus.OPEN
+    periods = _periods(user, memberships, today)
+    _updates_due(work, user, memberships, periods["open"], today)
+
+    # What they own by name: no query for a kind they own none of (`_person_of`).
+    if led or person.owns_measures:
+        work.readings_missing = list(
+            visible(Measure.objects.all(), user)
+            .filter(Q(workstream_id__in=sorted(led)) | Q(owner=person), targets__isnull=False)
+            .exclude(
+                pk__in=MeasureReading.objects.filter(period=work.readings_month).values("measure")
+            )
+            .select_related("workstream__programme")
+            .distinct()
+            .order_by("workstream__sort_key", "sort_key")
         )
-        .distinct()
-    }
-    updates = {
-        update.workstream_id: update
-        for update in StatusUpdate.objects.visible_to(user).filter(
-            workstream__in=chased, period__in=list(periods.values())
+    if person.owns_risks:
+        work.risks_to_review = list(
+            visible(Risk.objects.all(), user)
+            .filter(owner=person, status=RiskStatus.OPEN, review_date__lt=today)
+            .select_related("programme")
+            .order_by("review_date")
         )
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    actions = []
+    if person.owns_mitigations:
+        actions += (
+            visible(MitigationAction.objects.all(), user)
+            .filter(owner=person, done=False, due_date__lte=soon)
+            .select_related("risk__programme")
+        )
+    if person.owns_issue_actions:
+        actions += (
+            visible(IssueAction.objects.all(), user)
+            .filter(owner=person, done=False, due_date__lte=soon)
+            .select_related("issue__programme")
+        )
+    for action in actions:
+        action.parent = getattr(action, "risk", None) or action.issue
+        action.is_overdue = is_overdue(action.due_date, done=action.done, as_of=today)
+    work.actions_due = sorted(actions, key=lambda action: action.due_date)
+    if person.owns_board_actions:
+        work.board_actions_overdue = list(
+            visible(ActionItem.objects.all(), user)
+            .filter(owner=person, status=ActionStatus.OPEN, due_date__lt=today)
+            .select_related("programme", "meeting")
+            .order_by("due_date", "number")
+        )
+    work.dependencies_at_risk = dependencies_at_risk(
+        person,
+        user,
+        today,
+        of_milestones=person.owns_milestone_dependencies,
+        of_workstreams=person.owns_workstream_dependencies,
+    )
+    work.board_packs = board_packs_to_read(memberships, user, today)
+    work.periods_to_close = periods["to_close"]
+    narratives = _waiting_on_approvers(work, user, person, memberships, today)
+    sent_back = _waiting_on_writers(work, user, person, periods["reported_on"])
+    # What each narrative is about, for both lists at once (a query per kind).
+    titles = _titles({narrative.key for narrative in [*narratives, *sent_back]})
+    work.narratives_to_approve = [
+        NarrativeWaiting(narrative, titles.get(narrative.key, narrative.get_kind_display()))
+        for narrative in narratives
+    ]
+    work.sent_back_to_me = [
+        NarrativeWaiting(narrative, titles.get(narrative.key, narrative.get_kind_display()))
+        for narrative in sent_back
+    ]
+    return work
+
+
+def _periods(user, memberships, today: date) -> dict:
+    """The periods the page needs, in one query: this month's open period of each programme
+    whose updates the person chases ("open", by programme); for the programme office, the
+    open periods of months gone by ("to_close"); for a project manager, the earliest period
+    of the months being reported on not yet sent to the board ("reported_on")."""
+    this_month = month_start(today)
+    months = _reporting_months(today)
+    chasing = {
+        p
+        for role, p, _, _ in memberships
+        if role in (Role.WORKSTREAM_LEAD, Role.PROJECT_MANAGER, Role.PROGRAMME_OFFICE)
     }
+    office = {p for role, p, _, _ in memberships if role == Role.PROGRAMME_OFFICE}
+    managed = {p for role, p, _, _ in memberships if role == Role.PROJECT_MANAGER}
+    found = {"open": {}, "to_close": [], "reported_on": {}}
+    if not chasing:
+        return found
+    wanted = (
+        Q(programme_id__in=sorted(chasing), month=this_month, status=PeriodStatus.OPEN)
+        | Q(programme_id__in=sorted(office), month__lt=this_month, status=PeriodStatus.OPEN)
+        | Q(programme_id__in=sorted(managed), month__in=months)
+    )
+    for period in (
+        visible(ReportingPeriod.objects.all(), user)
+        .filter(wanted)
+        .annotate(distributed=Exists(BoardDistribution.objects.filter(period=OuterRef("pk"))))
+        .select_related("programme__organisation")
+        .order_by("programme__name", "month")
+    ):
+        programme_id, is_open = period.programme_id, period.status == PeriodStatus.OPEN
+        if programme_id in chasing and period.month == this_month and is_open:
+            found["open"][programme_id] = period
+        if programme_id in office and period.month < this_month and is_open:
+            found["to_close"].append(period)
+        if programme_id in managed and period.month in months and not period.distributed:
+            # The earliest month not yet sent to the board.
+            found["reported_on"].setdefault(programme_id, period)
+    return found
+
+
+def _updates_due(work: MyWork, user, memberships, periods: dict, today: date) -> None:
+    """The status updates not yet submitted for this month's open period: of the workstreams
+    the person leads, of the areas they manage, and, for the programme office, of every
+    workstream of its programmes. One query, as values (the workstream, its programme's and
+    its lead's names, and its update's state), only the rows shown."""
+    if not periods:
+        return
+    led = {w for role, _, _, w in memberships if role == Role.WORKSTREAM_LEAD}
+    managed_areas = {a for role, _, a, _ in memberships if role == Role.PROJECT_MANAGER}
+    office = {p for role, p, _, _ in memberships if role == Role.PROGRAMME_OFFICE}
+    chased = (
+        Q(pk__in=sorted(led))
+        | Q(area_id__in=sorted(managed_areas))
+        | Q(programme_id__in=sorted(office))
+    )
+    period_ids = sorted(period.pk for period in periods.values())
+    rows = (
+        # Only the programmes with an open period, those the user sees (`_periods`).
+        Workstream.objects.filter(chased, programme_id__in=sorted(periods))
+        .annotate(
+            update=FilteredRelation(
+                "status_updates", condition=Q(status_updates__period_id__in=period_ids)
+            ),
+            # "" where there is no update yet (the join finds none).
+            update_state=Coalesce(F("update__state"), Value("")),
+        )
+        .exclude(update_state=UpdateState.SUBMITTED)
+        .order_by("programme__name", "sort_key")
+        .values_list(
+            "pk",
+            "reference",
+            "name",
+            "programme_id",
+            "programme__name",
+            "lead__name",
+            "update_state",
+        )
+    )
     # One reverse() for every row's link (the URL with {} for the ids).
     update_url = (
         reverse("status_update", args=[987654321, 987654322])
         .replace("987654321", "{0}")
         .replace("987654322", "{1}")
     )
-    for workstream in (
-        chased.select_related("programme", "lead")
-        .only(
-            "pk",
-            "reference",
-            "name",
-            "sort_key",
-            "programme_id",
-            "programme__name",
-            "lead_id",
-            "lead__name",
+    for pk, reference, name, programme_id, programme_name, lead_name, state in rows:
+        work.updates_due.append(
+            UpdateDue(
+                pk,
+                reference,
+                name,
+                programme_id,
+                programme_name,
+                lead_name,
+                periods[programme_id],
+                state or None,
+                pk in led,
+            )
         )
-        .order_by("programme__name", "sort_key")
-    ):
-        period = periods.get(workstream.programme_id)
-        update = updates.get(workstream.pk)
-        if period is None or (update is not None and update.state == UpdateState.SUBMITTED):
-            continue
-        item = UpdateDue(workstream, period, update, workstream.pk in led)
-        item.html = item.row(update_url, today)
-        work.updates_due.append(item)
-
-    work.readings_missing = list(
-        Measure.objects.visible_to(user)
-        .filter(Q(workstream_id__in=led) | Q(owner=person), targets__isnull=False)
-        .exclude(pk__in=MeasureReading.objects.filter(period=work.readings_month).values("measure"))
-        .select_related("workstream__programme")
-        .distinct()
-        .order_by("workstream__sort_key", "sort_key")
-    )
-    work.risks_to_review = list(
-        Risk.objects.visible_to(user)
-        .filter(owner=person, status=RiskStatus.OPEN, review_date__lt=today)
-        .select_related("programme")
-        .order_by("review_date")
-    )
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    actions = [
-        *MitigationAction.objects.visible_to(user)
-        .filter(owner=person, done=False, due_date__lte=soon)
-        .select_related("risk__programme"),
-        *IssueAction.objects.visible_to(user)
-        .filter(owner=person, done=False, due_date__lte=soon)
-        .select_related("issue__programme"),
-    ]
-    for action in actions:
-        action.parent = getattr(action, "risk", None) or action.issue
-        action.is_overdue = is_overdue(action.due_date, done=action.done, as_of=today)
-    work.actions_due = sorted(actions, key=lambda action: action.due_date)
-    work.board_actions_overdue = list(
-        ActionItem.objects.visible_to(user)
-        .filter(owner=person, status=ActionStatus.OPEN, due_date__lt=today)
-        .select_related("programme", "meeting")
-        .order_by("due_date", "number")
-    )
-    work.dependencies_at_risk = dependencies_at_risk(person, user, today)
-    work.board_packs = board_packs_to_read(memberships, user, today)
-    _waiting_on_approvers(work, user, memberships, today)
-    _waiting_on_writers(work, user, memberships, today)
-    return work
+    work.updates_due_html = update_rows(work.updates_due, update_url, today)
 
 
 def board_packs_to_read(memberships, user, today: date) -> list[BoardPack]:
@@ -316,9 +523,9 @@ def board_packs_to_read(memberships, user, today: date) -> list[BoardPack]:
         return []
     latest: dict[int, BoardPack] = {}
     for pack in (
-        BoardPack.objects.visible_to(user)
+        visible(BoardPack.objects.all(), user)
         .filter(
-            programme_id__in=programmes,
+            programme_id__in=sorted(programmes),
             status=RunStatus.DONE,
             meeting__held_on__gte=today - timedelta(days=PACK_DAYS),
         )
@@ -329,26 +536,43 @@ def board_packs_to_read(memberships, user, today: date) -> list[BoardPack]:
     return sorted(latest.values(), key=lambda pack: (pack.meeting.held_on, pack.programme.name))
 
 
-def dependencies_at_risk(person: Person, user, today: date) -> list[DependencyThreat]:
+def dependencies_at_risk(
+    person: Person,
+    user,
+    today: date,
+    *,
+    of_milestones: bool = True,
+    of_workstreams: bool = True,
+) -> list[DependencyThreat]:
     """The person's milestones (owned by name, or without an owner in a workstream they lead)
     and open workstreams they lead, threatened by what they depend on: the warnings `assess`
     finds (`milestone_threat`, `find_dependency_threats`), read for this person alone. Two
-    queries, three when a workstream they lead depends on another."""
-    visible = Milestone.objects.visible_to(user).filter(actual_date__isnull=True)
-    mine = visible.filter(Q(owner=person) | Q(owner__isnull=True, workstream__lead=person))
+    queries, three when a workstream they lead depends on another; none for those the caller
+    knows they have none of (`of_milestones`, `of_workstreams` false)."""
+    undone = visible(Milestone.objects.all(), user).filter(actual_date__isnull=True)
+    mine = undone.filter(Q(owner=person) | Q(owner__isnull=True, workstream__lead=person))
     threats = []
-    for edge in Milestone.depends_on.through.objects.filter(from_milestone__in=mine).select_related(
-        "from_milestone__workstream__programme", "to_milestone"
-    ):
+    milestone_edges = (
+        Milestone.depends_on.through.objects.filter(from_milestone__in=mine).select_related(
+            "from_milestone__workstream__programme", "to_milestone"
+        )
+        if of_milestones
+        else []
+    )
+    for edge in milestone_edges:
         threat = milestone_threat(edge.to_milestone, edge.from_milestone, today)
         if threat is not None:
             threats.append(threat)
 
-    led = Workstream.objects.visible_to(user).filter(lead=person, closed_on__isnull=True)
-    edges = list(
-        Workstream.depends_on.through.objects.filter(from_workstream__in=led).select_related(
-            "from_workstream__programme", "to_workstream"
+    led = visible(Workstream.objects.all(), user).filter(lead=person, closed_on__isnull=True)
+    edges = (
+        list(
+            Workstream.depends_on.through.objects.filter(from_workstream__in=led).select_related(
+                "from_workstream__programme", "to_workstream"
+            )
         )
+        if of_workstreams
+        else []
     )
     if edges:
         workstreams = {}
@@ -409,20 +633,21 @@ def _titles(keys: set[str]) -> dict[str, str]:
     return titles
 
 
-def _waiting_on_approvers(work: MyWork, user, memberships, today: date) -> None:
+def _waiting_on_approvers(work: MyWork, user, person: Person, memberships, today: date) -> list:
     """Narratives a sponsor (or the programme office) may approve, unapproved and not sent
-    back; the programme office's reports to approve and periods to close."""
+    back (returned, for `my_work` to title); the programme office's reports to approve."""
     sponsored = {a for role, _, a, _ in memberships if role == Role.SPONSOR}
     office = {p for role, p, _, _ in memberships if role == Role.PROGRAMME_OFFICE}
-    if sponsored or office:
+    narratives = []
+    if (sponsored or office) and person.waits_narratives:  # `_person_of`
         distributed = BoardDistribution.objects.values("period_id")
         narratives = [
             narrative
-            for narrative in ExceptionNarrative.objects.visible_to(user)
+            for narrative in visible(ExceptionNarrative.objects.all(), user)
             .filter(
-                Q(area_id__in=sponsored)
-                | Q(workstream__area_id__in=sponsored)
-                | Q(period__programme_id__in=office),
+                Q(area_id__in=sorted(sponsored))
+                | Q(workstream__area_id__in=sorted(sponsored))
+                | Q(period__programme_id__in=sorted(office)),
                 approved_at__isnull=True,
                 sent_back_at__isnull=True,
                 period__month__in=_reporting_months(today),
@@ -432,13 +657,8 @@ def _waiting_on_approvers(work: MyWork, user, memberships, today: date) -> None:
             .order_by("period__programme__name", "period__month", "kind", "key")
             if narrative.is_written and may(user, Action.APPROVE_EXCEPTION, narrative)
         ]
-        titles = _titles({narrative.key for narrative in narratives})
-        work.narratives_to_approve = [
-            NarrativeWaiting(narrative, titles.get(narrative.key, narrative.get_kind_display()))
-            for narrative in narratives
-        ]
-    if not office:
-        return
+    if not (office and person.waits_reports):
+        return narratives
     latest = (
         ReportRun.objects.filter(
             programme=OuterRef("programme"), period=OuterRef("period"), kind=OuterRef("kind")
@@ -448,9 +668,9 @@ def _waiting_on_approvers(work: MyWork, user, memberships, today: date) -> None:
         .values("version")[:1]
     )
     work.reports_to_approve = list(
-        ReportRun.objects.visible_to(user)
+        visible(ReportRun.objects.all(), user)
         .filter(
-            programme_id__in=office,
+            programme_id__in=sorted(office),
             status=RunStatus.DONE,
             approved_at__isnull=True,
             period__status=PeriodStatus.CLOSED,
@@ -459,52 +679,36 @@ def _waiting_on_approvers(work: MyWork, user, memberships, today: date) -> None:
         .select_related("programme", "period", "sent_back_by__person")
         .order_by("programme__name", "-period__month", "kind")
     )
-    work.periods_to_close = list(
-        ReportingPeriod.objects.visible_to(user)
-        .filter(programme_id__in=office, status=PeriodStatus.OPEN, month__lt=month_start(today))
-        .select_related("programme")
-        .order_by("programme__name", "month")
-    )
+    return narratives
 
 
-def _waiting_on_writers(work: MyWork, user, memberships, today: date) -> None:
+def _waiting_on_writers(
+    work: MyWork, user, person: Person, reported_on: dict[int, ReportingPeriod]
+) -> list:
     """A project manager's exceptions with no narrative yet, in the period being reported on
-    (last month's until the board has had its reports, then this month's); and what was sent
-    back to its author. One reading of each managed programme: a fixed number of queries for
-    each programme the person manages in, whatever its size."""
-    managed = {p for role, p, _, _ in memberships if role == Role.PROJECT_MANAGER}
-    if managed:
-        months = _reporting_months(today)
-        periods = (
-            ReportingPeriod.objects.visible_to(user)
-            .filter(programme_id__in=managed, month__in=months)
-            .exclude(pk__in=BoardDistribution.objects.values("period_id"))
-            .select_related("programme__organisation")
-            .order_by("programme__name", "month")
+    (last month's until the board has had its reports, then this month's: `_periods`); and
+    what was sent back to its author (the narratives returned, for `my_work` to title). One
+    reading of each managed programme: a fixed number of queries for each programme the
+    person manages in, whatever its size."""
+    for period in reported_on.values():
+        for breach in exceptions_for_period(period).breaches:
+            if breach.has_narrative:
+                continue
+            if may(user, Action.WRITE_EXCEPTION, placed_at(period, breach)):
+                work.exceptions_to_write.append(ExceptionToWrite(period, breach))
+    sent_back = []
+    if person.owns_narratives_sent_back:  # `_person_of`
+        sent_back = list(
+            visible(ExceptionNarrative.objects.all(), user)
+            .filter(written_by=user, sent_back_at__isnull=False, approved_at__isnull=True)
+            .select_related("period__programme", "sent_back_by__person")
+            .order_by("-sent_back_at")
         )
-        reported_on: dict[int, ReportingPeriod] = {}
-        for period in periods:  # the earliest month not yet sent to the board
-            reported_on.setdefault(period.programme_id, period)
-        for period in reported_on.values():
-            for breach in exceptions_for_period(period).breaches:
-                if breach.has_narrative:
-                    continue
-                if may(user, Action.WRITE_EXCEPTION, placed_at(period, breach)):
-                    work.exceptions_to_write.append(ExceptionToWrite(period, breach))
-    sent_back = list(
-        ExceptionNarrative.objects.visible_to(user)
-        .filter(written_by=user, sent_back_at__isnull=False, approved_at__isnull=True)
-        .select_related("period__programme", "sent_back_by__person")
-        .order_by("-sent_back_at")
-    )
-    titles = _titles({narrative.key for narrative in sent_back})
-    work.sent_back_to_me = [
-        NarrativeWaiting(narrative, titles.get(narrative.key, narrative.get_kind_display()))
-        for narrative in sent_back
-    ]
-    work.reports_sent_back = list(
-        ReportRun.objects.visible_to(user)
-        .filter(requested_by=user, sent_back_at__isnull=False, approved_at__isnull=True)
-        .select_related("programme", "period", "sent_back_by__person")
-        .order_by("-sent_back_at")
-    )
+    if person.owns_reports_sent_back:
+        work.reports_sent_back = list(
+            visible(ReportRun.objects.all(), user)
+            .filter(requested_by=user, sent_back_at__isnull=False, approved_at__isnull=True)
+            .select_related("programme", "period", "sent_back_by__person")
+            .order_by("-sent_back_at")
+        )
+    return sent_back

@@ -140,14 +140,12 @@ def test_my_work_runs_a_fixed_number_of_queries(client, db, size, django_assert_
         for _ in range(3):  # led by people who are not signed in: the office chases them
             WorkstreamFactory(area__programme=programme, lead=PersonFactory())
     client.force_login(lead)
-    with django_assert_max_num_queries(
-        19
-    ):  # 16, one for overdue actions (issue 14), two for dependencies at risk (issue 15)
+    # Issue 17: the roles read once (`access_for`), the person read with what they own by name
+    # (no query for a list they own none of), the periods and the updates read once.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("home"))
     assert response.content.decode().count("/milestones/") >= 3 * size
     client.force_login(office)
-    with django_assert_max_num_queries(
-        22
-    ):  # 19, one for overdue actions (issue 14), two for dependencies at risk (issue 15)
+    with django_assert_max_num_queries(8):  # issue 17, as above
         response = client.get(reverse("home"))
     assert f"Status updates not yet submitted ({6 * size})" in response.content.decode()
