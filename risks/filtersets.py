@@ -12,8 +12,10 @@ from datetime import timedelta
 
 import django_filters
 from django.db.models import Q
+from django.forms import ModelChoiceField
 from django.utils import timezone
 
+from programmes.caching import keep, known_changes
 from programmes.choices import Rag
 from programmes.dates import add_months
 from programmes.filtersets import ComputedChoiceFilter, ProgrammeFilterSet, SearchFilter
@@ -45,6 +47,38 @@ ONE_TO_FIVE = [(str(number), str(number)) for number in range(1, 6)]
 BANDS = [(rag.value, rag.label) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN)]
 
 
+# As a choice of model instances says a value that is not among them.
+NOT_AMONG_THE_CHOICES = {
+    "invalid_choice": ModelChoiceField.default_error_messages["invalid_choice"]
+}
+
+
+def _risk_filter_choices(programme) -> dict[str, list[tuple[str, str]]]:
+    """The register's choices of owner (the people owning a risk of the programme), area and
+    workstream, as ids and names, in the order and words of the instances' choices."""
+    return {
+        "owner": [
+            (str(pk), name)
+            for pk, name in Person.objects.filter(risks__programme=programme)
+            .distinct()
+            .order_by("name")
+            .values_list("pk", "name")
+        ],
+        "area": [
+            (str(area.pk), str(area))
+            for area in ProgrammeArea.objects.filter(programme=programme).only(
+                "pk", "reference", "name"
+            )
+        ],
+        "workstream": [
+            (str(workstream.pk), str(workstream))
+            for workstream in Workstream.objects.filter(programme=programme).only(
+                "pk", "reference", "name"
+            )
+        ],
+    }
+
+
 class RiskFilterSet(ProgrammeFilterSet):
     status = django_filters.ChoiceFilter(choices=RiskStatus.choices, empty_label="Any status")
     scores = ComputedChoiceFilter(
@@ -63,15 +97,23 @@ class RiskFilterSet(ProgrammeFilterSet):
     )
     band = ComputedChoiceFilter(label="Band", choices=BANDS, empty_label="Any band")
     category = django_filters.ChoiceFilter(choices=RiskCategory.choices, empty_label="Any")
-    owner = django_filters.ModelChoiceFilter(queryset=Person.objects.none(), empty_label="Anyone")
-    area = django_filters.ModelChoiceFilter(
+    # The programme's people, areas and workstreams as choices of ids, kept until the programme
+    # next changes (`limit_choices`), rather than read and made into instances per request.
+    owner = django_filters.ChoiceFilter(
+        label="Owner", choices=[], empty_label="Anyone", error_messages=NOT_AMONG_THE_CHOICES
+    )
+    area = django_filters.ChoiceFilter(
         label="Area",
-        queryset=ProgrammeArea.objects.none(),
+        choices=[],
         empty_label="All areas",
         method="filter_area",
+        error_messages=NOT_AMONG_THE_CHOICES,
     )
-    workstream = django_filters.ModelChoiceFilter(
-        queryset=Workstream.objects.none(), empty_label="All workstreams"
+    workstream = django_filters.ChoiceFilter(
+        label="Workstream",
+        choices=[],
+        empty_label="All workstreams",
+        error_messages=NOT_AMONG_THE_CHOICES,
     )
     proximity = django_filters.ChoiceFilter(
         label="Proximity",
@@ -108,11 +150,15 @@ class RiskFilterSet(ProgrammeFilterSet):
         super().__init__(data, programme=programme, queryset=queryset)
 
     def limit_choices(self, programme) -> None:
-        self.filters["owner"].queryset = (
-            Person.objects.filter(risks__programme=programme).distinct().order_by("name")
+        choices = keep(
+            "risk-filter-choices",
+            programme.pk,
+            timezone.localdate(),
+            lambda: _risk_filter_choices(programme),
+            changes=known_changes(programme),
         )
-        self.filters["area"].queryset = ProgrammeArea.objects.filter(programme=programme)
-        self.filters["workstream"].queryset = Workstream.objects.filter(programme=programme)
+        for name, named in choices.items():
+            self.filters[name].extra["choices"] = named
 
     @property
     def uses_inherent_scores(self) -> bool:

@@ -3,17 +3,23 @@ lists that filter, sort, page and download (DOMAIN.md sections 3, 6 and 7)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from html import escape  # as Django's escape() and the templates' (no lazy wrapper)
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
+from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from programmes.as_at import AsAt, chosen_as_at
-from programmes.caching import keep_closed
+from programmes.caching import keep, keep_closed, known_changes
 from programmes.choices import Rag
-from programmes.dates import day_label, month_start
+from programmes.dates import day_label, month_end, month_start
 from programmes.exports import ExportColumn
 from programmes.lists import (
     Column,
@@ -27,10 +33,11 @@ from programmes.lists import (
 from programmes.models import Person, Programme, ProgrammeArea, ReportingPeriod
 from programmes.permissions import Action, may, may_somewhere
 from programmes.snapshots import Snapshot, end_of_day
+from programmes.templatetags.plan import rag_tag
 from risks.filtersets import ActionFilterSet, DecisionFilterSet, IssueFilterSet, RiskFilterSet
-from risks.heat_map import heat_map
+from risks.heat_map import HeatCell, HeatMap
 from risks.models import ActionItem, ActionNote, Decision, Issue, Risk, RiskStatus
-from risks.rules import Movement, risk_movement
+from risks.rules import Movement, risk_movement, risk_score
 from risks.services.governance import may_add_decision
 from workstreams.models import Milestone, Workstream
 
@@ -76,27 +83,176 @@ def _with_scope(rows: list, programme: Programme, as_at: AsAt, *names: str) -> l
 
 # ----- Risk register -----
 
+# What the register shows of each risk, read as values rather than instances (issue 17): its
+# scope's and owner's names joined in, as they are now (also as at a past period's end).
+RISK_FIELDS = (
+    "id",
+    "reference",
+    "sort_key",
+    "title",
+    "escalated",
+    "workstream_id",
+    "workstream__reference",
+    "workstream__sort_key",
+    "area_id",
+    "area__reference",
+    "area__sort_key",
+    "owner__name",
+    "inherent_likelihood",
+    "inherent_impact",
+    "current_likelihood",
+    "current_impact",
+    "status",
+    "review_date",
+    "proximity",
+)
+RISK_STATUS_LABELS = dict(RiskStatus.choices)
+MOVEMENT_CSS = {Movement.UP: "worse", Movement.DOWN: "better", Movement.NEW: "new"}
 
-@dataclass
+
+@dataclass(frozen=True)
+class RiskTable:
+    """What every row of one page's table shares: the link's pattern (one reverse() for all
+    the rows), the day overdue reviews are told by, and whether inherent scores show."""
+
+    url_pattern: str
+    today: date
+    show_inherent: bool
+    days: dict = field(default_factory=dict)  # each review date's words, said once
+
+    def day(self, value: date | None) -> str:
+        """`{{ value|date:"j M Y" }}`."""
+        if value not in self.days:
+            self.days[value] = date_filter(value, "j M Y")
+        return self.days[value]
+
+    @classmethod
+    def for_page(cls, today: date, show_inherent: bool) -> RiskTable:
+        pattern = reverse("risk_detail", args=[987654321]).replace("987654321", "{0}")
+        return cls(pattern, today, show_inherent)
+
+
+_rag_tags: dict = {}
+
+
+def _small_rag_tag(band) -> str:
+    """The markup of `{% rag_tag band small=True %}`, drawn once per band per process."""
+    if band not in _rag_tags:
+        _rag_tags[band] = render_to_string("includes/rag_tag.html", rag_tag(band, small=True))
+    return _rag_tags[band]
+
+
+@dataclass(slots=True)
 class RiskRow:
-    risk: Risk
+    """One risk of the register, as the page, its sorting, its filters and its downloads
+    read it."""
+
+    pk: int
+    reference: str
+    sort_key: str
+    title: str
+    escalated: bool
+    scope_label: str
+    scope_order: tuple
+    owner_name: str | None
+    inherent_likelihood: int | None
+    inherent_impact: int | None
+    current_likelihood: int
+    current_impact: int
+    status: str
+    review_date: date | None
+    proximity: date | None
     band: Rag
     inherent_band: Rag | None
-    movement: str = Movement.NEW
-    previous_score: int | None = None
+    movement: str
+    previous_score: int | None
+    table: RiskTable
+
+    @property
+    def current_score(self) -> int:
+        return risk_score(self.current_likelihood, self.current_impact)
+
+    @property
+    def inherent_score(self) -> int | None:
+        if self.inherent_likelihood is None or self.inherent_impact is None:
+            return None
+        return risk_score(self.inherent_likelihood, self.inherent_impact)
 
     @property
     def movement_label(self) -> str:
         return Movement(self.movement).label
 
     @property
-    def scope_order(self) -> tuple:
-        risk = self.risk
-        if risk.workstream_id:
-            return (2, risk.workstream.sort_key)
-        if risk.area_id:
-            return (1, risk.area.sort_key)
-        return (0, "")
+    def status_label(self) -> str:
+        return RISK_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def html(self) -> str:
+        """The row of the table, written here rather than cell by cell in the template (issue
+        17): the same markup the template wrote, every value escaped."""
+        table = self.table
+        escalated = (
+            ' <strong class="govuk-tag govuk-tag--purple app-rag--small">Escalated</strong>'
+            if self.escalated
+            else ""
+        )
+        inherent = ""
+        if table.show_inherent:
+            score = self.inherent_score
+            inherent = (
+                '<td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">'
+                + (
+                    f"{self.inherent_likelihood} x {self.inherent_impact} = {score}<br>"
+                    f"{_small_rag_tag(self.inherent_band)}"
+                    if score is not None
+                    else '<span class="app-muted">Not scored</span>'
+                )
+                + "</td>"
+            )
+        current = self.current_score
+        was = (
+            f'<br><span class="govuk-body-s app-muted">was {self.previous_score}</span>'
+            if self.previous_score is not None and self.previous_score != current
+            else ""
+        )
+        review = self.review_date
+        overdue = (
+            ' <strong class="govuk-tag govuk-tag--pink app-rag--small">Overdue</strong>'
+            if review and review < table.today
+            else ""
+        )
+        movement_css = MOVEMENT_CSS.get(self.movement, "same")
+        return mark_safe(  # noqa: S308 (every value escaped)
+            '<tr class="govuk-table__row">'
+            f'<td class="govuk-table__cell app-table__reference">{escape(self.reference)}</td>'
+            f'<td class="govuk-table__cell"><a class="govuk-link" '
+            f'href="{table.url_pattern.format(self.pk)}">{escape(self.title)}</a>{escalated}</td>'
+            f'<td class="govuk-table__cell app-nowrap">{escape(self.scope_label)}</td>'
+            f'<td class="govuk-table__cell">{escape(self.owner_name or "Not named")}</td>'
+            f"{inherent}"
+            '<td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">'
+            f"{self.current_likelihood} x {self.current_impact} = {current}</td>"
+            f'<td class="govuk-table__cell">{_small_rag_tag(self.band)}</td>'
+            '<td class="govuk-table__cell app-nowrap">'
+            f'<span class="app-movement app-movement--{movement_css}">{self.movement_label}'
+            f"</span>{was}</td>"
+            f'<td class="govuk-table__cell">{escape(self.status_label)}</td>'
+            '<td class="govuk-table__cell app-nowrap">'
+            f"{table.day(review)}{overdue}</td>"
+            "</tr>"
+        )
+
+
+def _scope(values: dict) -> tuple[str, tuple]:
+    """The risk's scope as the register says it and sorts it (`Risk.scope_label`)."""
+    if values["workstream_id"]:
+        return f"Workstream {values['workstream__reference']}", (
+            2,
+            values["workstream__sort_key"],
+        )
+    if values["area_id"]:
+        return f"Area {values['area__reference']}", (1, values["area__sort_key"])
+    return "Programme", (0, "")
 
 
 def _score_text(likelihood, impact, score) -> str:
@@ -113,12 +269,12 @@ def _risk_listing(show_inherent: bool) -> Listing:
     inherent_columns, inherent_exports = [], []
     if show_inherent:
         inherent_columns = [
-            Column("inherent", "Inherent score", lambda r: r.risk.inherent_score, numeric=True)
+            Column("inherent", "Inherent score", lambda r: r.inherent_score, numeric=True)
         ]
         inherent_exports = [
-            ExportColumn("Inherent likelihood", lambda r: r.risk.inherent_likelihood),
-            ExportColumn("Inherent impact", lambda r: r.risk.inherent_impact),
-            ExportColumn("Inherent score", lambda r: r.risk.inherent_score),
+            ExportColumn("Inherent likelihood", lambda r: r.inherent_likelihood),
+            ExportColumn("Inherent impact", lambda r: r.inherent_impact),
+            ExportColumn("Inherent score", lambda r: r.inherent_score),
             ExportColumn("Inherent band", lambda r: _band_word(r.inherent_band)),
         ]
     return Listing(
@@ -127,35 +283,33 @@ def _risk_listing(show_inherent: bool) -> Listing:
         plural="risks",
         template="lists/risks.html",
         columns=[
-            Column("reference", "Ref", lambda r: r.risk.sort_key, css="app-table__reference"),
-            Column("title", "Risk", lambda r: text_key(r.risk.title)),
+            Column("reference", "Ref", lambda r: r.sort_key, css="app-table__reference"),
+            Column("title", "Risk", lambda r: text_key(r.title)),
             Column("scope", "Scope", lambda r: r.scope_order),
-            Column("owner", "Owner", lambda r: text_key(r.risk.owner and r.risk.owner.name)),
+            Column("owner", "Owner", lambda r: text_key(r.owner_name)),
             *inherent_columns,
-            Column("score", "Current score", lambda r: r.risk.current_score, numeric=True),
+            Column("score", "Current score", lambda r: r.current_score, numeric=True),
             Column("band", "Band", lambda r: rag_rank(r.band)),
             Column("movement", "Since last period", lambda r: MOVEMENT_ORDER[r.movement]),
-            Column("status", "Status", lambda r: r.risk.get_status_display()),
-            Column("review", "Review date", lambda r: r.risk.review_date),
+            Column("status", "Status", lambda r: r.status_label),
+            Column("review", "Review date", lambda r: r.review_date),
         ],
         export_columns=[
-            ExportColumn("Reference", lambda r: r.risk.reference),
-            ExportColumn("Risk", lambda r: r.risk.title),
-            ExportColumn("Scope", lambda r: r.risk.scope_label),
-            ExportColumn("Owner", lambda r: r.risk.owner.name if r.risk.owner else ""),
+            ExportColumn("Reference", lambda r: r.reference),
+            ExportColumn("Risk", lambda r: r.title),
+            ExportColumn("Scope", lambda r: r.scope_label),
+            ExportColumn("Owner", lambda r: r.owner_name or ""),
             *inherent_exports,
-            ExportColumn("Current likelihood", lambda r: r.risk.current_likelihood),
-            ExportColumn("Current impact", lambda r: r.risk.current_impact),
-            ExportColumn("Current score", lambda r: r.risk.current_score),
+            ExportColumn("Current likelihood", lambda r: r.current_likelihood),
+            ExportColumn("Current impact", lambda r: r.current_impact),
+            ExportColumn("Current score", lambda r: r.current_score),
             ExportColumn("Band", lambda r: _band_word(r.band)),
             ExportColumn("Since last period", lambda r: r.movement_label),
             ExportColumn("Score last period", lambda r: r.previous_score),
-            ExportColumn("Status", lambda r: r.risk.get_status_display()),
+            ExportColumn("Status", lambda r: r.status_label),
+            ExportColumn("Proximity", lambda r: day_label(r.proximity) if r.proximity else ""),
             ExportColumn(
-                "Proximity", lambda r: day_label(r.risk.proximity) if r.risk.proximity else ""
-            ),
-            ExportColumn(
-                "Review date", lambda r: day_label(r.risk.review_date) if r.risk.review_date else ""
+                "Review date", lambda r: day_label(r.review_date) if r.review_date else ""
             ),
         ],
         default_sort="-score",
@@ -167,14 +321,28 @@ def previous_scores(programme: Programme, as_of=None) -> dict[int, int]:
     `as_of` (today unless shown as at), from the history (one query): movement since then is
     what the register shows."""
     as_of = as_of or timezone.localdate()
-    period = (
-        ReportingPeriod.objects.filter(programme=programme, month__lt=month_start(as_of))
-        .order_by("-month")
-        .first()
+    before = month_start(as_of)
+
+    def last_month() -> tuple[date | None]:
+        return (
+            ReportingPeriod.objects.filter(programme=programme, month__lt=before)
+            .order_by("-month")
+            .values_list("month", flat=True)
+            .first(),
+        )
+
+    # Which period that is changes only with the programme's periods (issue 17: no query).
+    (month,) = keep(
+        f"risk-period-before-{before.isoformat()}",
+        programme.pk,
+        as_of,
+        last_month,
+        changes=known_changes(programme),
     )
-    if period is None:
+    if month is None:
         return {}
-    then = Snapshot(end_of_day(period.ends_on))
+    ends_on = month_end(month)
+    then = Snapshot(end_of_day(ends_on))
 
     def scores() -> dict[int, int]:
         return {
@@ -185,27 +353,99 @@ def previous_scores(programme: Programme, as_of=None) -> dict[int, int]:
         }
 
     # The period has ended: the history read no longer changes, so it is kept (issue 17).
-    return keep_closed(
-        f"risk-scores-at-{then.at.isoformat()}", programme.pk, period.ends_on, scores
-    )
+    return keep_closed(f"risk-scores-at-{then.at.isoformat()}", programme.pk, ends_on, scores)
 
 
-def _risk_rows(programme: Programme, filterset: RiskFilterSet, as_at: AsAt):
+def _risk_rows(programme: Programme, filterset: RiskFilterSet, as_at: AsAt, table: RiskTable):
     def load() -> list[RiskRow]:
-        risks = _with_scope(filterset.qs, programme, as_at, "owner", "area", "workstream")
         before = previous_scores(programme, as_at.as_of)
-        return [
-            RiskRow(
-                risk,
-                risk.band_of(risk.current_score, programme),
-                risk.band_of(risk.inherent_score, programme),
-                risk_movement(before.get(risk.pk), risk.current_score),
-                before.get(risk.pk),
+        bands: dict[int, Rag] = {}
+
+        def band(score: int | None) -> Rag | None:
+            if score is None:
+                return None
+            if score not in bands:
+                bands[score] = programme.risk_band(score)
+            return bands[score]
+
+        rows = []
+        for values in filterset.qs.values(*RISK_FIELDS):
+            scope_label, scope_order = _scope(values)
+            current = risk_score(values["current_likelihood"], values["current_impact"])
+            inherent_likelihood = values["inherent_likelihood"]
+            inherent_impact = values["inherent_impact"]
+            inherent = (
+                None
+                if inherent_likelihood is None or inherent_impact is None
+                else risk_score(inherent_likelihood, inherent_impact)
             )
-            for risk in risks
-        ]
+            previous = before.get(values["id"])
+            rows.append(
+                RiskRow(
+                    pk=values["id"],
+                    reference=values["reference"],
+                    sort_key=values["sort_key"],
+                    title=values["title"],
+                    escalated=values["escalated"],
+                    scope_label=scope_label,
+                    scope_order=scope_order,
+                    owner_name=values["owner__name"],
+                    inherent_likelihood=inherent_likelihood,
+                    inherent_impact=inherent_impact,
+                    current_likelihood=values["current_likelihood"],
+                    current_impact=values["current_impact"],
+                    status=values["status"],
+                    review_date=values["review_date"],
+                    proximity=values["proximity"],
+                    band=band(current),
+                    inherent_band=band(inherent),
+                    movement=risk_movement(previous, current),
+                    previous_score=previous,
+                    table=table,
+                )
+            )
+        return rows
 
     return load
+
+
+def _risk_heat_map(programme: Programme, as_at: AsAt, scores: str) -> HeatMap:
+    """The heat map of open risks, counted in the database (one query), kept until the
+    programme next changes (as at a closed period's end, kept for good)."""
+    likelihood, impact = f"{scores}_likelihood", f"{scores}_impact"
+
+    def counts() -> dict[tuple[int, int], int]:
+        return {
+            (row_likelihood, row_impact): count
+            for row_likelihood, row_impact, count in _register(Risk, programme, as_at)
+            .filter(
+                status=RiskStatus.OPEN,
+                **{f"{likelihood}__isnull": False, f"{impact}__isnull": False},
+            )
+            .order_by()
+            .values_list(likelihood, impact)
+            .annotate(count=Count("*"))
+        }
+
+    name = f"risk-heat-map-{scores}"
+    if as_at.is_historical:
+        counted = keep_closed(name, programme.pk, as_at.as_of, counts)
+    else:
+        counted = keep(name, programme.pk, as_at.as_of, counts, changes=known_changes(programme))
+    # As `risks.heat_map.heat_map` draws it from the risks themselves.
+    rows = [
+        [
+            HeatCell(
+                row_likelihood,
+                row_impact,
+                counted.get((row_likelihood, row_impact), 0),
+                programme.risk_band(row_likelihood * row_impact),
+            )
+            for row_impact in range(1, 6)
+        ]
+        for row_likelihood in range(5, 0, -1)
+    ]
+    return HeatMap(scores, rows, sum(counted.values()))
 
 
 @login_required
@@ -218,18 +458,23 @@ def risk_list(request, programme_id: int):
     )
     show_inherent = filterset.uses_inherent_scores
     scores = "inherent" if show_inherent else "current"
-    open_risks = list(_register(Risk, programme, as_at).filter(status=RiskStatus.OPEN))
+    table = RiskTable.for_page(as_at.as_of, show_inherent)
+    # The heat map shows what is kept until the programme changes (or, as at a period that
+    # has ended, for good): its fragment's key.
+    changes = "closed" if as_at.is_historical else known_changes(programme)
+    period = as_at.period.pk if as_at.is_historical else ""
     return render_list(
         request,
         programme,
         _risk_listing(show_inherent),
         filterset,
-        _risk_rows(programme, filterset, as_at),
+        _risk_rows(programme, filterset, as_at, table),
         as_of=as_at.as_of,
         as_at=as_at,
         context={
             "show_inherent": show_inherent,
-            "heat": heat_map(open_risks, programme, scores),
+            "heat": _risk_heat_map(programme, as_at, scores),
+            "heat_fragment": f"{changes}:{as_at.as_of}:{period}:{scores}",
             "can_raise": may_raise_risks(request.user, programme),
         },
     )
