@@ -113,3 +113,14 @@ def test_an_owner_from_elsewhere_is_refused_as_before(board, register):
     )
     assert response.status_code == 400
     assert "That choice is not one of the available choices." in response.content.decode()
+
+
+def test_a_scope_deleted_since_a_past_period_is_named_as_such_not_none():
+    from risks.views.lists import _scope
+
+    gone = {"workstream_id": 7, "workstream__reference": None, "workstream__sort_key": None}
+    assert _scope({**gone, "area_id": None}) == ("A workstream since deleted", (2, ""))
+    area_gone = {"workstream_id": None, "area_id": 3, "area__reference": None}
+    assert _scope({**area_gone, "area__sort_key": None}) == ("An area since deleted", (1, ""))
+    kept = {"workstream_id": 7, "workstream__reference": "1.2", "workstream__sort_key": "k"}
+    assert _scope({**kept, "area_id": 3}) == ("Workstream 1.2", (2, "k"))

@@ -245,13 +245,15 @@ class RiskRow:
 
 def _scope(values: dict) -> tuple[str, tuple]:
     """The risk's scope as the register says it and sorts it (`Risk.scope_label`)."""
+    # As at a past period, the workstream or area may have been deleted since.
     if values["workstream_id"]:
-        return f"Workstream {values['workstream__reference']}", (
-            2,
-            values["workstream__sort_key"],
-        )
+        reference = values["workstream__reference"]
+        label = f"Workstream {reference}" if reference else "A workstream since deleted"
+        return label, (2, values["workstream__sort_key"] or "")
     if values["area_id"]:
-        return f"Area {values['area__reference']}", (1, values["area__sort_key"])
+        reference = values["area__reference"]
+        label = f"Area {reference}" if reference else "An area since deleted"
+        return label, (1, values["area__sort_key"] or "")
     return "Programme", (0, "")
 
 
