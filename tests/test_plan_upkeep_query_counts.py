@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -30,7 +31,7 @@ from programmes.models import (
     ProgrammeArea,
 )
 from programmes.tokens import invitation_tokens, link_parts
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_clock
 from tests.factories import (
     AreaFactory,
     BudgetLineFactory,
@@ -220,7 +221,9 @@ def build_plan(size: int) -> Plan:
     granted = []
     for number in range(size):
         person = PersonFactory(
-            organisation=organisation, email=f"person{number}@example.org", job_title="Officer"
+            organisation=organisation,
+            email=f"person{number}@plan{size}.example.org",
+            job_title="Officer",
         )
         granted.append(
             Membership.objects.create(
@@ -278,6 +281,29 @@ def build_plan(size: int) -> Plan:
         person=granted[0].person,
         membership=granted[-1],
     )
+
+
+@pytest.fixture(scope="module")
+def _plans(django_db_setup, django_db_blocker) -> dict[int, Plan]:
+    """The small and the large plan, built once for the module (a large one takes seconds)
+    inside a transaction rolled back after its last test; each test's own writes are rolled
+    back after it, as usual, so every test sees the plans as built."""
+    with django_db_blocker.unblock(), frozen_clock(), transaction.atomic():
+        yield {size: build_plan(size) for size in (SMALL, LARGE)}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def plan_of(_plans, db):
+    """The plan of a size, as built, for a test in its own rolled-back transaction."""
+
+    def of(size: int) -> Plan:
+        plan = _plans[size]
+        for user in (plan.office, plan.portfolio, plan.manager, plan.lead, plan.invited):
+            user.refresh_from_db()
+        return plan
+
+    return of
 
 
 def _invitation(plan: Plan) -> list:
@@ -488,9 +514,9 @@ PAGES = [
     ids=[f"{name}-{who or 'anonymous'}" for name, _a, who, _m, _s in PAGES],
 )
 def test_each_page_runs_a_fixed_number_of_queries(
-    client, db, size, name, arguments, who, most, shows, django_assert_max_num_queries
+    client, plan_of, size, name, arguments, who, most, shows, django_assert_max_num_queries
 ):
-    plan = build_plan(size)
+    plan = plan_of(size)
     if who is not None:
         client.force_login(getattr(plan, who))
     url = reverse(name, args=arguments(plan))
@@ -540,10 +566,10 @@ def _bulk_page(client, plan: Plan, name, arguments, who) -> tuple[str, dict, lis
 @pytest.mark.parametrize("size", [SMALL, LARGE])
 @pytest.mark.parametrize("name, arguments, who", BULK, ids=BULK_IDS)
 def test_a_bulk_update_of_one_row_runs_a_fixed_number_of_queries(
-    client, db, size, name, arguments, who, django_assert_max_num_queries
+    client, plan_of, size, name, arguments, who, django_assert_max_num_queries
 ):
     """The rows sent back as they were cost nothing to check: only the changed one is saved."""
-    plan = build_plan(size)
+    plan = plan_of(size)
     url, data, rows = _bulk_page(client, plan, name, arguments, who)
     data[f"m{rows[-1]}-note"] = "Venue booked"
 
@@ -557,11 +583,11 @@ def test_a_bulk_update_of_one_row_runs_a_fixed_number_of_queries(
 @pytest.mark.parametrize("size", [SMALL, LARGE])
 @pytest.mark.parametrize("name, arguments, who", BULK, ids=BULK_IDS)
 def test_a_bulk_update_refused_runs_a_fixed_number_of_queries(
-    client, db, size, name, arguments, who, django_assert_max_num_queries
+    client, plan_of, size, name, arguments, who, django_assert_max_num_queries
 ):
     """Every row changed, one of them someone else changed meanwhile: nothing is saved, and
     the page comes back with the conflict on its row."""
-    plan = build_plan(size)
+    plan = plan_of(size)
     url, data, rows = _bulk_page(client, plan, name, arguments, who)
     for pk in rows:
         data[f"m{pk}-note"] = "Venue booked"
@@ -578,11 +604,11 @@ def test_a_bulk_update_refused_runs_a_fixed_number_of_queries(
 @pytest.mark.parametrize("size", [SMALL, LARGE])
 @pytest.mark.parametrize("name, arguments, who", BULK, ids=BULK_IDS)
 def test_a_bulk_update_of_every_row_costs_the_same_for_each_row(
-    client, db, size, name, arguments, who, django_assert_max_num_queries
+    client, plan_of, size, name, arguments, who, django_assert_max_num_queries
 ):
     """Reading and checking the rows is a fixed number of queries; each changed milestone is
     then saved as a single update saves it, which costs the same for every row."""
-    plan = build_plan(size)
+    plan = plan_of(size)
     url, data, rows = _bulk_page(client, plan, name, arguments, who)
     for pk in rows:
         data[f"m{pk}-note"] = "Venue booked"
