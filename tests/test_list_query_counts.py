@@ -6,13 +6,14 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from programmes.choices import Role
 from programmes.dates import FinancialYear
 from risks.models import Decision
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_clock
 from tests.factories import (
     AreaFactory,
     MeasureFactory,
@@ -89,13 +90,31 @@ def build_programme(size: int):
     return programme
 
 
+@pytest.fixture(scope="module")
+def _programmes(django_db_setup, django_db_blocker) -> dict:
+    """The programme of each size, built once for the module inside a transaction rolled back
+    after its last test (each test's own writes are rolled back after it, as usual)."""
+    with django_db_blocker.unblock(), frozen_clock(), transaction.atomic():
+        yield {size: build_programme(size) for size in (1, 4)}
+        transaction.set_rollback(True)
+
+
 @pytest.mark.parametrize("size", [1, 4])
 @pytest.mark.parametrize("name, query, per_workstream, most", LISTS)
 @pytest.mark.parametrize("file_format", ["", "csv", "xlsx"])
 def test_each_list_runs_a_fixed_number_of_queries(
-    client, db, size, name, query, per_workstream, most, file_format, django_assert_max_num_queries
+    client,
+    _programmes,
+    db,
+    size,
+    name,
+    query,
+    per_workstream,
+    most,
+    file_format,
+    django_assert_max_num_queries,
 ):
-    programme = build_programme(size)
+    programme = _programmes[size]
     user = UserFactory()
     grant(user, Role.BOARD_MEMBER, programme=programme)
     client.force_login(user)
