@@ -215,11 +215,7 @@ def visible(queryset: QuerySet, user) -> QuerySet:
     """`queryset.visible_to(user)`, narrowed by the ids of the programmes the user sees as
     `programmes.permissions` reads them (`access_for`: once a request, kept on the user), not
     by a subquery on memberships in every statement (issue 17)."""
-    access = access_for(user)
-    if access.is_administrator:
-        return queryset
-    path = getattr(queryset.model, "programme_path", "programme")
-    return queryset.filter(**{f"{path}_id__in": sorted(access.grants)})
+    return queryset.visible_to(user, programme_ids=access_for(user).grants)
 
 
 def memberships_of(user) -> list[tuple[str, int, int | None, int | None]]:
