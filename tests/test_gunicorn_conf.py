@@ -42,14 +42,23 @@ def printed_config(**env: str | None) -> dict[str, str]:
 
 
 @pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed in this environment")
-def test_sync_workers_as_many_as_web_concurrency_each_replaced_after_about_1000_requests():
-    settings = printed_config(WEB_CONCURRENCY="3", PORT="8123", GUNICORN_ACCESS_LOG="")
+def test_sync_workers_as_many_as_web_concurrency_each_replaced_after_about_10000_requests():
+    settings = printed_config(
+        WEB_CONCURRENCY="3", PORT="8123", GUNICORN_ACCESS_LOG="", GUNICORN_MAX_REQUESTS=None
+    )
     assert settings["worker_class"] == "sync"
     assert settings["workers"] == "3"
-    assert settings["max_requests"] == "1000"
-    assert settings["max_requests_jitter"] == "100"
+    assert settings["max_requests"] == "10000"
+    assert settings["max_requests_jitter"] == "1000"
     assert settings["bind"] == "['0.0.0.0:8123']"
     assert settings["accesslog"] == "None"
+
+
+@pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed in this environment")
+def test_how_often_a_worker_is_replaced_can_be_set():
+    settings = printed_config(GUNICORN_MAX_REQUESTS="2000")
+    assert settings["max_requests"] == "2000"
+    assert settings["max_requests_jitter"] == "200"
 
 
 @pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed in this environment")
