@@ -112,10 +112,12 @@ class RenderedPDF:
 
 
 @contextmanager
-def _cyclic_garbage_collection_paused():
+def cyclic_garbage_collection_paused():
     """WeasyPrint makes a few hundred thousand objects for a 20-page report, and the cyclic
-    garbage collector's passes over them took 7% of its time. Reference counting still frees
-    what is no longer used; only reference cycles (a few MB) wait till the end."""
+    garbage collector's passes over them took 7% of its time; gathering a large programme's
+    report as at a period's end makes some ten thousand model instances from its history, and
+    the collector's passes over those took a tenth of that step. Reference counting still
+    frees what is no longer used; only reference cycles (a few MB) wait till the end."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -128,7 +130,7 @@ def _cyclic_garbage_collection_paused():
 def html_to_pdf(html: str, *, fetcher: SafeFetcher | None = None) -> RenderedPDF:
     """A4 PDF, tagged for accessibility (PDF/UA-1), title and language from the HTML."""
     fetcher = fetcher or SafeFetcher()
-    with _cyclic_garbage_collection_paused():
+    with cyclic_garbage_collection_paused():
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
         content = document.write_pdf(pdf_variant="pdf/ua-1")
     return RenderedPDF(content, len(document.pages), tuple(fetcher.refused))

@@ -44,7 +44,7 @@ from programmes.jobs import queue_after_commit
 from programmes.models import Programme, ReportingPeriod
 from reporting import approvals, board_pack, distribution
 from reporting.models import ReportKind, ReportRun, RunStatus, RunTrigger
-from reporting.pdf import html_to_pdf, render_html
+from reporting.pdf import cyclic_garbage_collection_paused, html_to_pdf, render_html
 from reporting.reports import gather_exceptions, gather_highlight
 from reporting.services import approve_due_reports, make_reports_for, roll_periods
 
@@ -121,9 +121,10 @@ def _author(run: ReportRun) -> str:
 def build_pdf(run: ReportRun):
     """Gather, render HTML, make the PDF: the three steps, in order."""
     gather = gather_highlight if run.kind == ReportKind.HIGHLIGHT else gather_exceptions
-    report = gather(run.programme, run.period, author=_author(run), version=run.version)
-    report.is_draft = run.is_draft
-    return html_to_pdf(render_html(report))
+    with cyclic_garbage_collection_paused():
+        report = gather(run.programme, run.period, author=_author(run), version=run.version)
+        report.is_draft = run.is_draft
+        return html_to_pdf(render_html(report))
 
 
 @shared_task(
