@@ -134,3 +134,37 @@ def test_a_delete_raises_the_counter_once_and_a_programme_goes_quietly(
     from programmes.models import ProgrammeChanges
 
     assert not ProgrammeChanges.objects.filter(programme_id=programme.pk).exists()
+
+
+def test_the_kept_budget_and_key_decisions_on_the_dashboard_are_drawn_again_after_a_change(
+    on_track, client, people
+):
+    plan, _ = on_track
+    programme = plan["programme"]
+    line = BudgetLineFactory(
+        workstream=plan["ws_1_1"], allocated=Decimal(1000), forecast=Decimal(1000)
+    )
+    decision = MilestoneFactory(
+        workstream=plan["ws_1_2"],
+        reference="1.2.9",
+        title="Approve the new charging policy",
+        kind="key_decision",
+        baseline_date=TODAY + timedelta(days=40),
+    )
+    client.force_login(people["board"])
+    url = reverse("programme_detail", args=[programme.pk])
+    html = client.get(url).content.decode()  # the budget and the key decisions are now kept
+    assert "£1,000" in html and "£1,850" not in html
+    assert "Approve the new charging policy" in html
+
+    line.forecast = Decimal(1850)
+    line.variance_explanation = "Agency cover for the new team"
+    line.save()
+    decision.title = "Approve the revised charging policy"
+    decision.save()
+
+    html = client.get(url).content.decode()
+    assert "£1,850" in html
+    assert "Agency cover for the new team" in html
+    assert "Approve the revised charging policy" in html
+    assert "Approve the new charging policy" not in html

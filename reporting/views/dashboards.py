@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from programmes.as_at import as_at_period, chosen_period
@@ -207,7 +208,9 @@ def programme_detail(request, programme_id: int):
         .order_by("-period__month", "-version")
         .first()
     )
-    decisions_trend = key_decisions_trend(dashboard)
+    # Worked out only when the template draws them, which it does not while their fragment
+    # is kept (the trend reads the milestones' history: a query and a chart).
+    decisions_trend = SimpleLazyObject(lambda: key_decisions_trend(dashboard))
     # What the grid and the measures show is kept, drawn, until the programme changes (or for
     # good, as at a period that has ended): their fragments' key (issue 17).
     changes = "closed" if data.snapshot.is_historical else known_changes(programme)
@@ -232,7 +235,7 @@ def programme_detail(request, programme_id: int):
             "rag_history": rag_history(data, dashboard.rating),
             "latest_report": latest_report,
             "decisions_trend": decisions_trend,
-            "decisions_trend_chart": trend_chart(decisions_trend),
+            "decisions_trend_chart": SimpleLazyObject(lambda: trend_chart(decisions_trend)),
             "fragments": fragments,
         },
     )
