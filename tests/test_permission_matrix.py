@@ -17,20 +17,29 @@ Allowed: the answer is not 403 or 404 (200, 302 or 400 for an empty form are all
 never a server error. Denied: 403 or 404 (404 for those who may not see the programme at
 all, so that its existence is not revealed); not signed in, a redirect to sign-in (401 from
 the API). Every request is rolled back, so each person meets the same plan.
+
+The plan, the people, the world and everyone's sessions are made once for the module
+(`_matrix_in_database`), and each test runs in a transaction of its own within it.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from programmes.choices import Role
 from programmes.dates import add_months, month_start
+from tests.clock import frozen_clock
+from tests.conftest import make_plan
 from tests.factories import (
     AreaFactory,
     PersonFactory,
@@ -405,8 +414,7 @@ def _single_sign_on(request, settings):
         settings.OIDC_PROVIDERS = [provider.configuration(id=SINGLE_SIGN_ON_PROVIDER)]
 
 
-@pytest.fixture
-def personas(plan) -> dict:
+def make_personas(plan: dict) -> dict:
     """A user for each persona but the anonymous one."""
     elsewhere = ProgrammeFactory(name="Children's Services Programme")
     other_area = AreaFactory(programme=elsewhere)
@@ -435,14 +443,81 @@ def personas(plan) -> dict:
     return users
 
 
+@dataclass(frozen=True)
+class Matrix:
+    """What every test of the module asks with: the personas, the world, each signed-in
+    persona's session key, and the folder holding the files the world stored."""
+
+    personas: dict
+    world: dict
+    sessions: dict[str, str]
+    media: Path
+
+
+@pytest.fixture(scope="module")
+def _matrix_in_database(django_db_setup, django_db_blocker, tmp_path_factory) -> Matrix:
+    """The plan, the personas, the world and a session for each signed-in persona, made once
+    for the module (at the tests' frozen moment) inside a transaction rolled back after its
+    last test; each test runs in a transaction of its own within it, as usual.
+
+    The sessions are rows too, so they are made here, by `force_login` as before: a test then
+    signs each persona in by giving a fresh client the session's cookie. The world's files
+    (the report, the paper, the board pack) are stored in a folder of the module's, which each
+    test copies into its own (`_media`)."""
+    media = tmp_path_factory.mktemp("matrix_media")
+    storages = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media)},
+        },
+    }
+    with django_db_blocker.unblock(), transaction.atomic():
+        with frozen_clock(), override_settings(STORAGES=storages):
+            plan = make_plan()
+            personas = make_personas(plan)
+            world = make_world(
+                plan,
+                chair=personas["board"].person,
+                feed_user=personas["lead"],
+                action_owner=personas["lead"].person,
+            )
+            sessions = {}
+            for name, user in personas.items():
+                client = Client()
+                client.force_login(user)
+                sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        yield Matrix(personas=personas, world=world, sessions=sessions, media=media)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(plan, personas) -> dict:
-    return make_world(
-        plan,
-        chair=personas["board"].person,
-        feed_user=personas["lead"],
-        action_owner=personas["lead"].person,
-    )
+def matrix(_matrix_in_database, db, tmp_path) -> Matrix:
+    """The module's plan, in this test's own transaction; the world's files in this test's
+    media folder (`_media`)."""
+    shutil.copytree(_matrix_in_database.media, tmp_path / "media", dirs_exist_ok=True)
+    return _matrix_in_database
+
+
+@pytest.fixture
+def personas(matrix) -> dict:
+    return matrix.personas
+
+
+@pytest.fixture
+def world(matrix) -> dict:
+    return matrix.world
+
+
+@pytest.fixture
+def clients(matrix) -> dict[str, Client]:
+    """A fresh client for each persona, signed in with the persona's session but for the
+    anonymous one: a request that signs out changes only its own client's cookies."""
+    clients = {"anonymous": Client(raise_request_exception=False)}
+    for name, session_key in matrix.sessions.items():
+        clients[name] = Client(raise_request_exception=False)
+        clients[name].cookies[settings.SESSION_COOKIE_NAME] = session_key
+    return clients
 
 
 def send(client: Client, route: Route, method: str, url: str, world: dict):
@@ -508,14 +583,10 @@ def test_every_route_and_method_is_in_the_matrix():
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
-def test_each_person_may_use_exactly_what_the_matrix_says(route, personas, world):
+def test_each_person_may_use_exactly_what_the_matrix_says(route, world, clients):
     if route.name not in MATRIX:
         pytest.fail(f"{route.name} has no entry in MATRIX: say who may use it")
     url = url_for(route, world)
-    clients = {"anonymous": Client(raise_request_exception=False)}
-    for name, user in personas.items():
-        clients[name] = Client(raise_request_exception=False)
-        clients[name].force_login(user)
     problems = []
     for method in route.methods:
         allowed = MATRIX[route.name].get(method)
