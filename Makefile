@@ -20,9 +20,10 @@ run: setup static migrate demo
 
 # The tests, shared among the machine's cores by file (pytest-xdist): a module's tests share
 # one process, so a fixture made once for the module is made once, and the real-services
-# tests, which share one broker, never run side by side. `PYTEST_ARGS="-n 0"`: one process.
+# tests, which share one broker, never run side by side. The files go out in the order they
+# are collected, the longest first (tests/conftest.py). `PYTEST_ARGS="-n 0"`: one process.
 test: setup static
-	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed
 

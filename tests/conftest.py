@@ -3,6 +3,7 @@
 
 import fcntl
 import pickle
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,46 @@ def pytest_configure(config):
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+    # A test on a real transaction (the browser tests, the Celery worker's) ends by emptying
+    # every table, the rows the migrations wrote too. Django then sends `post_migrate`, as
+    # after a migration: the default outcome categories go back, so that a test after it in
+    # the same process finds the database as migrated, whatever order the tests run in.
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_outcome_categories_as_migrated, dispatch_uid="tests:outcome-categories")
+
+
+def _outcome_categories_as_migrated(sender, using="default", **kwargs):
+    if sender.label != "programmes":
+        return
+    defaults = import_module("programmes.migrations.0003_default_outcome_categories")
+    category = apps.get_model("programmes", "OutcomeCategory")
+    for position, (key, name) in enumerate(defaults.DEFAULTS, start=1):
+        category.objects.using(using).get_or_create(
+            key=key, defaults={"name": name, "position": position}
+        )
+
+
+# The longest files, longest first (seconds on SQLite, `pytest --durations=0`, 29 November
+# 2026): `make test` shares files between two processes in the order they are collected, so
+# these start first and the short files even out the end. Left to pytest-xdist's own order
+# (most tests first), the phone crawl, three tests and 75 s, started late and ran alone.
+LONGEST_FIRST = (
+    "tests/browser/test_phone_crawl.py",  # 75 s
+    "tests/test_permission_matrix.py",  # 72 s (97 s before its world was made once)
+    "tests/test_edit_forms_round_trip.py",  # 49 s
+    "tests/test_query_fuzz.py",  # 32 s
+    "tests/browser/test_office_sets_up_a_programme.py",  # 24 s
+    "tests/test_demo_crawl.py",  # 19 s
+    "tests/browser/test_secretary_runs_a_board_meeting.py",  # 15 s
+    "tests/test_highlight_report.py",  # 14 s
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
 
 
 @pytest.fixture(autouse=True)
