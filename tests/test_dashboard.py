@@ -210,3 +210,13 @@ def test_the_dashboard_page_shows_it_with_words_and_links(client, people, board_
     assert "?due=overdue" in html and "?likelihood=5&amp;impact=4" in html
     assert "Likelihood" in html and "Impact" in html  # the heat map is a table with headers
     assert "Approve the model" in html
+
+
+def test_a_measure_without_a_target_or_a_reading_says_so_in_words(client, people, plan):
+    MeasureFactory(workstream=plan["ws_1_1"], reference="NI 999", title="Carers supported")
+    client.force_login(people["board"])
+    html = client.get(reverse("programme_detail", args=[plan["programme"].pk])).content.decode()
+    row = html[html.index("NI 999 Carers supported") :].split("</tr>", 1)[0]
+    assert "No target this period" in row
+    assert "No reading yet" in row
+    assert ">None<" not in row
