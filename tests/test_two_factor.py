@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from programmes.accounts import SIGNED_IN_WITH
 from programmes.accounts.reset import forget_requests
 from programmes.api.tokens import issue_token
+from programmes.models import UserSession
 from tests.factories import UserFactory, grant_portfolio_office
 
 PASSWORD = "correct-horse-battery"
@@ -435,3 +437,30 @@ def test_a_password_reset_does_not_get_round_the_code(
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two_factor_code"))
     forget_requests(office.email)
+
+
+def test_the_session_gets_a_new_key_once_the_code_is_entered(client, people):
+    office = people["office"]
+    sign_in(client, office)
+    device = set_up(client, office)
+    client.post(reverse("logout"))
+
+    with later():
+        sign_in(client, office)
+        before = client.cookies[settings.SESSION_COOKIE_NAME].value
+        done = client.post(reverse("two_factor_code"), {"code": device_code(device)})
+        assert done.status_code == 302
+        after = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+        assert after != before
+        assert client.get(reverse("programme_list")).status_code == 200
+        # The key someone may have learnt before the code now opens nothing.
+        stale = Client()
+        stale.cookies[settings.SESSION_COOKIE_NAME] = before
+        assert stale.get(reverse("programme_list"))["Location"].startswith(reverse("login"))
+        # The sign-in's record follows the new key: signing out everywhere still ends it.
+        assert list(
+            UserSession.objects.filter(user=office).values_list("session_key", flat=True)
+        ) == [after]
+        client.post(reverse("user_sessions"))
+        assert not UserSession.objects.filter(user=office).exists()

@@ -111,6 +111,17 @@ def forget_sign_in(sender, request, user, **kwargs):
         UserSession.objects.filter(session_key=session_key).delete()
 
 
+def renew_key(request) -> None:
+    """Give the session a new key, its record following it: after the second factor, so that
+    a session key learnt before the code was entered opens nothing (Django renews it at the
+    password; this is the second step up)."""
+    session = request.session
+    old_key = session.session_key
+    session.cycle_key()
+    if old_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=session.session_key)
+
+
 # ----- Ending sessions -----
 
 

@@ -35,6 +35,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programmes.accounts import PASSWORD, SIGNED_IN_WITH
+from programmes.accounts.sessions import renew_key
 from programmes.choices import Role
 from programmes.permissions import access_for
 
@@ -217,6 +218,7 @@ def two_factor(request):
             form.device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=request.user).exclude(pk=form.device.pk).delete()
         otp_login(request, form.device)
+        renew_key(request)
         messages.success(request, "Two-factor authentication is on")
         return redirect(next_url)
     return render(
@@ -247,6 +249,7 @@ def two_factor_code(request):
     form = CodeForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
         otp_login(request, form.device)
+        renew_key(request)
         return redirect(next_url)
     return render(request, "accounts/two_factor_code.html", {"form": form, "next": next_url})
 
