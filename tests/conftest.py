@@ -51,14 +51,12 @@ def pytest_configure(config):
     post_migrate.connect(_outcome_categories_as_migrated, dispatch_uid="tests:outcome-categories")
 
 
-def _outcome_categories_as_migrated(sender, using="default", **kwargs):
-    if sender.label != "programmes":
-        return
-    defaults = import_module("programmes.migrations.0003_default_outcome_categories")
-    category = apps.get_model("programmes", "OutcomeCategory")
-    for position, (key, name) in enumerate(defaults.DEFAULTS, start=1):
-        category.objects.using(using).get_or_create(
-            key=key, defaults={"name": name, "position": position}
+def _outcome_categories_as_migrated(sender, **kwargs):
+    if (
+        sender.label == "programmes"
+    ):  # the migration's own step, run again (it adds what is missing)
+        import_module("programmes.migrations.0003_default_outcome_categories").add_defaults(
+            apps, None
         )
 
 

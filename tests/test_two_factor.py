@@ -70,6 +70,14 @@ def set_up(client, user) -> TOTPDevice:
     return TOTPDevice.objects.get(user=user, confirmed=True)
 
 
+def with_an_authenticator(client, user) -> TOTPDevice:
+    """The user has signed in, set up an authenticator and signed out again."""
+    sign_in(client, user)
+    device = set_up(client, user)
+    client.post(reverse("logout"))
+    return device
+
+
 def field_error(response) -> str:
     html = response.content.decode()
     assert "govuk-error-summary" in html
@@ -191,9 +199,7 @@ def test_a_wrong_code_does_not_turn_it_on(client, people):
 
 def test_after_setting_up_the_next_sign_in_asks_for_the_code(client, people):
     office = people["office"]
-    sign_in(client, office)
-    device = set_up(client, office)
-    client.post(reverse("logout"))
+    device = with_an_authenticator(client, office)
 
     with later():
         sign_in(client, office)
@@ -214,9 +220,7 @@ def test_after_setting_up_the_next_sign_in_asks_for_the_code(client, people):
 
 def test_a_wrong_code_is_refused_by_the_field_and_the_pages_stay_closed(client, people):
     office = people["office"]
-    sign_in(client, office)
-    device = set_up(client, office)
-    client.post(reverse("logout"))
+    device = with_an_authenticator(client, office)
     with later():
         sign_in(client, office)
 
@@ -245,9 +249,7 @@ def test_a_code_is_taken_once_only(client, people):
 def test_too_many_wrong_codes_make_the_user_wait(client, people, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 10
     office = people["office"]
-    sign_in(client, office)
-    device = set_up(client, office)
-    client.post(reverse("logout"))
+    device = with_an_authenticator(client, office)
     with later():
         sign_in(client, office)
         client.post(reverse("two_factor_code"), {"code": device_code(device, steps_later=10)})
@@ -268,9 +270,7 @@ def test_too_many_wrong_codes_make_the_user_wait(client, people, settings):
 
 def test_the_code_page_goes_only_to_pages_of_this_site(client, people):
     office = people["office"]
-    sign_in(client, office)
-    device = set_up(client, office)
-    client.post(reverse("logout"))
+    device = with_an_authenticator(client, office)
     with later():
         sign_in(client, office)
         response = client.post(
@@ -289,9 +289,7 @@ def test_signing_out_is_open_before_the_code(client, people):
 
 def test_a_lost_phone_removed_by_the_site_administrator_means_setting_up_again(client, people):
     office = people["office"]
-    sign_in(client, office)
-    set_up(client, office)
-    client.post(reverse("logout"))
+    with_an_authenticator(client, office)
     admin = Client()
     sign_in(admin, people["admin"])
     set_up(admin, people["admin"])
@@ -419,9 +417,7 @@ def test_a_password_reset_does_not_get_round_the_code(
     """A new password set from an emailed reset link signs the person in, as a password
     sign-in: someone who has an authenticator still enters its code before any page."""
     office = people["office"]
-    sign_in(client, office)
-    set_up(client, office)
-    client.post(reverse("logout"))
+    with_an_authenticator(client, office)
     office.email = "office@harrow.example.org"
     office.save()
     forget_requests(office.email)
@@ -441,9 +437,7 @@ def test_a_password_reset_does_not_get_round_the_code(
 
 def test_the_session_gets_a_new_key_once_the_code_is_entered(client, people):
     office = people["office"]
-    sign_in(client, office)
-    device = set_up(client, office)
-    client.post(reverse("logout"))
+    device = with_an_authenticator(client, office)
 
     with later():
         sign_in(client, office)
