@@ -52,9 +52,8 @@ def pytest_configure(config):
 
 
 def _outcome_categories_as_migrated(sender, **kwargs):
-    if (
-        sender.label == "programmes"
-    ):  # the migration's own step, run again (it adds what is missing)
+    # The migration's own step, run again: it adds the categories that are missing.
+    if sender.label == "programmes":
         import_module("programmes.migrations.0003_default_outcome_categories").add_defaults(
             apps, None
         )
