@@ -899,7 +899,7 @@ class ProgrammeBuilder:
                     reason=reason[:2000],
                     achievements=self.achievements(workstream, period),
                     planned_next=self.planned_next(workstream, period),
-                    escalations=("Escalated to the board: " + reason if rag == Rag.RED else "")[
+                    escalations=("Needs the board's help: " + reason if rag == Rag.RED else "")[
                         :4000
                     ],
                     decisions_needed=self.decisions_needed(workstream, period),

@@ -1368,7 +1368,7 @@ class ProgrammeBuilder:
             achievements="\n".join(f"Completed {m.reference} {m.title}." for m in done)
             or "Work continued on the workstream's open milestones.",
             planned_next="Continue delivery against the plan.",
-            escalations=("Escalated to the board: " + reason)[:4000] if rag == Rag.RED else "",
+            escalations=("Needs the board's help: " + reason)[:4000] if rag == Rag.RED else "",
             state=UpdateState.SUBMITTED,
             submitted_at=moment,
         )

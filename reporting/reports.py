@@ -149,7 +149,7 @@ class HighlightReport(ReportBasis):
 
     @cached_property
     def timeline_pictures(self) -> ReportGantt | None:
-        """Annex C's chart, each area a picture (reporting/report_gantt.py)."""
+        """Annex B's chart, each area a picture (reporting/report_gantt.py)."""
         return gantt_pictures(self.timeline)
 
     @cached_property
@@ -273,22 +273,12 @@ class HighlightReport(ReportBasis):
     # ----- The annexes -----
 
     @property
-    def leads_updates(self) -> list:
-        """Each workstream's update for this period, in its lead's words."""
-        return [
-            w
+    def any_update(self) -> bool:
+        """Whether any workstream's lead sent an update for this period."""
+        return any(
+            w.latest_update is not None and w.latest_update.period_id == self.period.pk
             for w in self.dashboard.rating.workstreams
-            if w.latest_update is not None and w.latest_update.period_id == self.period.pk
-        ]
-
-    @property
-    def without_update(self) -> list:
-        """The workstreams whose lead sent no update for this period."""
-        return [
-            w.workstream
-            for w in self.dashboard.rating.workstreams
-            if w.latest_update is None or w.latest_update.period_id != self.period.pk
-        ]
+        )
 
     @property
     def all_risks(self) -> list:

@@ -460,7 +460,7 @@ def test_benefits_in_the_highlight_report(plan, people, benefit):
     report = gather_highlight(plan["programme"], period, author="Programme office")
     html = render_html(report)
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-    assert "Annex G: Benefits" in text
+    assert "Annex F: Benefits" in text
     assert "1 Red, 0 Amber, 0 Green, 0 not rated" in text
     assert re.search(r"B1(&ensp;| )Fewer residential placements", text)
     assert "It realised £80,000 of £100,000 planned to 2025/26: 20% short (tolerance 5%)" in text

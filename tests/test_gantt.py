@@ -311,7 +311,7 @@ def test_the_highlight_reports_annex_draws_the_same_chart(dated):
     markers = markers_of(report.timeline)
     assert markers["1.1.1"].x == round((5 + 15 / 31) * 50, 1)  # 16 December
     html = render_html(report)
-    annex = html[html.index('id="annex-c"') :]
+    annex = html[html.index('id="annex-b"') :]
     # One block an area: its name, its workstreams' names as text, its rows as a picture.
     assert annex.count('<div class="r-gantt">') == 2
     assert '<p class="r-gantt__title">1 Community Services</p>' in annex

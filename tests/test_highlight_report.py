@@ -72,19 +72,18 @@ def assert_board_can_read_it(programme):
         assert heading in summary, heading
     annexes = " ".join(pages[page_with(pages, FIRST_ANNEX_PAGE) - 1 :])
     for heading in [
-        "Annex A: RAG grid, with each rating's reason",
-        "Annex B: Leads' updates, in their own words",
-        "Annex C: Milestones",
-        "Annex D: Measures against target",
-        "Annex E: Decisions, risks and issues",
-        "Annex F: Budget by financial year",
+        "Annex A: Each workstream's rating, its reason and its lead's update",
+        "Annex B: Milestones",
+        "Annex C: Measures against target",
+        "Annex D: Decisions, risks and issues",
+        "Annex E: Budget by financial year",
     ]:
         assert annexes.count(heading) == 2, heading  # in the annexes' contents and as a heading
 
-    # The leads' own words, each workstream's, in Annex B.
+    # The leads' own words, each workstream's, in Annex A beside its rating.
     updates = StatusUpdate.objects.filter(period=period, workstream__programme=programme)
     assert updates.exists()
-    leads_words = text[text.rindex("Annex B: Leads' updates") : text.rindex("Annex C:")]
+    leads_words = text[text.rindex("Annex A: Each workstream's") : text.rindex("Annex B:")]
     for update in updates:
         assert words(update.achievements) in leads_words, update.workstream.reference
         assert words(update.planned_next) in leads_words, update.workstream.reference
@@ -191,12 +190,20 @@ def test_the_cover_says_a_replaced_version_is_superseded(plan, closed, people):
 
 def test_the_leads_words_appear_and_empty_values_never_say_none(plan, closed):
     text = " ".join(pdf_pages(gather_highlight(plan["programme"], closed, author="Office")))
-    leads_words = text[text.rindex("Annex B: Leads' updates") : text.rindex("Annex C:")]
-    assert "Consultation with the day centres finished" in leads_words
-    assert "Draft the new service model" in leads_words
-    rating_reasons = text[text.rindex("Annex A: RAG grid") : text.rindex("Annex B:")]
-    assert "Two day centre staff left" in rating_reasons
-    # The three workstreams without an update for the period are named once, together.
-    assert "No update for" in leads_words
+    annex = text[text.rindex("Annex A: Each workstream's") : text.rindex("Annex B:")]
+    # Each workstream's rating, its reason and its lead's words together, in one place.
+    day_opportunities = annex[annex.index("Day Opportunities") : annex.index("Involving users")]
+    assert "Two day centre staff left" in day_opportunities
+    assert "Consultation with the day centres finished" in day_opportunities
+    assert "Draft the new service model" in day_opportunities
+    # The three workstreams without an update for the period say so, each in its own place.
+    for name, next_name in (
+        ("Involving users", "2 Accommodation"),
+        ("Extra Care Housing", "Older People"),
+        ("Older People", None),
+    ):
+        own = annex[annex.index(name) : annex.index(next_name) if next_name else None]
+        assert "No update from its lead" in own, name
+        assert "Achieved this period" not in own, name
     assert "None" not in text
     assert "No data" not in text

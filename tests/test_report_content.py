@@ -55,12 +55,11 @@ HIGHLIGHT_SUMMARY = [
     "Escalations from leads",
 ]
 HIGHLIGHT_ANNEXES = [
-    "Annex A: RAG grid, with each rating's reason",
-    "Annex B: Leads' updates, in their own words",
-    "Annex C: Milestones",
-    "Annex D: Measures against target",
-    "Annex E: Decisions, risks and issues",
-    "Annex F: Budget by financial year",
+    "Annex A: Each workstream's rating, its reason and its lead's update",
+    "Annex B: Milestones",
+    "Annex C: Measures against target",
+    "Annex D: Decisions, risks and issues",
+    "Annex E: Budget by financial year",
 ]
 
 
@@ -270,7 +269,11 @@ def test_the_cover_says_what_the_report_is(programme_in_flight, periods):
 
 
 def test_the_rag_grid_shows_every_area_and_workstream_with_its_rating(highlight_text):
-    grid = section(highlight_text, "Annex A: RAG grid, with each rating's reason", "Annex B")
+    grid = section(
+        highlight_text,
+        "Annex A: Each workstream's rating, its reason and its lead's update",
+        "Annex B",
+    )
     ratings = [
         ("1 Community Services", "Day Opportunities", "Red"),
         ("Day Opportunities", "Involving users", "Red"),
@@ -287,10 +290,10 @@ def test_the_rag_grid_shows_every_area_and_workstream_with_its_rating(highlight_
 
 
 def test_the_milestone_sections_list_the_right_milestones(highlight_text):
-    milestones = highlight_text[highlight_text.rindex("Annex C: Milestones") :]
+    milestones = highlight_text[highlight_text.rindex("Annex B: Milestones") :]
     completed = section(milestones, "Completed in", "Due in")
     due_next = section(milestones, "Due in", "Overdue and slipped")
-    overdue = section(milestones, "Overdue and slipped", "Annex D")
+    overdue = section(milestones, "Overdue and slipped", "Annex C")
     assert "2.1.1 Site for the scheme bought" in completed
     assert "1.1.1" not in completed
     assert f"Due in {NEXT_MONTH:%B %Y}" in due_next
@@ -304,9 +307,9 @@ def test_the_milestone_sections_list_the_right_milestones(highlight_text):
 
 
 def test_decisions_risks_and_issues(highlight_text):
-    annex = highlight_text[highlight_text.rindex("Annex E: Decisions, risks and issues") :]
+    annex = highlight_text[highlight_text.rindex("Annex D: Decisions, risks and issues") :]
     decisions = section(annex, "Decisions pending", "Top risks")
-    risks = section(annex, "Top risks", "Annex F")
+    risks = section(annex, "Top risks", "Annex E")
     assert "D1 Approve the new model" in decisions
     assert re.search(r"R1 Provider market fails 20 Red\b", risks)
     assert re.search(r"R2 Staff turnover 12 Amber\b", risks)
@@ -315,7 +318,7 @@ def test_decisions_risks_and_issues(highlight_text):
 
 
 def test_measures_show_their_figures_and_trend_in_words(highlight_text):
-    measures = section(highlight_text, "Annex D: Measures against target", "Annex E")
+    measures = section(highlight_text, "Annex C: Measures against target", "Annex D")
     row = measures[measures.index("NI 141") :]
     assert "People helped to live at home" in row
     assert f"Target: 100. Latest: 97 ({THIS_MONTH:%b %Y})" in row
@@ -324,7 +327,7 @@ def test_measures_show_their_figures_and_trend_in_words(highlight_text):
 
 
 def test_the_budget_shows_the_years_figures(highlight_text):
-    budget = highlight_text[highlight_text.rindex("Annex F: Budget by financial year") :]
+    budget = highlight_text[highlight_text.rindex("Annex E: Budget by financial year") :]
     row = budget[budget.index(str(FinancialYear(YEAR))) :]
     # Funding, allocated, spent, forecast, variance, rating.
     assert "£2,000 £1,500 £500 £1,580 £80 Amber" in row
