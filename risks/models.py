@@ -15,7 +15,7 @@ from programmes.choices import DatePrecision, Rag
 from programmes.dates import format_plan_date
 from programmes.models import Person, Programme, ProgrammeArea, Referenced, Versioned
 from programmes.querysets import ScopedQuerySet
-from risks.rules import action_is_overdue, risk_score
+from risks.rules import action_is_overdue, risk_score, score_if_rated
 from workstreams.models import Milestone, Workstream
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
@@ -192,15 +192,11 @@ class Risk(Referenced, Versioned):
 
     @property
     def inherent_score(self) -> int | None:
-        if self.inherent_likelihood is None or self.inherent_impact is None:
-            return None
-        return risk_score(self.inherent_likelihood, self.inherent_impact)
+        return score_if_rated(self.inherent_likelihood, self.inherent_impact)
 
     @property
     def target_score(self) -> int | None:
-        if self.target_likelihood is None or self.target_impact is None:
-            return None
-        return risk_score(self.target_likelihood, self.target_impact)
+        return score_if_rated(self.target_likelihood, self.target_impact)
 
     def band_of(self, score: int | None, programme: Programme) -> Rag | None:
         """The band of one of its scores by the programme's thresholds (None: not scored)."""

@@ -28,6 +28,14 @@ def risk_score(likelihood: int, impact: int) -> int:
     return likelihood * impact
 
 
+def score_if_rated(likelihood: int | None, impact: int | None) -> int | None:
+    """The score of a rating that may be left blank (inherent, target): None unless both its
+    likelihood and its impact are given."""
+    if likelihood is None or impact is None:
+        return None
+    return risk_score(likelihood, impact)
+
+
 def risk_movement(previous_score: int | None, current_score: int) -> Movement:
     """Movement since the last period: New if the risk was not on the register then."""
     if previous_score is None:

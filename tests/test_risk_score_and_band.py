@@ -4,7 +4,7 @@ import pytest
 
 from programmes.choices import Rag
 from programmes.rules import goes_to_board, risk_band
-from risks.rules import Movement, risk_movement, risk_score
+from risks.rules import Movement, risk_movement, risk_score, score_if_rated
 
 # Appendix B of the East Sussex "Putting People First" report: CF6 - 001 to 004.
 EAST_SUSSEX_LOG = [
@@ -41,6 +41,14 @@ def test_a_councils_own_bands(score, band):
 def test_likelihood_and_impact_must_be_one_to_five(likelihood, impact):
     with pytest.raises(ValueError, match="from 1 to 5"):
         risk_score(likelihood, impact)
+
+
+@pytest.mark.parametrize(
+    ("likelihood", "impact", "score"),
+    [(None, 3, None), (4, None, None), (None, None, None), (4, 3, 12)],
+)
+def test_a_rating_left_blank_has_no_score(likelihood, impact, score):
+    assert score_if_rated(likelihood, impact) == score
 
 
 def test_bands_must_be_in_order():

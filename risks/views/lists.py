@@ -37,7 +37,7 @@ from programmes.templatetags.plan import rag_tag
 from risks.filtersets import ActionFilterSet, DecisionFilterSet, IssueFilterSet, RiskFilterSet
 from risks.heat_map import HeatCell, HeatMap
 from risks.models import ActionItem, ActionNote, Decision, Issue, Risk, RiskStatus
-from risks.rules import Movement, risk_movement, risk_score
+from risks.rules import Movement, risk_movement, risk_score, score_if_rated
 from risks.services.governance import may_add_decision
 from workstreams.models import Milestone, Workstream
 
@@ -174,9 +174,7 @@ class RiskRow:
 
     @property
     def inherent_score(self) -> int | None:
-        if self.inherent_likelihood is None or self.inherent_impact is None:
-            return None
-        return risk_score(self.inherent_likelihood, self.inherent_impact)
+        return score_if_rated(self.inherent_likelihood, self.inherent_impact)
 
     @property
     def movement_label(self) -> str:
@@ -374,13 +372,7 @@ def _risk_rows(programme: Programme, filterset: RiskFilterSet, as_at: AsAt, tabl
         for values in filterset.qs.values(*RISK_FIELDS):
             scope_label, scope_order = _scope(values)
             current = risk_score(values["current_likelihood"], values["current_impact"])
-            inherent_likelihood = values["inherent_likelihood"]
-            inherent_impact = values["inherent_impact"]
-            inherent = (
-                None
-                if inherent_likelihood is None or inherent_impact is None
-                else risk_score(inherent_likelihood, inherent_impact)
-            )
+            inherent = score_if_rated(values["inherent_likelihood"], values["inherent_impact"])
             previous = before.get(values["id"])
             rows.append(
                 RiskRow(
@@ -392,8 +384,8 @@ def _risk_rows(programme: Programme, filterset: RiskFilterSet, as_at: AsAt, tabl
                     scope_label=scope_label,
                     scope_order=scope_order,
                     owner_name=values["owner__name"],
-                    inherent_likelihood=inherent_likelihood,
-                    inherent_impact=inherent_impact,
+                    inherent_likelihood=values["inherent_likelihood"],
+                    inherent_impact=values["inherent_impact"],
                     current_likelihood=values["current_likelihood"],
                     current_impact=values["current_impact"],
                     status=values["status"],
