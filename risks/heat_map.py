@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from programmes.choices import Rag
+from risks.rules import risk_score
 
 
 @dataclass
@@ -52,7 +53,7 @@ def heat_map(risks: list, programme, scores: str) -> HeatMap:
                 likelihood,
                 impact,
                 counts[(likelihood, impact)],
-                programme.risk_band(likelihood * impact),
+                programme.risk_band(risk_score(likelihood, impact)),
             )
             for impact in range(1, 6)
         ]
