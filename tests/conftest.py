@@ -236,17 +236,19 @@ def demo_rows(django_db_setup, django_db_blocker, tmp_path_factory, worker_id):
         return rows
 
 
-@pytest.fixture(scope="module")
-def _demo_in_database(demo_rows, django_db_blocker):
-    """The demo put back for one module, inside a transaction rolled back after its last
-    test: the tables hold exactly what `load_demo` left."""
+def put_demo_back(demo_rows) -> dict:
+    """Put the demo's rows in place of whatever the tables hold, with the ids they were loaded
+    with, and its files in this process's media folder; return the demo programmes by
+    reference. One transaction: `_demo_in_database` rolls it back after its module, a test on
+    a real transaction (tests/browser/test_phone_crawl.py) commits it and its flush empties
+    the tables after it."""
     models = [apps.get_model(label) for label in demo_rows if label != _MEDIA]
     media = Path(settings.MEDIA_ROOT)
     for name, content in demo_rows[_MEDIA].items():
         if not (media / name).exists():
             (media / name).parent.mkdir(parents=True, exist_ok=True)
             (media / name).write_bytes(content)
-    with django_db_blocker.unblock(), transaction.atomic():
+    with transaction.atomic():
         with connection.cursor() as cursor:
             for model in models:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
@@ -260,7 +262,15 @@ def _demo_in_database(demo_rows, django_db_blocker):
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(statement)
-        yield {programme.reference: programme for programme in Programme.objects.all()}
+    return {programme.reference: programme for programme in Programme.objects.all()}
+
+
+@pytest.fixture(scope="module")
+def _demo_in_database(demo_rows, django_db_blocker):
+    """The demo put back for one module, inside a transaction rolled back after its last
+    test: the tables hold exactly what `load_demo` left."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield put_demo_back(demo_rows)
         transaction.set_rollback(True)
 
 
