@@ -5,9 +5,10 @@ be wider than the window, and axe-core's WCAG 2.2 AA rules may find nothing seri
 critical.
 
 Kept to a few minutes on two busy cores: the five demo programmes are put back from the
-demo's rows loaded once per run (tests/conftest.py); each role opens at most `MOST_ROUTES_PER_ROLE` kinds of page; a page is measured at both widths in one
-load (the window is resized, the page laid out again); and axe-core runs once per kind of
-page, for the first role that reaches it.
+demo's rows loaded once per run (tests/conftest.py); each role opens at most
+`MOST_ROUTES_PER_ROLE` kinds of page; a page is measured at both widths in one load (the
+window is resized, the page laid out again); and axe-core runs once per kind of page, for the
+first role that reaches it.
 """
 
 import json
