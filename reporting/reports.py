@@ -272,13 +272,15 @@ class HighlightReport(ReportBasis):
 
     # ----- The annexes -----
 
-    @property
-    def any_update(self) -> bool:
-        """Whether any workstream's lead sent an update for this period."""
-        return any(
-            w.latest_update is not None and w.latest_update.period_id == self.period.pk
+    @cached_property
+    def updated_this_period(self) -> set[int]:
+        """The ids of the workstreams whose lead sent an update for this period: annex A
+        gives their words, and says of the others that there was none."""
+        return {
+            w.workstream.pk
             for w in self.dashboard.rating.workstreams
-        )
+            if w.latest_update is not None and w.latest_update.period_id == self.period.pk
+        }
 
     @property
     def all_risks(self) -> list:
