@@ -23,6 +23,7 @@ from programmes.choices import (
     Role,
 )
 from programmes.dates import month_start
+from programmes.jobs import queue_after_commit
 from programmes.models import (
     Invitation,
     KeyDocument,
@@ -648,10 +649,29 @@ def remove_role(membership: Membership, *, by, milestones_seen: bool = False) ->
 # ----- Invitations to sign in -----
 
 
-def _send_invitation(invitation_id: int, link: str) -> None:
-    invitation = Invitation.objects.select_related("person", "programme", "sent_by__person").get(
-        pk=invitation_id
+INVITATION_TASK = "programmes.send_invitation"
+
+
+def send_invitation(invitation_id: int) -> bool:
+    """Email an invitation its link (a background job, queued when the invitation is saved).
+    The link is made here, from the account as it stands, so no token passes through the
+    broker. Nothing is sent for an invitation that a newer one has replaced (that one brings
+    the link) or that can no longer be accepted. True if sent."""
+    invitation = (
+        Invitation.objects.select_related("person__user", "programme", "sent_by__person")
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
     )
+    user = invitation.person.user if invitation is not None else None
+    if (
+        user is None
+        or not user.is_active
+        or user.has_usable_password()
+        or Invitation.objects.filter(person=invitation.person, pk__gt=invitation.pk).exists()
+    ):
+        return False
+    uidb64, token = link_parts(user, invitation_tokens)
+    link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[uidb64, token])
     sender = getattr(invitation.sent_by, "person", None)
     sender_name = sender.name if sender is not None else "The programme office"
     days = invitation_tokens.timeout.days
@@ -669,6 +689,7 @@ def _send_invitation(invitation_id: int, link: str) -> None:
         settings.DEFAULT_FROM_EMAIL,
         [invitation.email],
     )
+    return True
 
 
 def may_invite(user, person: Person, programme: Programme) -> bool:
@@ -738,10 +759,10 @@ def invite_person(person: Person, programme: Programme, *, by, version: int) -> 
     invitation = Invitation(person=person, programme=programme, email=email, sent_by=by)
     invitation._history_user = by
     invitation.save()
-    uidb64, token = link_parts(user, invitation_tokens)
-    link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[uidb64, token])
-    # A failed send leaves the invitation recorded (and logged): inviting again sends anew.
-    transaction.on_commit(lambda: _send_invitation(invitation.pk, link), robust=True)
+    # Emailed in the background once this commits: a slow or failing mail server neither
+    # holds up the page nor undoes the invitation (the job tries again; inviting again sends
+    # anew).
+    queue_after_commit(INVITATION_TASK, invitation.pk)
     return invitation
 
 

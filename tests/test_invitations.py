@@ -98,6 +98,28 @@ def test_the_email_is_sent_only_once_the_invitation_is_saved(
     assert len(callbacks) == 1
 
 
+def test_only_the_newest_invitation_is_emailed_when_two_wait_to_be_sent(
+    client, plan, people, pat, django_capture_on_commit_callbacks
+):
+    # Each invitation's email is a background job that makes the link when it runs; a job
+    # for an invitation replaced before it ran sends nothing, as its link no longer works.
+    client.force_login(people["office"])
+    with django_capture_on_commit_callbacks(execute=False) as first:
+        client.post(invite_url(plan, pat), {"version": pat.version})
+    pat.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False) as second:
+        client.post(invite_url(plan, pat), {"version": pat.version})
+
+    for callback in [*first, *second]:
+        callback()
+
+    assert Invitation.objects.filter(person=pat).count() == 2
+    [email] = mail.outbox
+    client.logout()
+    page = client.get(link_in(email))
+    assert page.status_code == 200 and "Set your password" in page.content.decode()
+
+
 @pytest.mark.parametrize("role", ["board", "sponsor", "manager", "lead"])
 def test_only_the_programme_office_invites(client, plan, people, pat, role):
     client.force_login(people[role])

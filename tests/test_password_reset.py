@@ -174,6 +174,27 @@ def test_the_email_goes_only_once_the_request_has_committed(
     assert len(callbacks) == 1
 
 
+def test_the_job_sends_nothing_to_an_account_switched_off_after_the_request(
+    client, anne, django_capture_on_commit_callbacks
+):
+    # The email is sent by a background job, which looks at the account when it runs.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("password_reset"), {"email": anne.email})
+    anne.is_active = False
+    anne.save()
+
+    for callback in callbacks:
+        callback()
+
+    assert mail.outbox == []
+    anne.is_active = True
+    anne.save()
+    for callback in callbacks:
+        callback()
+    [email] = mail.outbox
+    assert client.get(link_in(email), follow=True).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("email", "error"),
     [

@@ -7,6 +7,7 @@ skip elsewhere, saying why.
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -217,3 +218,40 @@ def test_a_whole_worker_killed_mid_render_is_replaced_and_the_report_made(start_
     finished = _wait_for(run.pk, {"done", "failed"}, timeout=180)
     assert finished.status == "done", finished.error  # handed out again by Redis, and made
     assert finished.attempts == 2
+
+
+def test_a_reset_link_is_made_and_emailed_by_the_worker_and_never_passes_the_broker(
+    start_worker, tmp_path, client
+):
+    from celery.signals import before_task_publish
+
+    from programmes.accounts.reset import forget_requests, request_password_reset
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="anne", email="anne.shaw@harrow.example.org")
+    forget_requests(user.email)
+    published = []
+
+    def keep(body=None, headers=None, **kwargs):
+        published.append((headers or {}).get("task"))
+        published.append(repr(body))
+
+    before_task_publish.connect(keep, weak=False)
+    try:
+        start_worker()
+        assert request_password_reset(user.email) == 1  # queued: no transaction to wait for
+    finally:
+        before_task_publish.disconnect(keep)
+
+    assert published[0] == "programmes.send_reset_link"
+    assert "password-reset" not in published[1] and str(user.pk) in published[1]
+    # The worker prints the email (the console mailer) into its log.
+    log = tmp_path / "worker-1.log"
+    started = time.monotonic()
+    while "Reset your password" not in log.read_text() and time.monotonic() - started < 60:
+        time.sleep(0.3)
+    printed = log.read_text().replace("=\n", "")  # quoted-printable's soft line breaks
+    found = re.search(r"https?://[^/\s]+(/account/password-reset/[^/\s]+/[^/\s]+/)", printed)
+    assert found, log.read_text()
+    page = client.get(found.group(1), follow=True)
+    assert page.status_code == 200 and "new password" in page.content.decode().lower()
