@@ -195,6 +195,15 @@ class BudgetYear:
         return None if self.funding is None else self.funding - self.allocated
 
 
+# A RAG grid showing more workstreams than this starts with its areas folded: each area's
+# name, rating and count first, its reasons and workstreams a click away. Harrow's grid of 61
+# workstreams, open, made the dashboard 17,000 pixels long on a desktop and 29,000 on a phone.
+GRID_OPEN_UP_TO = 15
+# More measures than this and the dashboard lists those off target (Red or Amber) first, the
+# others folded beneath them: Harrow's 60 measures ran to 8,000 pixels on a phone.
+MEASURES_OPEN_UP_TO = 10
+
+
 @dataclass
 class Dashboard:
     data: ProgrammeData
@@ -226,6 +235,29 @@ class Dashboard:
     @property
     def period(self) -> ReportingPeriod | None:
         return self.data.period
+
+    @property
+    def areas_open(self) -> bool:
+        """Whether the grid's areas start open: a few workstreams (a small programme, or the
+        filters chose a few), or a single area."""
+        return self.shown <= GRID_OPEN_UP_TO or len(self.grid) == 1
+
+    @property
+    def measures_folded(self) -> bool:
+        """Whether the measures off target are listed first and the others folded."""
+        return len(self.measures) > MEASURES_OPEN_UP_TO
+
+    @cached_property
+    def measures_off_target(self) -> list[MeasureLine]:
+        """The measures rated Red or Amber, in the plan's order."""
+        off = (Rag.RED, Rag.AMBER)
+        return [line for line in self.measures if to_three_point(line.rating.result.rag) in off]
+
+    @cached_property
+    def measures_others(self) -> list[MeasureLine]:
+        """The measures on target, or with no target or reading to rate this period."""
+        off = {id(line) for line in self.measures_off_target}
+        return [line for line in self.measures if id(line) not in off]
 
     @property
     def overall_movement_word(self) -> str:
