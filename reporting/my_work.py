@@ -111,8 +111,10 @@ def update_rows(items: list[UpdateDue], url_pattern: str, today: date) -> str:
                 else ""
             )
             period_cells = periods[period.pk] = (
-                f'<td class="govuk-table__cell app-nowrap">{html_escape(period.label)}</td>'
-                f'<td class="govuk-table__cell app-nowrap">{cut_off.day} {cut_off:%b %Y}{late}</td>'
+                '<td class="govuk-table__cell app-nowrap" data-label="Period">'
+                f"{html_escape(period.label)}</td>"
+                '<td class="govuk-table__cell app-nowrap" data-label="Cut-off">'
+                f"{cut_off.day} {cut_off:%b %Y}{late}</td>"
             )
         programme = programmes.get(item.programme_id)
         if programme is None:
@@ -130,7 +132,7 @@ def update_rows(items: list[UpdateDue], url_pattern: str, today: date) -> str:
             '<tr class="govuk-table__row"><td class="govuk-table__cell">'
             f'<a class="govuk-link" href="{url_pattern.format(item.workstream_id, period.pk)}">'
             f"{html_escape(item.reference)} {html_escape(item.name)}</a>{lead}{programme}"
-            f'{period_cells}<td class="govuk-table__cell">{item.state}</td></tr>'
+            f'{period_cells}<td class="govuk-table__cell" data-label="State">{item.state}</td></tr>'
         )
     return mark_safe("\n  ".join(rows))  # noqa: S308 (every value escaped)
 
