@@ -56,8 +56,8 @@ def test_a_row_says_what_the_template_said(board, register):
         f'href="{reverse("risk_detail", args=[risk.pk])}">Care &amp; &lt;market&gt; fails</a>'
         ' <strong class="govuk-tag govuk-tag--purple app-rag--small">Escalated</strong></td>'
     ) in html
-    assert '<td class="govuk-table__cell app-nowrap">Workstream 1.1</td>' in html
-    assert '<td class="govuk-table__cell">Ann &lt;Owner&gt;</td>' in html
+    assert '<td class="govuk-table__cell app-nowrap" data-label="Scope">Workstream 1.1</td>' in html
+    assert '<td class="govuk-table__cell" data-label="Owner">Ann &lt;Owner&gt;</td>' in html
     assert "5 x 5 = 25<br>" in html
     assert "4 x 5 = 20</td>" in html
     assert (

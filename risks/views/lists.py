@@ -119,6 +119,9 @@ class RiskTable:
     today: date
     show_inherent: bool
     days: dict = field(default_factory=dict)  # each review date's words, said once
+    # Each column's heading by key, which a cell repeats for a phone (the list's
+    # `data-label`: there the table's rows are blocks, its headings above them).
+    labels: dict = field(default_factory=dict)
 
     def day(self, value: date | None) -> str:
         """`{{ value|date:"j M Y" }}`."""
@@ -129,7 +132,10 @@ class RiskTable:
     @classmethod
     def for_page(cls, today: date, show_inherent: bool) -> RiskTable:
         pattern = reverse("risk_detail", args=[987654321]).replace("987654321", "{0}")
-        return cls(pattern, today, show_inherent)
+        labels = {
+            column.key: escape(column.heading) for column in _risk_listing(show_inherent).columns
+        }
+        return cls(pattern, today, show_inherent, labels=labels)
 
 
 _rag_tags: dict = {}
@@ -198,7 +204,8 @@ class RiskRow:
         if table.show_inherent:
             score = self.inherent_score
             inherent = (
-                '<td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">'
+                '<td class="govuk-table__cell govuk-table__cell--numeric app-nowrap" '
+                f'data-label="{table.labels["inherent"]}">'
                 + (
                     f"{self.inherent_likelihood} x {self.inherent_impact} = {score}<br>"
                     f"{_small_rag_tag(self.inherent_band)}"
@@ -220,22 +227,28 @@ class RiskRow:
             else ""
         )
         movement_css = MOVEMENT_CSS.get(self.movement, "same")
+        label = table.labels
         return mark_safe(  # noqa: S308 (every value escaped)
             '<tr class="govuk-table__row">'
             f'<td class="govuk-table__cell app-table__reference">{escape(self.reference)}</td>'
             f'<td class="govuk-table__cell"><a class="govuk-link" '
             f'href="{table.url_pattern.format(self.pk)}">{escape(self.title)}</a>{escalated}</td>'
-            f'<td class="govuk-table__cell app-nowrap">{escape(self.scope_label)}</td>'
-            f'<td class="govuk-table__cell">{escape(self.owner_name or "Not named")}</td>'
+            f'<td class="govuk-table__cell app-nowrap" data-label="{label["scope"]}">'
+            f"{escape(self.scope_label)}</td>"
+            f'<td class="govuk-table__cell" data-label="{label["owner"]}">'
+            f"{escape(self.owner_name or 'Not named')}</td>"
             f"{inherent}"
-            '<td class="govuk-table__cell govuk-table__cell--numeric app-nowrap">'
+            '<td class="govuk-table__cell govuk-table__cell--numeric app-nowrap" '
+            f'data-label="{label["score"]}">'
             f"{self.current_likelihood} x {self.current_impact} = {current}</td>"
-            f'<td class="govuk-table__cell">{_small_rag_tag(self.band)}</td>'
-            '<td class="govuk-table__cell app-nowrap">'
+            f'<td class="govuk-table__cell" data-label="{label["band"]}">'
+            f"{_small_rag_tag(self.band)}</td>"
+            f'<td class="govuk-table__cell app-nowrap" data-label="{label["movement"]}">'
             f'<span class="app-movement app-movement--{movement_css}">{self.movement_label}'
             f"</span>{was}</td>"
-            f'<td class="govuk-table__cell">{escape(self.status_label)}</td>'
-            '<td class="govuk-table__cell app-nowrap">'
+            f'<td class="govuk-table__cell" data-label="{label["status"]}">'
+            f"{escape(self.status_label)}</td>"
+            f'<td class="govuk-table__cell app-nowrap" data-label="{label["review"]}">'
             f"{table.day(review)}{overdue}</td>"
             "</tr>"
         )
