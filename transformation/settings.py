@@ -18,6 +18,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from transformation.release import code_digest
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -275,13 +277,17 @@ if env("AWS_STORAGE_BUCKET_NAME"):
 # Redis: broker for Celery and the shared cache. Without it, Celery's broker is a folder
 # (kombu's filesystem transport: no service to run), which `make run`'s worker reads.
 REDIS_URL = env("REDIS_URL")
+# The release running (transformation/release.py): what the cache keeps is keyed by it, so a
+# deploy never reads what an older release computed.
+CODE_VERSION = env("CODE_VERSION") or code_digest(BASE_DIR)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # Several deployments (or test runs) sharing one Redis keep apart by a prefix.
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", ""),
+            # Several deployments (or test runs) sharing one Redis keep apart by a prefix;
+            # the release follows it.
+            "KEY_PREFIX": f"{env('CACHE_KEY_PREFIX', '')}{CODE_VERSION}",
         }
     }
 else:
