@@ -95,3 +95,19 @@ def test_on_a_desktop_a_list_is_a_table(page, programme):
     tops = {round(cells.nth(n).bounding_box()["y"]) for n in range(cells.count())}
     assert len(tops) == 1  # side by side in one row
     assert {label_before(cells.nth(n)) for n in range(cells.count())} == {"none"}
+
+
+def test_on_a_phone_the_workstream_pages_milestones_are_labelled_blocks(page, programme):
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    sign_in(page, "board", "a-board-password-1")
+    workstream = programme.areas.get().workstreams.get()
+    page.goto(f"/workstreams/{workstream.pk}/")
+
+    cells = page.locator("#milestones ~ .app-table-scroll tbody tr").first.locator("td")
+    expect(cells.first).to_have_text("1.1.1")
+    assert label_before(cells.nth(2)) == '"Baseline: "'
+    expect(cells.nth(3)).to_be_hidden()  # no forecast set: left out
+    for n in (0, 1, 2, 5):
+        box = cells.nth(n).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE, (n, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
