@@ -92,35 +92,65 @@ class UpdateDue:
         return "Draft saved" if self.update_state is not None else "Not started"
 
 
+# More status updates to chase than this and My work folds them by programme: each
+# programme's count and cut-off first, its workstreams a click away (the demo's programme
+# office had 58 in a row, the same period and cut-off repeated on each).
+UPDATES_FLAT_UP_TO = 10
+UPDATE_HEADINGS = ("Workstream", "Period", "Cut-off", "State")
+
+
+def _cut_off_words(period: ReportingPeriod, today: date) -> str:
+    cut_off = period.cut_off
+    late = (
+        ' <strong class="govuk-tag govuk-tag--pink app-rag--small">Late</strong>'
+        if cut_off < today
+        else ""
+    )
+    return f"{cut_off.day} {cut_off:%b %Y}{late}"
+
+
+def _updates_table(rows: list[str], caption: str, *, with_period: bool) -> str:
+    headings = UPDATE_HEADINGS if with_period else (UPDATE_HEADINGS[0], UPDATE_HEADINGS[-1])
+    head = "".join(
+        f'<th scope="col" class="govuk-table__header">{heading}</th>' for heading in headings
+    )
+    return (
+        f'<div class="app-table-scroll" tabindex="0" role="region" aria-label="{caption}">'
+        '<table class="govuk-table app-table--compact app-stacked-table">'
+        f'<caption class="govuk-table__caption govuk-visually-hidden">{caption}</caption>'
+        f'<thead class="govuk-table__head"><tr class="govuk-table__row">{head}</tr></thead>'
+        '<tbody class="govuk-table__body">\n  ' + "\n  ".join(rows) + "\n  </tbody></table></div>"
+    )
+
+
 def update_rows(items: list[UpdateDue], url_pattern: str, today: date) -> str:
-    """The rows of My work's table of status updates, written here once (issue 17: the
-    programme office of 20 programmes has 800 of them, and the template's url tag, escaping
-    and date filter on each took most of the page's time): the same markup as the template
-    wrote. What is the same for a period or a programme is written once for it."""
+    """My work's status updates to chase, written here once (issue 17: the programme office
+    of 20 programmes has 800 of them, and the template's url tag, escaping and date filter on
+    each took most of the page's time). A few: one table of them all. More: a folded block
+    for each programme, its count, period and cut-off said once, its workstreams within."""
+    grouped = len(items) > UPDATES_FLAT_UP_TO
     periods: dict[int, str] = {}
     programmes: dict[int, str] = {}
-    rows = []
+    rows: dict[int, list[str]] = {}
     for item in items:
         period = item.period
-        period_cells = periods.get(period.pk)
-        if period_cells is None:
-            cut_off = period.cut_off
-            late = (
-                ' <strong class="govuk-tag govuk-tag--pink app-rag--small">Late</strong>'
-                if cut_off < today
-                else ""
-            )
-            period_cells = periods[period.pk] = (
-                '<td class="govuk-table__cell app-nowrap" data-label="Period">'
-                f"{html_escape(period.label)}</td>"
-                '<td class="govuk-table__cell app-nowrap" data-label="Cut-off">'
-                f"{cut_off.day} {cut_off:%b %Y}{late}</td>"
-            )
+        period_cells = ""
+        if not grouped:
+            period_cells = periods.get(period.pk)
+            if period_cells is None:
+                period_cells = periods[period.pk] = (
+                    '<td class="govuk-table__cell app-nowrap" data-label="Period">'
+                    f"{html_escape(period.label)}</td>"
+                    '<td class="govuk-table__cell app-nowrap" data-label="Cut-off">'
+                    f"{_cut_off_words(period, today)}</td>"
+                )
         programme = programmes.get(item.programme_id)
         if programme is None:
             programme = programmes[item.programme_id] = (
-                f'<br><span class="govuk-body-s app-muted">{html_escape(item.programme_name)}'
-                "</span></td>"
+                ""
+                if grouped
+                else f'<br><span class="govuk-body-s app-muted">'
+                f"{html_escape(item.programme_name)}</span>"
             )
         lead = ""
         if not item.is_mine:
@@ -128,13 +158,37 @@ def update_rows(items: list[UpdateDue], url_pattern: str, today: date) -> str:
                 ' <span class="app-muted">(lead: '
                 f"{html_escape(item.lead_name or 'not named')})</span>"
             )
-        rows.append(
+        rows.setdefault(item.programme_id, []).append(
             '<tr class="govuk-table__row"><td class="govuk-table__cell">'
             f'<a class="govuk-link" href="{url_pattern.format(item.workstream_id, period.pk)}">'
-            f"{html_escape(item.reference)} {html_escape(item.name)}</a>{lead}{programme}"
+            f"{html_escape(item.reference)} {html_escape(item.name)}</a>{lead}{programme}</td>"
             f'{period_cells}<td class="govuk-table__cell" data-label="State">{item.state}</td></tr>'
         )
-    return mark_safe("\n  ".join(rows))  # noqa: S308 (every value escaped)
+    caption = "Monthly status updates still to come in for the current period"
+    if not grouped:
+        every = [row for programme_rows in rows.values() for row in programme_rows]
+        return mark_safe(_updates_table(every, caption, with_period=True))  # noqa: S308
+    first = {}
+    for item in items:
+        first.setdefault(item.programme_id, item)
+    blocks = []
+    for programme_id, programme_rows in rows.items():
+        item = first[programme_id]
+        name = html_escape(item.programme_name)
+        count = len(programme_rows)
+        blocks.append(
+            '<details class="govuk-details app-updates-due">'
+            '<summary class="govuk-details__summary"><span class="govuk-details__summary-text">'
+            f"{name}: {count} workstream{'s' if count != 1 else ''}</span> "
+            f'<span class="govuk-body-s">for {html_escape(item.period.label)}, cut-off '
+            f"{_cut_off_words(item.period, today)}</span></summary>"
+            '<div class="govuk-details__text">'
+            + _updates_table(
+                programme_rows, f"Status updates still to come in for {name}", with_period=False
+            )
+            + "</div></details>"
+        )
+    return mark_safe("\n".join(blocks))  # noqa: S308 (every value escaped)
 
 
 @dataclass

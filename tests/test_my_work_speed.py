@@ -1,7 +1,9 @@
 """My work at scale (issue 17): a fixed number of queries whatever the data size, and no query
 for a list the person owns nothing of; what they do own by name is still listed."""
 
+import re
 from datetime import timedelta
+from html import escape
 
 import pytest
 from django.urls import reverse
@@ -132,3 +134,42 @@ def test_the_updates_table_escapes_what_it_writes(client, db):
     assert period.label in html
     work = my_work(user, TODAY)
     assert [due.programme_id for due in work.updates_due] == [programme.pk]
+
+
+def test_many_updates_to_chase_fold_by_programme_a_few_stay_one_table(client, db):
+    """More than UPDATES_FLAT_UP_TO: a folded block for each programme, saying its count,
+    period and cut-off once; a few: one table with the period and cut-off on each row."""
+    from reporting.my_work import UPDATES_FLAT_UP_TO
+
+    office = UserFactory()
+    PersonFactory(user=office)
+    workstreams = {}
+    for name, size in (("Adults", UPDATES_FLAT_UP_TO - 2), ("Children & <Families>", 4)):
+        programme = ProgrammeFactory(name=name)
+        PeriodFactory(programme=programme, month=THIS_MONTH)
+        grant(office, Role.PROGRAMME_OFFICE, programme=programme)
+        workstreams[name] = [
+            WorkstreamFactory(area__programme=programme, lead=PersonFactory()) for _ in range(size)
+        ]
+    client.force_login(office)
+    html = client.get(reverse("home")).content.decode()
+
+    assert f"Status updates not yet submitted ({UPDATES_FLAT_UP_TO + 2})" in html
+    blocks = re.findall(
+        r'<details class="govuk-details app-updates-due">(.*?)</details>', html, re.S
+    )
+    assert len(blocks) == 2
+    for block, (name, chased) in zip(blocks, sorted(workstreams.items()), strict=True):
+        summary = block.split("</summary>")[0]
+        assert f"{escape(name)}: {len(chased)} workstreams" in summary and "cut-off" in summary
+        assert block.count('<tr class="govuk-table__row"><td') == len(chased)
+        for workstream in chased:
+            assert f"/workstreams/{workstream.pk}/updates/" in block
+        assert "Period</th>" not in block  # said once, above
+
+    lead = UserFactory()
+    grant(lead, Role.WORKSTREAM_LEAD, workstream=workstreams["Adults"][0])
+    client.force_login(lead)
+    html = client.get(reverse("home")).content.decode()
+    assert "app-updates-due" not in html
+    assert "Period</th>" in html and 'data-label="Cut-off"' in html
