@@ -1,5 +1,5 @@
 """Every list's cells carry their column's heading (`data-label`), which a phone shows before
-each value once the rows become blocks (tests/browser/test_lists_on_a_phone.py): checked for
+each value once the rows become blocks (tests/browser/test_tables_on_a_phone.py): checked for
 each list against the headings the table itself shows, so a column added or moved in one
 place and not the other fails here."""
 
