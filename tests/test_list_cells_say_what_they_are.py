@@ -1,13 +1,15 @@
-"""Every list's cells carry their column's heading (`data-label`), which a phone shows before
-each value once the rows become blocks (tests/browser/test_tables_on_a_phone.py): checked for
-each list against the headings the table itself shows, so a column added or moved in one
-place and not the other fails here."""
+"""Every list's cells, and those of the other tables that become blocks on a phone, carry
+their column's heading (`data-label`), which a phone shows before each value
+(tests/browser/test_tables_on_a_phone.py): checked against the headings the table itself
+shows, so a column added or moved in one place and not the other fails here."""
 
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+
+from workstreams.models import Workstream
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +28,8 @@ LISTS = [
 
 
 def headings_and_rows(html: str) -> tuple[list[str], list[list[str | None]]]:
-    table = re.search(r'<table class="[^"]*app-list-table.*?</table>', html, re.S).group(0)
-    head, body = table.split("</thead>")
+    table = re.search(r'<table class="[^"]*app-(?:list|stacked)-table.*?</table>', html, re.S)
+    head, body = table.group(0).split("</thead>")
     headings = [
         re.sub(r"<[^>]+>", "", re.sub(r'<span class="govuk-visually-hidden">.*?</span>', "", th))
         .strip()
@@ -65,3 +67,47 @@ def test_each_cell_after_the_name_is_labelled_with_its_columns_heading(client, d
     for row in rows:
         assert row[:2] == [None, None]  # the reference and the name say what they are
         assert row[2:] == headings[2:]
+
+
+def labelled_tables(html: str):
+    """Each table that becomes blocks on a phone: its headings, and each row's cells' labels
+    (None where a cell has none)."""
+    for table in re.findall(
+        r'<table class="[^"]*(?:app-stacked-table|app-list-table)[^"]*">.*?</table>', html, re.S
+    ):
+        yield headings_and_rows(table)
+
+
+@pytest.mark.parametrize(
+    ("username", "page"),
+    [
+        ("board", "programme_detail"),
+        ("board", "workstream_detail"),
+        ("board", "area_detail"),
+        ("manager", "home"),
+        ("office", "home"),
+        ("lead", "home"),
+    ],
+)
+def test_every_labelled_cell_of_a_page_says_its_own_columns_heading(client, demo, username, page):
+    client.force_login(get_user_model().objects.get(username=username))
+    harrow = demo["HARROW-TPP"]
+    args = {
+        "programme_detail": [harrow.pk],
+        "workstream_detail": [Workstream.objects.filter(area__programme=harrow).first().pk],
+        "area_detail": [harrow.areas.first().pk],
+        "home": [],
+    }[page]
+    html = client.get(reverse(page, args=args)).content.decode()
+
+    tables = list(labelled_tables(html))
+    assert tables
+    labelled = 0
+    for headings, rows in tables:
+        for row in rows:
+            assert len(row) == len(headings)
+            for heading, label in zip(headings, row, strict=True):
+                if label is not None:
+                    assert label == heading
+                    labelled += 1
+    assert labelled
