@@ -3,11 +3,12 @@ work; approving asks first; beside every Approve, "Send back" with a comment, wh
 the author (an email after the commit, the comment kept with the item's comments) and puts
 the item on the author's My work; nobody else may send back."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from programmes.choices import PeriodStatus, Role
 from programmes.models import Comment, CommentKind
@@ -23,6 +24,11 @@ from tests.factories import (
     grant,
 )
 from tests.html_forms import error_by, summary
+
+
+def aware(day):
+    return timezone.make_aware(datetime.combine(day, time(17)))
+
 
 THIS_MONTH = TODAY.replace(day=1)
 LAST_MONTH = (THIS_MONTH - timedelta(days=1)).replace(day=1)
@@ -387,7 +393,7 @@ def test_only_the_programme_office_may_send_a_report_back(
 
 def test_an_approved_report_cannot_be_sent_back(client, people, plan, closed):
     run = finished(plan["programme"], closed)
-    ReportRun.objects.filter(pk=run.pk).update(approved_at=closed.ends_on)
+    ReportRun.objects.filter(pk=run.pk).update(approved_at=aware(closed.ends_on))
     client.force_login(people["office"])
 
     response = client.post(reverse("report_send_back", args=[run.pk]), {"comment": "Too late."})
