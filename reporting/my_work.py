@@ -96,7 +96,12 @@ class UpdateDue:
 # programme's count and cut-off first, its workstreams a click away (the demo's programme
 # office had 58 in a row, the same period and cut-off repeated on each).
 UPDATES_FLAT_UP_TO = 10
-UPDATE_HEADINGS = ("Workstream", "Period", "Cut-off", "State")
+UPDATE_HEADINGS = (WORKSTREAM, PERIOD, CUT_OFF, STATE) = (
+    "Workstream",
+    "Period",
+    "Cut-off",
+    "State",
+)
 
 
 def _cut_off_words(period: ReportingPeriod, today: date) -> str:
@@ -110,7 +115,7 @@ def _cut_off_words(period: ReportingPeriod, today: date) -> str:
 
 
 def _updates_table(rows: list[str], caption: str, *, with_period: bool) -> str:
-    headings = UPDATE_HEADINGS if with_period else (UPDATE_HEADINGS[0], UPDATE_HEADINGS[-1])
+    headings = UPDATE_HEADINGS if with_period else (WORKSTREAM, STATE)
     head = "".join(
         f'<th scope="col" class="govuk-table__header">{heading}</th>' for heading in headings
     )
@@ -139,9 +144,9 @@ def update_rows(items: list[UpdateDue], url_pattern: str, today: date) -> str:
             period_cells = periods.get(period.pk)
             if period_cells is None:
                 period_cells = periods[period.pk] = (
-                    '<td class="govuk-table__cell app-nowrap" data-label="Period">'
+                    f'<td class="govuk-table__cell app-nowrap" data-label="{PERIOD}">'
                     f"{html_escape(period.label)}</td>"
-                    '<td class="govuk-table__cell app-nowrap" data-label="Cut-off">'
+                    f'<td class="govuk-table__cell app-nowrap" data-label="{CUT_OFF}">'
                     f"{_cut_off_words(period, today)}</td>"
                 )
         programme = programmes.get(item.programme_id)
@@ -162,7 +167,7 @@ def update_rows(items: list[UpdateDue], url_pattern: str, today: date) -> str:
             '<tr class="govuk-table__row"><td class="govuk-table__cell">'
             f'<a class="govuk-link" href="{url_pattern.format(item.workstream_id, period.pk)}">'
             f"{html_escape(item.reference)} {html_escape(item.name)}</a>{lead}{programme}</td>"
-            f'{period_cells}<td class="govuk-table__cell" data-label="State">{item.state}</td></tr>'
+            f'{period_cells}<td class="govuk-table__cell" data-label="{STATE}">{item.state}</td></tr>'
         )
     caption = "Monthly status updates still to come in for the current period"
     if not grouped:
