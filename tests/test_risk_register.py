@@ -2,6 +2,7 @@
 closing, mitigation actions, realising into an issue in one step, and the register's bands
 and movement since the last period."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -259,7 +260,7 @@ def test_movement_since_the_last_period_comes_from_the_history(client, people, p
         reverse("risk_list", args=[plan["programme"].pk]), {"format": "csv"}
     ).content.decode()
     movement = {line.split(",")[0]: line for line in csv.splitlines()[1:]}
-    assert ",Up,6," in movement["UP"] and ",Down,16," in movement["DOWN"]
+    assert ",Worse,6," in movement["UP"] and ",Better,16," in movement["DOWN"]
     assert ",Same,9," in movement["SAME"] and ",New,," in movement["NEW"]
 
 
@@ -271,3 +272,23 @@ def test_the_risk_page_shows_its_score_over_time_and_history(client, people, pla
     html = client.get(reverse("risk_detail", args=[risk.pk])).content.decode()
     assert 'src="data:image/svg+xml;base64,' in html and "5 x 3" in html and "3 x 3" in html
     assert "Current likelihood changed from 3 to 5" in html
+
+
+def test_the_register_and_the_dashboard_say_a_risks_movement_in_the_same_words(client, demo):
+    """A score that went up is Worse, with the down arrow, on the register, in its CSV and on
+    the dashboard alike (programmes.movement); the register once said "Up" beside "↓"."""
+    from django.contrib.auth import get_user_model
+
+    harrow = demo["HARROW-TPP"]
+    client.force_login(get_user_model().objects.get(username="board"))
+    register = client.get(reverse("risk_list", args=[harrow.pk])).content.decode()
+    dashboard = client.get(reverse("programme_detail", args=[harrow.pk])).content.decode()
+    row = re.search(r">R2</td>.*?</tr>", register, re.S).group(0)
+    risk = re.search(r">R2 Financial instability</a>.*?</tr>", dashboard, re.S).group(0)
+    worse = '<span aria-hidden="true">\u2193</span> Worse'
+    assert worse in row and worse in risk
+    assert "was 3" in row and "(was 3)" in risk
+    assert ">Up<" not in row and " Up<" not in row
+    csv = client.get(reverse("risk_list", args=[harrow.pk]), {"format": "csv"})
+    [r2] = [line for line in csv.content.decode().splitlines() if line.startswith("R2,")]
+    assert ",Worse," in r2

@@ -31,8 +31,10 @@ from programmes.lists import (
     text_key,
 )
 from programmes.models import Person, Programme, ProgrammeArea, ReportingPeriod
+from programmes.movement import as_movement
 from programmes.permissions import Action, may, may_somewhere
 from programmes.snapshots import Snapshot, end_of_day
+from programmes.templatetags.movement import movement as movement_tag
 from programmes.templatetags.plan import rag_tag
 from risks.filtersets import ActionFilterSet, DecisionFilterSet, IssueFilterSet, RiskFilterSet
 from risks.heat_map import HeatCell, HeatMap
@@ -107,7 +109,6 @@ RISK_FIELDS = (
     "proximity",
 )
 RISK_STATUS_LABELS = dict(RiskStatus.choices)
-MOVEMENT_CSS = {Movement.UP: "worse", Movement.DOWN: "better", Movement.NEW: "new"}
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,9 @@ class RiskRow:
 
     @property
     def movement_label(self) -> str:
-        return Movement(self.movement).label
+        """ "Worse", "Better", "Same" or "New", as every page says a movement
+        (`programmes.movement`): a score that went up is Worse."""
+        return as_movement(self.movement).label
 
     @property
     def status_label(self) -> str:
@@ -226,7 +229,6 @@ class RiskRow:
             if review and review < table.today
             else ""
         )
-        movement_css = MOVEMENT_CSS.get(self.movement, "same")
         label = table.labels
         return mark_safe(  # noqa: S308 (every value escaped)
             '<tr class="govuk-table__row">'
@@ -244,8 +246,7 @@ class RiskRow:
             f'<td class="govuk-table__cell" data-label="{label["band"]}">'
             f"{_small_rag_tag(self.band)}</td>"
             f'<td class="govuk-table__cell app-nowrap" data-label="{label["movement"]}">'
-            f'<span class="app-movement app-movement--{movement_css}">{self.movement_label}'
-            f"</span>{was}</td>"
+            f"{movement_tag(self.movement)}{was}</td>"
             f'<td class="govuk-table__cell" data-label="{label["status"]}">'
             f"{escape(self.status_label)}</td>"
             f'<td class="govuk-table__cell app-nowrap" data-label="{label["review"]}">'
