@@ -248,16 +248,22 @@ class Dashboard:
         return len(self.measures) > MEASURES_OPEN_UP_TO
 
     @cached_property
+    def _measures_split(self) -> tuple[list[MeasureLine], list[MeasureLine]]:
+        off, others = [], []
+        for line in self.measures:
+            off_target = to_three_point(line.rating.result.rag) in (Rag.RED, Rag.AMBER)
+            (off if off_target else others).append(line)
+        return off, others
+
+    @property
     def measures_off_target(self) -> list[MeasureLine]:
         """The measures rated Red or Amber, in the plan's order."""
-        off = (Rag.RED, Rag.AMBER)
-        return [line for line in self.measures if to_three_point(line.rating.result.rag) in off]
+        return self._measures_split[0]
 
-    @cached_property
+    @property
     def measures_others(self) -> list[MeasureLine]:
         """The measures on target, or with no target or reading to rate this period."""
-        off = {id(line) for line in self.measures_off_target}
-        return [line for line in self.measures if id(line) not in off]
+        return self._measures_split[1]
 
     @property
     def overall_movement_word(self) -> str:

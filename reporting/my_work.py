@@ -137,7 +137,9 @@ def update_rows(items: list[UpdateDue], url_pattern: str, today: date) -> str:
     periods: dict[int, str] = {}
     programmes: dict[int, str] = {}
     rows: dict[int, list[str]] = {}
+    first: dict[int, UpdateDue] = {}  # each programme's first, for its period and name
     for item in items:
+        first.setdefault(item.programme_id, item)
         period = item.period
         period_cells = ""
         if not grouped:
@@ -173,9 +175,6 @@ def update_rows(items: list[UpdateDue], url_pattern: str, today: date) -> str:
     if not grouped:
         every = [row for programme_rows in rows.values() for row in programme_rows]
         return mark_safe(_updates_table(every, caption, with_period=True))  # noqa: S308
-    first = {}
-    for item in items:
-        first.setdefault(item.programme_id, item)
     blocks = []
     for programme_id, programme_rows in rows.items():
         item = first[programme_id]

@@ -131,12 +131,11 @@ class RiskTable:
         return self.days[value]
 
     @classmethod
-    def for_page(cls, today: date, show_inherent: bool) -> RiskTable:
+    def for_page(cls, today: date, listing: Listing) -> RiskTable:
+        """The page's table, its cells labelled with the listing's headings."""
         pattern = reverse("risk_detail", args=[987654321]).replace("987654321", "{0}")
-        labels = {
-            column.key: escape(column.heading) for column in _risk_listing(show_inherent).columns
-        }
-        return cls(pattern, today, show_inherent, labels=labels)
+        labels = {column.key: escape(column.heading) for column in listing.columns}
+        return cls(pattern, today, "inherent" in labels, labels=labels)
 
 
 _rag_tags: dict = {}
@@ -466,7 +465,8 @@ def risk_list(request, programme_id: int):
     )
     show_inherent = filterset.uses_inherent_scores
     scores = "inherent" if show_inherent else "current"
-    table = RiskTable.for_page(as_at.as_of, show_inherent)
+    listing = _risk_listing(show_inherent)
+    table = RiskTable.for_page(as_at.as_of, listing)
     # The heat map shows what is kept until the programme changes (or, as at a period that
     # has ended, for good): its fragment's key.
     changes = "closed" if as_at.is_historical else known_changes(programme)
@@ -474,7 +474,7 @@ def risk_list(request, programme_id: int):
     return render_list(
         request,
         programme,
-        _risk_listing(show_inherent),
+        listing,
         filterset,
         _risk_rows(programme, filterset, as_at, table),
         as_of=as_at.as_of,
