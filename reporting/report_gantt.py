@@ -13,8 +13,7 @@ chart's cost). No links and no focus details: a report is printed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from html import escape
+from dataclasses import dataclass, field, replace
 
 from programmes.charts import as_data_uri
 from reporting.timeline import AXIS_HEIGHT, Gantt, GanttArea, Marker, _link
@@ -40,12 +39,24 @@ class GanttPicture:
 
 
 @dataclass(frozen=True)
+class AxisLabel:
+    """A quarter's name over its box of the axis, in millimetres from the picture's left."""
+
+    left_mm: float
+    label: str
+
+
+@dataclass(frozen=True)
 class ReportGantt:
-    """The pictures, and the millimetres that line the names up with the rows."""
+    """The pictures, the quarters' names over their axes, and the millimetres that line the
+    names up with the rows."""
 
     areas: list[GanttPicture]
     row_mm: float
     axis_mm: float
+    ticks: list[AxisLabel] = field(default_factory=list)
+    tick_font_mm: float = 0  # the page's 13 px bold, and its top 4 px down the axis
+    tick_top_mm: float = 0
     label_mm: float = LABEL_MM
     chart_mm: float = CHART_MM
 
@@ -119,12 +130,12 @@ def area_svg(chart: Gantt, area: GanttArea) -> tuple[str, int, int]:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="Liberation Sans, Arial, sans-serif">'
     ]
+    # The axis's quarters as boxes; their names are the report's own text over them
+    # (ReportGantt.ticks), as WeasyPrint draws SVG text a letter at a time.
     for tick in chart.ticks:
         out.append(
             f'<rect x="{_f(tick.x)}" y="0" width="{_f(tick.width)}" height="{AXIS_HEIGHT}" '
             f'fill="{LIGHT if tick.shaded else "#ffffff"}" stroke="#b1b4b6" stroke-width="0.5"/>'
-            f'<text x="{_f(tick.text_x)}" y="16" font-size="13" font-weight="bold" '
-            f'fill="{INK}">{escape(tick.label)}</text>'
         )
     out.append(
         f'<g transform="translate(0,{AXIS_HEIGHT})">'
@@ -186,4 +197,11 @@ def gantt_pictures(chart: Gantt | None) -> ReportGantt | None:
             )
         )
     scale = CHART_MM / chart.width  # millimetres a pixel
-    return ReportGantt(pictures, round(REPORT_ROW_HEIGHT * scale, 3), round(AXIS_HEIGHT * scale, 3))
+    return ReportGantt(
+        pictures,
+        round(REPORT_ROW_HEIGHT * scale, 3),
+        round(AXIS_HEIGHT * scale, 3),
+        [AxisLabel(round(tick.text_x * scale, 2), tick.label) for tick in chart.ticks],
+        tick_font_mm=round(13 * scale, 3),
+        tick_top_mm=round(4 * scale, 3),
+    )
