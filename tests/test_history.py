@@ -49,3 +49,19 @@ def test_completion_and_at_risk_are_said_simply(plan):
         "Completed on 3 Oct 2025; No longer flagged at risk",
         "Flagged at risk",
     ]
+
+
+def test_reading_a_models_history_makes_its_manager_class_once_and_keeps_to_the_instance(plan):
+    """`Model.history` is read for every record saved; django-simple-history made a new
+    manager class each time (programmes/history_descriptors.py)."""
+    first = MilestoneFactory(workstream=plan["ws_1_1"], reference="1.1.1")
+    second = MilestoneFactory(workstream=plan["ws_1_1"], reference="1.1.2")
+    second.title = "Renamed"
+    second.save()
+
+    assert type(Milestone.history) is type(Milestone.history)
+    assert type(first.history) is type(Milestone.history)
+    assert Milestone.history.count() == 3
+    assert [record.reference for record in first.history.all()] == ["1.1.1"]
+    titles = [record.title for record in second.history.all()]
+    assert len(titles) == 2 and titles[0] == "Renamed" and titles[1] != "Renamed"
