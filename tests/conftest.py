@@ -42,10 +42,11 @@ def pytest_configure(config):
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
 
-    # A test on a real transaction (the browser tests, the Celery worker's) ends by emptying
-    # every table, the rows the migrations wrote too. Django then sends `post_migrate`, as
-    # after a migration: the default outcome categories go back, so that a test after it in
-    # the same process finds the database as migrated, whatever order the tests run in.
+    # The tests' database is made from the models (`--no-migrations`), and a test on a real
+    # transaction (the browser tests, the Celery worker's) ends by emptying every table. After
+    # both Django sends `post_migrate`: the default outcome categories, which a migration
+    # writes, are written here, so that every test finds the database as migrated, whatever
+    # order the tests run in (tests/test_migrations.py applies the migrations themselves).
     from django.db.models.signals import post_migrate
 
     post_migrate.connect(_outcome_categories_as_migrated, dispatch_uid="tests:outcome-categories")
@@ -70,6 +71,7 @@ LONGEST_FIRST = (
     "tests/test_query_fuzz.py",  # 32 s
     "tests/browser/test_office_sets_up_a_programme.py",  # 24 s
     "tests/test_demo_crawl.py",  # 19 s
+    "tests/test_migrations.py",  # 18 s (every migration, once)
     "tests/browser/test_secretary_runs_a_board_meeting.py",  # 15 s
     "tests/test_highlight_report.py",  # 14 s
 )
