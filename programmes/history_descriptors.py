@@ -19,13 +19,10 @@ class HistoryDescriptorOnce(HistoryDescriptor):
         return self.manager(self.model, instance)
 
 
-def make_history_manager_classes_once() -> int:
-    """Replace every tracked model's history descriptor; return how many were replaced."""
-    replaced = 0
+def make_history_manager_classes_once() -> None:
+    """Replace every tracked model's history descriptor (at start-up: programmes/apps.py)."""
     for model in apps.get_models():
         name = getattr(model._meta, "simple_history_manager_attribute", None)
         descriptor = model.__dict__.get(name) if name else None
         if type(descriptor) is HistoryDescriptor:
             setattr(model, name, HistoryDescriptorOnce(descriptor))
-            replaced += 1
-    return replaced

@@ -95,8 +95,14 @@ def assert_board_can_read_it(programme):
 
 def test_harrows_summary_fits_two_pages_with_the_leads_words(demo):
     pages = assert_board_can_read_it(demo["HARROW-TPP"])
+    text = " ".join(pages)
     # Harrow's measures mostly have no target for the month: they say so.
-    assert "No target this period" in " ".join(pages)
+    assert "No target this period" in text
+    # In Annex A a rating that moved shows where it moved from; one that did not is shown once.
+    annex_a = text[text.rindex("Annex A: Each workstream's") : text.rindex("Annex B:")]
+    assert "Green → Same" in annex_a and "Green to Amber ↓ Worse" in annex_a
+    for rating in ("Red", "Amber", "Green", "Complete"):
+        assert f"{rating} to {rating}" not in annex_a
 
 
 def test_the_summary_of_a_60_workstream_programme_fits_two_pages(db):
