@@ -12,6 +12,11 @@ production configuration itself is tested in processes of its own
 import os
 
 os.environ.setdefault("DEBUG", "true")
+# Each test process sends its tasks to a Celery queue of its own, and the real workers it
+# starts (tests/services/) inherit it: a task a killed worker left unacknowledged in Redis, from
+# an earlier test or an earlier run, is handed out again only on its own queue, never to a
+# later test's worker, where it found a report run of the same id in another database.
+os.environ["CELERY_QUEUE"] = f"tests-{os.getpid()}-{os.urandom(4).hex()}"
 
 from transformation.settings import *  # noqa: E402, F403
 

@@ -294,6 +294,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# The queue the app sends its tasks to and its workers take them from: deployments (or test
+# runs) sharing one Redis each keep to their own.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # Tasks run in the background, by a worker (`make run` starts one). CELERY_EAGER=true runs them
 # in-process instead, at once, where no worker runs (a shell, a one-off command).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_EAGER", False)
