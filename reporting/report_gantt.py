@@ -13,7 +13,7 @@ chart's cost). No links and no focus details: a report is printed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from programmes.charts import as_data_uri
 from reporting.timeline import AXIS_HEIGHT, Gantt, GanttArea, Marker, _link
@@ -54,9 +54,9 @@ class ReportGantt:
     areas: list[GanttPicture]
     row_mm: float
     axis_mm: float
-    ticks: list[AxisLabel] = field(default_factory=list)
-    tick_font_mm: float = 0  # the page's 13 px bold, and its top 4 px down the axis
-    tick_top_mm: float = 0
+    ticks: list[AxisLabel]
+    tick_font_mm: float  # the page's 13 px bold, and its top 4 px down the axis
+    tick_top_mm: float
     label_mm: float = LABEL_MM
     chart_mm: float = CHART_MM
 
