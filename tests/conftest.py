@@ -23,6 +23,7 @@ from tests.factories import (
     WorkstreamFactory,
     grant,
 )
+from tests.made_once import WORLD, WORLDS, fixture_models, made_once
 
 
 def pytest_configure(config):
@@ -91,8 +92,13 @@ def _frozen_clock(request):
     if request.node.get_closest_marker("services"):
         yield
         return
-    with frozen_clock():
+    with frozen_clock() as clock:
+        request.node.stash[CLOCK] = clock
         yield
+
+
+# The test's frozen clock (time_machine's coordinates), for fixtures that move it on.
+CLOCK = pytest.StashKey["time_machine.Coordinates"]()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -107,10 +113,15 @@ def _media_of_its_own(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _nothing_kept_from_another_test(settings):
     """What pages keep in the cache (`programmes.caching`) is keyed by programme ids, which
-    SQLite gives again after a test's transaction is rolled back: each test starts empty. Only
-    this process's entries are emptied: on Redis, cache.clear() would empty it under the
-    other test processes (tests/test_password_reset.py), so there each process keeps to keys
-    of its own (tests/settings.py) and deletes just those."""
+    SQLite gives again after a test's transaction is rolled back: each test starts empty."""
+    forget_everything_kept()
+
+
+def forget_everything_kept():
+    """Empty what this process keeps in the cache. Only this process's entries: on Redis,
+    cache.clear() would empty it under the other test processes
+    (tests/test_password_reset.py), so there each process keeps to keys of its own
+    (tests/settings.py) and deletes just those."""
     from django.core.cache import cache
 
     from programmes.caching import forget_kept
@@ -135,9 +146,33 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture
-def plan(db):
-    """A programme with two areas, each with two workstreams."""
-    return make_plan()
+def plan(request, db):
+    """A programme with two areas, each with two workstreams; with the `people` fixture's
+    users, and the module's `world` (tests/made_once.py: `world_made_once`), when the test
+    asks for them. Their rows are made once per test process and put back for each test
+    (tests/made_once.py), on an empty database at the frozen moment."""
+    builds, parts = [lambda made: make_plan()], ["plan"]
+    wants_people = "people" in request.fixturenames
+    if wants_people:
+        builds.append(lambda made: make_people(made[0]))
+        parts.append("people")
+    build_world = WORLDS.get(request.module.__name__) if "world" in request.fixturenames else None
+    if build_world is not None:
+        builds.append(lambda made: build_world(made[0], made[1] if wants_people else None))
+        parts.append(f"{request.module.__name__}.world")
+    made = None
+    if not request.node.get_closest_marker("services"):
+        made = made_once(" + ".join(parts), builds, clock=request.node.stash[CLOCK])
+    if made is None:
+        return make_plan()
+    if wants_people:
+        request.node.stash[_PEOPLE] = made[1]
+    if build_world is not None:
+        request.node.stash[WORLD] = made[-1]
+    return made[0]
+
+
+_PEOPLE = pytest.StashKey[dict]()
 
 
 def make_plan() -> dict:
@@ -157,8 +192,15 @@ def make_plan() -> dict:
 
 
 @pytest.fixture
-def people(plan):
-    """One signed-in user per role in the plan, plus an outsider and an administrator."""
+def people(request, plan):
+    """One signed-in user per role in the plan, plus an outsider and an administrator (put
+    back with the plan's rows where they were, tests/made_once.py)."""
+    if _PEOPLE in request.node.stash:
+        return request.node.stash[_PEOPLE]
+    return make_people(plan)
+
+
+def make_people(plan) -> dict:
     users = {
         name: UserFactory(username=name)
         for name in (
@@ -186,18 +228,9 @@ def people(plan):
 # The demo: loading it takes most of a minute, so it is loaded once per run, its rows kept,
 # and put back for each module that reads it.
 
-# Tables the demo never writes: content types and permissions are made by the migrations and
-# cached by Django, so they are left as they stand; sessions belong to the tests.
-_NOT_DEMO = {"contenttypes.ContentType", "auth.Permission", "sessions.Session"}
+# The tables it fills are those a fixture fills (tests/made_once.py: not the content types and
+# permissions, made by the migrations and cached by Django, nor the tests' sessions).
 _MEDIA = "media files"
-
-
-def _demo_models():
-    return [
-        model
-        for model in apps.get_models(include_auto_created=True)
-        if model._meta.managed and not model._meta.proxy and model._meta.label not in _NOT_DEMO
-    ]
 
 
 def _load_demo_rows(django_db_blocker) -> dict:
@@ -206,7 +239,7 @@ def _load_demo_rows(django_db_blocker) -> dict:
     with django_db_blocker.unblock(), frozen_clock(), transaction.atomic():
         load_demo(today=TODAY, log=lambda *args: None, reports=None)  # rendering: its own tests
         rows = {}
-        for model in _demo_models():
+        for model in fixture_models():
             fields = [field.attname for field in model._meta.concrete_fields]
             rows[model._meta.label] = (fields, list(model._base_manager.values_list(*fields)))
         transaction.set_rollback(True)

@@ -21,6 +21,7 @@ from tests.factories import (
     StatusUpdateFactory,
     UserFactory,
 )
+from tests.made_once import world_made_once
 from workstreams.models import MeasureReading, Milestone, StatusUpdate
 
 ROLES = [
@@ -44,7 +45,7 @@ def month(day) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-@pytest.fixture
+@world_made_once
 def world(plan):
     """Things in workstream 1.1 (the lead's), in area one (the manager's) and elsewhere."""
     programme = plan["programme"]

@@ -69,6 +69,7 @@ from tests.factories import (
     StatusUpdateFactory,
 )
 from tests.html_forms import Form, form_with
+from tests.made_once import world_made_once
 from workstreams.models import (
     BaselineChange,
     Benefit,
@@ -88,7 +89,7 @@ CONFLICT = "Someone else changed this"
 RELOAD = "reload the page"
 
 
-@pytest.fixture
+@world_made_once
 def world(plan, people):
     """One of everything a form changes, with every field filled in, so that a form that opens
     blank, or sends back less than it shows, is seen."""
@@ -266,7 +267,7 @@ def world(plan, people):
         reading=reading,
         period=period,
         update=update,
-        breach=breach,
+        breach_key=breach.key,
         narrative=narrative,
         change=change,
         raised=raised,
@@ -302,7 +303,7 @@ class EditPage:
 def _pages(world) -> dict[str, Callable[[], EditPage]]:
     w = world
     m, risk, issue, decision, meeting = w.milestone, w.risk, w.issue, w.decision, w.meeting
-    kind, object_id = w.breach.key.split(":")
+    kind, object_id = w.breach_key.split(":")
 
     def closed_risk() -> EditPage:
         Risk.objects.filter(pk=risk.pk).update(status="closed", closing_reason="Mitigated")

@@ -14,12 +14,13 @@ from risks.models import BoardMeeting, Decision, DecisionStatus
 from tests import forms
 from tests.clock import TODAY
 from tests.factories import PersonFactory, UserFactory, grant
+from tests.made_once import world_made_once
 from tests.test_decisions import decision_form
 
 ROLES = ["board", "sponsor", "manager", "lead", "other_lead", "office", "outsider", "admin"]
 
 
-@pytest.fixture
+@world_made_once
 def world(plan, people):
     """A meeting held yesterday, chaired by the board member, with a pending decision on its
     agenda; decisions at programme level and in each area; another decision to schedule."""

@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 
 from programmes.lists import render_list
+from tests.made_once import world_made_once
 from tests.url_catalogue import Route, all_routes, make_world, url_for
 
 GARBAGE = [
@@ -122,7 +123,7 @@ def parameters(route: Route) -> list[str]:
 PAGES = [route for route in all_routes() if "GET" in route.methods]
 
 
-@pytest.fixture
+@world_made_once
 def world(plan, people):
     return make_world(plan, chair=people["board"].person, feed_user=people["lead"])
 

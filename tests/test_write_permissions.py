@@ -19,12 +19,13 @@ from tests.factories import (
     PeriodFactory,
     StatusUpdateFactory,
 )
+from tests.made_once import world_made_once
 from workstreams.models import MeasureReading, Milestone, StatusUpdate
 
 ROLES = ["board", "sponsor", "manager", "lead", "other_lead", "office", "outsider", "admin"]
 
 
-@pytest.fixture
+@world_made_once
 def world(plan):
     """Things in workstream 1.1 (the lead's), one milestone in area two, and periods."""
     this_month = TODAY.replace(day=1)

@@ -334,9 +334,10 @@ def make_world(plan, *, chair=None, feed_user=None, action_owner=None) -> dict:
         next_on=today,
     )
     world["communication"].audience.add(world["stakeholder"])
+    # The overdue milestone's exception, by its key ("milestone:12"), as its pages name it.
     breaches = exceptions_for_period(period).breaches
-    world["breach"] = next(
-        breach for breach in breaches if breach.key == f"milestone:{milestone.pk}"
+    world["breach_key"] = next(
+        breach.key for breach in breaches if breach.key == f"milestone:{milestone.pk}"
     )
     return world
 
@@ -416,9 +417,9 @@ def url_for(route: Route, world: dict) -> str:
         elif argument == "year":  # issue 16: a benefit's financial year
             kwargs["year"] = world["benefit_year"].financial_year
         elif argument == "kind":
-            kwargs["kind"] = world["breach"].key.split(":")[0]
+            kwargs["kind"] = world["breach_key"].split(":")[0]
         elif argument == "object_id":
-            kwargs["object_id"] = int(world["breach"].key.split(":")[1])
+            kwargs["object_id"] = int(world["breach_key"].split(":")[1])
         else:
             kwargs[argument] = world[ARGUMENT_OBJECTS[argument]].pk
     return reverse(route.name, kwargs=kwargs)
