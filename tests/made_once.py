@@ -17,10 +17,10 @@ fixture made through the models, as before), and at the tests' frozen moment (te
 
 from __future__ import annotations
 
+import copy
 import datetime
 import inspect
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +34,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Model
+from django.db.models.sql import InsertQuery
 
 # Made by the migrations and cached by Django (content types, permissions), or the tests' own
 # (sessions): never a fixture's rows.
@@ -63,13 +64,23 @@ class Ref:
 
 
 @dataclass(frozen=True)
-class KeptRows:
-    """What the builds added: each table's new rows (model, column names, rows), the files
-    they stored (by name in the media folder), what each returned (model instances as
-    `Ref`s), and the frozen clock's reading when they were done (every row's time is before
-    it)."""
+class KeptTable:
+    """One table's new rows (as the model's values, by column), and the statements that
+    insert them, made once."""
 
-    tables: tuple[tuple[type[Model], tuple[str, ...], tuple[tuple, ...]], ...]
+    model: type[Model]
+    columns: tuple[str, ...]
+    rows: dict[object, tuple]  # by id
+    statements: tuple[tuple[str, tuple], ...]
+
+
+@dataclass(frozen=True)
+class KeptRows:
+    """What the builds added: each table's new rows, the files they stored (by name in the
+    media folder), what each build returned (model instances as `Ref`s), and the frozen
+    clock's reading when they were done (every row's time is before it)."""
+
+    tables: dict[type[Model], KeptTable]
     files: dict[str, bytes]
     results: tuple
     made_by: float
@@ -123,17 +134,17 @@ def _keep(builds) -> KeptRows:
         results: list = []
         for build in builds:
             results.append(build(results))
-        tables = []
+        tables = {}
         for model in models:
             columns = tuple(field.attname for field in model._meta.concrete_fields)
             pk_at = columns.index(model._meta.pk.attname)
-            rows = tuple(
-                row
+            rows = {
+                row[pk_at]: row
                 for row in model._base_manager.values_list(*columns)
                 if row[pk_at] not in before[model]
-            )
+            }
             if rows:
-                tables.append((model, columns, rows))
+                tables[model] = KeptTable(model, columns, rows, _inserts(model, columns, rows))
         refs = tuple(_as_refs(result) for result in results)
         transaction.set_rollback(True)
     files = {
@@ -141,7 +152,7 @@ def _keep(builds) -> KeptRows:
     }
     # What the builds kept in the cache (ratings, counters) belonged to rows now rolled back.
     forget_everything_kept()
-    return KeptRows(tables=tuple(tables), files=files, results=refs, made_by=time.time())
+    return KeptRows(tables=tables, files=files, results=refs, made_by=time.time())
 
 
 def _put_back(kept: KeptRows) -> list:
@@ -150,24 +161,29 @@ def _put_back(kept: KeptRows) -> list:
         if not (media / name).exists():
             (media / name).parent.mkdir(parents=True, exist_ok=True)
             (media / name).write_bytes(content)
-    with transaction.atomic():
-        for model, columns, rows in kept.tables:
-            model._base_manager.bulk_create(
-                [model(**dict(zip(columns, row, strict=True))) for row in rows]
-            )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in kept.tables.values():
+            for sql, params in table.statements:
+                cursor.execute(sql, params)
         # The rows keep the ids they were made with: new rows must be numbered after them.
-        statements = connection.ops.sequence_reset_sql(
-            no_style(), [model for model, _, _ in kept.tables]
-        )
-        if statements:
-            with connection.cursor() as cursor:
-                for statement in statements:
-                    cursor.execute(statement)
-    ids = defaultdict(set)
-    for result in kept.results:
-        _collect_refs(result, ids)
-    fresh = {model: model._base_manager.in_bulk(list(pks)) for model, pks in ids.items()}
-    return [_as_instances(result, fresh) for result in kept.results]
+        for statement in connection.ops.sequence_reset_sql(no_style(), list(kept.tables)):
+            cursor.execute(statement)
+    made = {}
+    return [_as_instances(result, kept.tables, made) for result in kept.results]
+
+
+def _inserts(model: type[Model], columns: tuple[str, ...], rows: dict) -> tuple:
+    """The statements inserting the rows as they are (`raw`: no field's `pre_save`, so the
+    times of `auto_now` fields stay those they were made with), in the database's batches."""
+    fields = model._meta.concrete_fields
+    instances = [model(**dict(zip(columns, row, strict=True))) for row in rows.values()]
+    batch = max(connection.ops.bulk_batch_size(fields, instances), 1)
+    statements = []
+    for start in range(0, len(instances), batch):
+        query = InsertQuery(model)
+        query.insert_values(fields, instances[start : start + batch], raw=True)
+        statements += query.get_compiler(connection=connection).as_sql()
+    return tuple(statements)
 
 
 def _as_refs(value):
@@ -187,28 +203,24 @@ def _as_refs(value):
     )
 
 
-def _collect_refs(value, ids: dict) -> None:
+def _as_instances(value, tables: dict[type[Model], KeptTable], made: dict | None = None):
+    """The builds' results with a fresh instance for each `Ref`, as if read from its row (a
+    copy of the values, so that no test changes another's); one instance for each row, as
+    the builds shared them (the world's programme is the plan's)."""
+    made = {} if made is None else made
     if isinstance(value, Ref):
-        ids[value.model].add(value.pk)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _collect_refs(item, ids)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _collect_refs(item, ids)
-    elif isinstance(value, SimpleNamespace):
-        _collect_refs(vars(value), ids)
-
-
-def _as_instances(value, fresh: dict):
-    if isinstance(value, Ref):
-        return fresh[value.model][value.pk]
+        if value not in made:
+            table = tables[value.model]
+            made[value] = value.model.from_db(
+                connection.alias, table.columns, copy.deepcopy(table.rows[value.pk])
+            )
+        return made[value]
     if isinstance(value, dict):
-        return {key: _as_instances(item, fresh) for key, item in value.items()}
+        return {key: _as_instances(item, tables, made) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(_as_instances(item, fresh) for item in value)
+        return type(value)(_as_instances(item, tables, made) for item in value)
     if isinstance(value, SimpleNamespace):
-        return SimpleNamespace(**_as_instances(vars(value), fresh))
+        return SimpleNamespace(**_as_instances(vars(value), tables, made))
     return value
 
 
