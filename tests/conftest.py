@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from plans.demo import load_demo
@@ -23,7 +22,14 @@ from tests.factories import (
     WorkstreamFactory,
     grant,
 )
-from tests.made_once import WORLD, WORLDS, fixture_models, made_once
+from tests.made_once import (
+    WORLD,
+    WORLDS,
+    fixture_models,
+    made_once,
+    number_after_rows_put_back,
+    put_files_back,
+)
 
 
 def pytest_configure(config):
@@ -99,6 +105,8 @@ def _frozen_clock(request):
 
 # The test's frozen clock (time_machine's coordinates), for fixtures that move it on.
 CLOCK = pytest.StashKey["time_machine.Coordinates"]()
+# The `people` fixture's users, where the `plan` fixture put them back with its own rows.
+_PEOPLE = pytest.StashKey[dict]()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -170,9 +178,6 @@ def plan(request, db):
     if build_world is not None:
         request.node.stash[WORLD] = made[-1]
     return made[0]
-
-
-_PEOPLE = pytest.StashKey[dict]()
 
 
 def make_plan() -> dict:
@@ -278,11 +283,7 @@ def put_demo_back(demo_rows) -> dict:
     a real transaction (tests/browser/test_phone_crawl.py) commits it and its flush empties
     the tables after it."""
     models = [apps.get_model(label) for label in demo_rows if label != _MEDIA]
-    media = Path(settings.MEDIA_ROOT)
-    for name, content in demo_rows[_MEDIA].items():
-        if not (media / name).exists():
-            (media / name).parent.mkdir(parents=True, exist_ok=True)
-            (media / name).write_bytes(content)
+    put_files_back(demo_rows[_MEDIA])
     with transaction.atomic():
         with connection.cursor() as cursor:
             for model in models:
@@ -293,10 +294,7 @@ def put_demo_back(demo_rows) -> dict:
                 [model(**dict(zip(fields, row, strict=True))) for row in values],
                 batch_size=500,
             )
-        # The rows keep the ids they were loaded with: new rows must be numbered after them.
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), models):
-                cursor.execute(statement)
+        number_after_rows_put_back(models)
     return {programme.reference: programme for programme in Programme.objects.all()}
 
 

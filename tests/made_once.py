@@ -68,7 +68,6 @@ class KeptTable:
     """One table's new rows (as the model's values, by column), and the statements that
     insert them, made once."""
 
-    model: type[Model]
     columns: tuple[str, ...]
     rows: dict[object, tuple]  # by id
     statements: tuple[tuple[str, tuple], ...]
@@ -144,7 +143,7 @@ def _keep(builds) -> KeptRows:
                 if row[pk_at] not in before[model]
             }
             if rows:
-                tables[model] = KeptTable(model, columns, rows, _inserts(model, columns, rows))
+                tables[model] = KeptTable(columns, rows, _inserts(model, columns, rows))
         refs = tuple(_as_refs(result) for result in results)
         transaction.set_rollback(True)
     files = {
@@ -155,19 +154,32 @@ def _keep(builds) -> KeptRows:
     return KeptRows(tables=tables, files=files, results=refs, made_by=time.time())
 
 
-def _put_back(kept: KeptRows) -> list:
+def put_files_back(files: dict[str, bytes]) -> None:
+    """Each file into this process's media folder, by name, where it is not (a test may have
+    deleted one)."""
     media = Path(settings.MEDIA_ROOT)
-    for name, content in kept.files.items():  # a test may have deleted one
+    for name, content in files.items():
         if not (media / name).exists():
             (media / name).parent.mkdir(parents=True, exist_ok=True)
             (media / name).write_bytes(content)
-    with transaction.atomic(), connection.cursor() as cursor:
-        for table in kept.tables.values():
-            for sql, params in table.statements:
-                cursor.execute(sql, params)
-        # The rows keep the ids they were made with: new rows must be numbered after them.
-        for statement in connection.ops.sequence_reset_sql(no_style(), list(kept.tables)):
+
+
+def number_after_rows_put_back(models) -> None:
+    """Rows put back keep the ids they were made with: the models' new rows are numbered
+    after them (PostgreSQL's sequences; SQLite numbers after the highest id itself)."""
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), list(models)):
             cursor.execute(statement)
+
+
+def _put_back(kept: KeptRows) -> list:
+    put_files_back(kept.files)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for table in kept.tables.values():
+                for sql, params in table.statements:
+                    cursor.execute(sql, params)
+        number_after_rows_put_back(kept.tables)
     made = {}
     return [_as_instances(result, kept.tables, made) for result in kept.results]
 
