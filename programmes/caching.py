@@ -81,22 +81,25 @@ def cache_key(name: str, programme_id: int, as_of: date, changes: int | None) ->
 # (thousands of model instances) costs about as much as loading it again, so a process keeps
 # the few it used last as they are. The key holds the counter, so they are never stale; the
 # values are shared by the requests of this process, so whoever gets one only reads it.
-MEMO_SIZE = 8
+MEMO_SIZE = 12
 _memo: OrderedDict[str, object] = OrderedDict()
 
 
 _memo_lock = threading.Lock()
 
 
-def _kept[T](key: str, timeout: int, compute: Callable[[], T]) -> T:
+def _kept[T](key: str, timeout: int | None, compute: Callable[[], T]) -> T:
+    """From this process's memo, else the shared cache, else computed; `timeout` None: kept
+    in this process only (for what costs as much to unpickle as to work out again)."""
     with _memo_lock:
         if key in _memo:
             _memo.move_to_end(key)
             return _memo[key]
-    value = cache.get(key)
+    value = None if timeout is None else cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, timeout)
+        if timeout is not None:
+            cache.set(key, value, timeout)
     with _memo_lock:
         _memo[key] = value
         while len(_memo) > MEMO_SIZE:
@@ -113,6 +116,15 @@ def keep[T](
     if changes is None:
         changes = changes_of(programme_id)
     return _kept(cache_key(name, programme_id, as_of, changes), TODAY_TIMEOUT, compute)
+
+
+def keep_in_process[T](
+    name: str, programme_id: int, as_of: date, compute: Callable[[], T], *, changes: int
+) -> T:
+    """`keep`, but only in this process's memo, never the shared cache: for a large value
+    made mostly of what is kept already (the dashboard, made of the programme's assessment),
+    which another process would take as long to unpickle as to build from its own copy."""
+    return _kept(cache_key(name, programme_id, as_of, changes), None, compute)
 
 
 def keep_closed[T](name: str, programme_id: int, as_of: date, compute: Callable[[], T]) -> T:

@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programmes.caching import changes_of
@@ -22,6 +24,7 @@ from tests.factories import (
     RiskFactory,
 )
 from workstreams.assessment import assessed
+from workstreams.services.benefits import BenefitDetails, add_benefit
 
 
 def rating_of(programme, workstream) -> Rag:
@@ -168,3 +171,45 @@ def test_the_kept_budget_and_key_decisions_on_the_dashboard_are_drawn_again_afte
     assert "Agency cover for the new team" in html
     assert "Approve the revised charging policy" in html
     assert "Approve the new charging policy" not in html
+
+
+def test_the_dashboard_is_built_once_a_change_and_shows_each_change_at_once(
+    on_track, client, people
+):
+    plan, _ = on_track
+    programme = plan["programme"]
+    risk = RiskFactory(programme=programme, reference="R1", title="Care market fails")
+    client.force_login(people["board"])
+    url = reverse("programme_detail", args=[programme.pk])
+
+    def shown() -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url).content.decode()
+        return html, [query["sql"] for query in queries]
+
+    html, first = shown()
+    assert "Care market fails" in html
+    assert any('"risks_risk"' in sql for sql in first)
+    # Built once: the next request reads neither the risks nor the budget again.
+    html, again = shown()
+    assert "Care market fails" in html
+    assert not any('"risks_risk"' in sql or '"workstreams_budgetline"' in sql for sql in again)
+    assert len(again) < len(first)
+
+    risk.title = "Care market fails this winter"
+    risk.save()
+    html, _ = shown()
+    assert "Care market fails this winter" in html
+
+    # The benefits are read for each request, as their changes raise no counter.
+    assert "No benefits recorded yet" in html
+    before = changes_of(programme.pk)
+    add_benefit(
+        programme,
+        by=people["office"],
+        details=BenefitDetails(reference="B1", title="Fewer residential placements"),
+    )
+    assert changes_of(programme.pk) == before
+    html, _ = shown()
+    assert "No benefits recorded yet" not in html
+    assert 'aria-label="Benefits by rating"' in html

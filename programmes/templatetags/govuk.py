@@ -2,6 +2,7 @@
 the error summary that links to them."""
 
 from django import forms, template
+from django.utils.functional import LazyObject
 
 from programmes.forms import DateInputWidget
 
@@ -94,6 +95,10 @@ def error_title_prefix(context) -> str:
     GOV.UK Design System asks, so that a screen reader says so first); else nothing. Every page's
     title gets it from base.html, which is why it looks through the whole context."""
     for value in context.flatten().values():
+        # Not a value worked out only when shown (a form never is): asking what class it is
+        # would work it out (the dashboard's trend chart, the CSRF token) on every page.
+        if issubclass(type(value), LazyObject):
+            continue
         values = value if isinstance(value, list | tuple) else (value,)
         if any(_has_errors(item) for item in values):
             return "Error: "

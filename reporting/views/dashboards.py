@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from datetime import date
 
@@ -14,7 +15,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from programmes.as_at import as_at_period, chosen_period
-from programmes.caching import keep, keep_closed, known_changes, with_changes
+from programmes.caching import keep, keep_closed, keep_in_process, known_changes, with_changes
 from programmes.dates import add_months, month_end, month_start, months_between
 from programmes.lists import programme_for
 from programmes.models import Programme, ReportingPeriod
@@ -23,6 +24,7 @@ from programmes.permissions import Action, may
 from programmes.snapshots import Snapshot, end_of_day
 from reporting.dashboard import (
     STATUSES,
+    Dashboard,
     DashboardFilters,
     build_dashboard,
     filter_choices,
@@ -188,6 +190,24 @@ def _dashboard_filters(request) -> DashboardFilters:
     )
 
 
+def _dashboard(programme: Programme, period: ReportingPeriod | None, filters) -> Dashboard:
+    """The programme's data and dashboard, built once per change of the programme (and per
+    day, period and filters) in each process: everything they read raises the change counter
+    (`programmes.signals.CHANGES_PROGRAMME`), and nothing in them depends on who looks. Each
+    request has its own copy, so that what it works out only when shown (the benefits, whose
+    changes the counter does not follow) is worked out for that request."""
+    shown = f"{period.pk if period else 'now'}:{filters.area_id}-{filters.lead_id}-"
+    shown += f"{filters.sponsor_id}-{filters.status}"
+    dashboard = keep_in_process(
+        f"dashboard:{shown}",
+        programme.pk,
+        timezone.localdate(),
+        lambda: build_dashboard(load_programme_data(programme, period=period), filters),
+        changes=known_changes(programme),
+    )
+    return copy.copy(dashboard)
+
+
 @login_required
 @require_safe
 def programme_detail(request, programme_id: int):
@@ -195,9 +215,9 @@ def programme_detail(request, programme_id: int):
     workstreams the filters keep (area, lead, sponsor, status)."""
     programme = programme_for(request, programme_id)
     period = _chosen_period(request, programme)
-    data = load_programme_data(programme, period=period)
     filters = _dashboard_filters(request)
-    dashboard = build_dashboard(data, filters)
+    dashboard = _dashboard(programme, period, filters)
+    data = dashboard.data
     heat = (
         dashboard.heat_inherent if request.GET.get("heat") == "inherent" else dashboard.heat_current
     )
