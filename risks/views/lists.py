@@ -10,8 +10,6 @@ from html import escape  # as Django's escape() and the templates' (no lazy wrap
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
 from django.template.defaultfilters import date as date_filter
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
@@ -24,10 +22,13 @@ from programmes.exports import ExportColumn
 from programmes.lists import (
     Column,
     Listing,
+    cell_labels,
+    link_pattern,
     plan_date_key,
     programme_for,
     rag_rank,
     render_list,
+    small_rag_tag,
     text_key,
 )
 from programmes.models import Person, Programme, ProgrammeArea, ReportingPeriod
@@ -35,7 +36,6 @@ from programmes.movement import as_movement
 from programmes.permissions import Action, may, may_somewhere
 from programmes.snapshots import Snapshot, end_of_day
 from programmes.templatetags.movement import movement as movement_tag
-from programmes.templatetags.plan import rag_tag
 from risks.filtersets import ActionFilterSet, DecisionFilterSet, IssueFilterSet, RiskFilterSet
 from risks.heat_map import HeatCell, HeatMap
 from risks.models import ActionItem, ActionNote, Decision, Issue, Risk, RiskStatus
@@ -133,19 +133,8 @@ class RiskTable:
     @classmethod
     def for_page(cls, today: date, listing: Listing) -> RiskTable:
         """The page's table, its cells labelled with the listing's headings."""
-        pattern = reverse("risk_detail", args=[987654321]).replace("987654321", "{0}")
-        labels = {column.key: escape(column.heading) for column in listing.columns}
-        return cls(pattern, today, "inherent" in labels, labels=labels)
-
-
-_rag_tags: dict = {}
-
-
-def _small_rag_tag(band) -> str:
-    """The markup of `{% rag_tag band small=True %}`, drawn once per band per process."""
-    if band not in _rag_tags:
-        _rag_tags[band] = render_to_string("includes/rag_tag.html", rag_tag(band, small=True))
-    return _rag_tags[band]
+        labels = cell_labels(listing)
+        return cls(link_pattern("risk_detail"), today, "inherent" in labels, labels=labels)
 
 
 @dataclass(slots=True)
@@ -210,7 +199,7 @@ class RiskRow:
                 f'data-label="{table.labels["inherent"]}">'
                 + (
                     f"{self.inherent_likelihood} x {self.inherent_impact} = {score}<br>"
-                    f"{_small_rag_tag(self.inherent_band)}"
+                    f"{small_rag_tag(self.inherent_band)}"
                     if score is not None
                     else '<span class="app-muted">Not scored</span>'
                 )
@@ -243,7 +232,7 @@ class RiskRow:
             f'data-label="{label["score"]}">'
             f"{self.current_likelihood} x {self.current_impact} = {current}</td>"
             f'<td class="govuk-table__cell" data-label="{label["band"]}">'
-            f"{_small_rag_tag(self.band)}</td>"
+            f"{small_rag_tag(self.band)}</td>"
             f'<td class="govuk-table__cell app-nowrap" data-label="{label["movement"]}">'
             f"{movement_tag(self.movement)}{was}</td>"
             f'<td class="govuk-table__cell" data-label="{label["status"]}">'

@@ -5,22 +5,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from html import escape  # as Django's escape() and the templates' (no lazy wrapper)
 
 from django.contrib.auth.decorators import login_required
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from programmes.as_at import AsAt, chosen_as_at
+from programmes.as_at import AsAt, chosen_as_at, keep_as_at
 from programmes.choices import Rag
 from programmes.dates import day_label, format_plan_date, month_label, month_start
 from programmes.exports import ExportColumn
 from programmes.lists import (
     Column,
     Listing,
+    cell_labels,
+    link_pattern,
     plan_date_key,
     programme_for,
     rag_rank,
     reason_text,
     render_list,
+    small_rag_tag,
     text_key,
 )
 from programmes.models import Programme, ProgrammeArea
@@ -36,6 +42,20 @@ from workstreams.filtersets import MeasureFilterSet, MilestoneFilterSet, Workstr
 from workstreams.models import Measure, MeasureReading, Milestone, Workstream
 from workstreams.rules import Target, target_for_month
 
+
+@dataclass(frozen=True)
+class RowCells:
+    """What the rows of one page's table share (`programmes.lists`, rows written in Python):
+    the pattern of each row's link, and the cells' labels for a phone."""
+
+    link: str
+    labels: dict[str, str]
+
+
+def _explanation(text: str) -> str:
+    return f'<p class="app-explanation">{escape(text)}</p>' if text else ""
+
+
 # ----- Workstreams -----
 
 
@@ -43,6 +63,7 @@ from workstreams.rules import Target, target_for_month
 class WorkstreamRow:
     rating: WorkstreamRating
     area: ProgrammeArea
+    cells: RowCells
 
     @property
     def workstream(self) -> Workstream:
@@ -64,6 +85,27 @@ class WorkstreamRow:
     @property
     def suggested_reason(self) -> str:
         return reason_text(self.rating.suggested)
+
+    @property
+    def html(self) -> str:
+        workstream, area, label = self.workstream, self.area, self.cells.labels
+        lead = workstream.lead.name if workstream.lead else "Not named"
+        reported_for = f"For {self.reported_for}" if self.reported_for else ""
+        return mark_safe(  # noqa: S308 (every value escaped)
+            '<tr class="govuk-table__row">'
+            f'<td class="govuk-table__cell app-table__reference">{escape(workstream.reference)}</td>'
+            f'<td class="govuk-table__cell"><a class="govuk-link" '
+            f'href="{escape(self.cells.link.format(workstream.pk))}">{escape(workstream.name)}</a>'
+            "</td>"
+            f'<td class="govuk-table__cell" data-label="{label["area"]}">'
+            f"{escape(area.reference)} {escape(area.name)}</td>"
+            f'<td class="govuk-table__cell" data-label="{label["lead"]}">{escape(lead)}</td>'
+            f'<td class="govuk-table__cell" data-label="{label["reported"]}">'
+            f"{small_rag_tag(self.reported)}{_explanation(reported_for)}</td>"
+            f'<td class="govuk-table__cell" data-label="{label["suggested"]}">'
+            f"{small_rag_tag(self.suggested)}{_explanation(self.suggested_reason)}</td>"
+            "</tr>"
+        )
 
 
 def _rag_word(rag) -> str:
@@ -97,14 +139,16 @@ WORKSTREAMS = Listing(
 )
 
 
-def _workstream_rows(programme: Programme, filterset: WorkstreamFilterSet, as_at: AsAt):
+def _workstream_rows(
+    programme: Programme, filterset: WorkstreamFilterSet, as_at: AsAt, cells: RowCells
+):
     def load() -> list[WorkstreamRow]:
         # The programme's assessment, computed once per change of it (issue 17).
         _state, rating = assessed(programme, as_at.as_of, as_at.snapshot)
         wanted = set(filterset.qs.values_list("pk", flat=True))
         areas = {area_rating.area.pk: area_rating.area for area_rating in rating.areas}
         return [
-            WorkstreamRow(workstream_rating, areas[workstream_rating.workstream.area_id])
+            WorkstreamRow(workstream_rating, areas[workstream_rating.workstream.area_id], cells)
             for workstream_rating in rating.workstreams
             if workstream_rating.workstream.pk in wanted
         ]
@@ -122,12 +166,15 @@ def workstream_list(request, programme_id: int):
         programme=programme,
         queryset=Workstream.objects.filter(programme=programme),
     )
+    # Each workstream's page as at the period shown, if one is.
+    link = keep_as_at(request, "workstream_detail", link_pattern("workstream_detail"))
+    cells = RowCells(link, cell_labels(WORKSTREAMS))
     return render_list(
         request,
         programme,
         WORKSTREAMS,
         filterset,
-        _workstream_rows(programme, filterset, as_at),
+        _workstream_rows(programme, filterset, as_at, cells),
         as_of=as_at.as_of,
         as_at=as_at,
     )
@@ -139,6 +186,7 @@ def workstream_list(request, programme_id: int):
 @dataclass
 class MilestoneRow:
     rating: MilestoneRating
+    cells: RowCells
 
     @property
     def milestone(self) -> Milestone:
@@ -151,6 +199,31 @@ class MilestoneRow:
     @property
     def reason(self) -> str:
         return reason_text(self.result)
+
+    @property
+    def html(self) -> str:
+        milestone, label = self.milestone, self.cells.labels
+        workstream = milestone.workstream
+        return mark_safe(  # noqa: S308 (every value escaped)
+            '<tr class="govuk-table__row">'
+            f'<td class="govuk-table__cell app-table__reference">{escape(milestone.reference)}</td>'
+            f'<td class="govuk-table__cell"><a class="govuk-link" '
+            f'href="{self.cells.link.format(milestone.pk)}">{escape(milestone.title)}</a></td>'
+            f'<td class="govuk-table__cell" data-label="{label["workstream"]}">'
+            f"{escape(workstream.reference)} "
+            f"{escape(Truncator(workstream.name).words(6, truncate=' …'))}</td>"
+            f'<td class="govuk-table__cell" data-label="{label["kind"]}">'
+            f"{escape(milestone.get_kind_display())}</td>"
+            f'<td class="govuk-table__cell app-nowrap" data-label="{label["baseline"]}">'
+            f"{escape(_baseline(self))}</td>"
+            f'<td class="govuk-table__cell app-nowrap" data-label="{label["forecast"]}">'
+            f"{escape(_forecast(self))}</td>"
+            f'<td class="govuk-table__cell app-nowrap" data-label="{label["completed"]}">'
+            f"{escape(_completed(self))}</td>"
+            f'<td class="govuk-table__cell app-list-table__rag" data-label="{label["rag"]}">'
+            f"{small_rag_tag(self.result)}{_explanation(self.reason)}</td>"
+            "</tr>"
+        )
 
 
 def _baseline(row) -> str:
@@ -215,8 +288,9 @@ def _milestone_rows(programme: Programme, filterset: MilestoneFilterSet, as_at: 
     def load() -> list[MilestoneRow]:
         _state, rating = assessed(programme, as_at.as_of, as_at.snapshot, plan_only=True)
         wanted = set(filterset.qs.values_list("pk", flat=True))
+        cells = RowCells(link_pattern("milestone_detail"), cell_labels(MILESTONES))
         return [
-            MilestoneRow(item)
+            MilestoneRow(item, cells)
             for workstream_rating in rating.workstreams
             for item in workstream_rating.milestones
             if item.milestone.pk in wanted
