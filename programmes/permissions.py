@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections
 from django.db.models import IntegerField, Model, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -226,18 +227,23 @@ class UserAccess:
         return False
 
 
-def _role_rows(user):
-    """(programme, role, area, workstream, organisation) of every role the user holds, in one
-    query: their memberships; each organisation role, with no programme; and that role again
-    for each programme of its organisation. And one row marked `_CLOSED` for each closed
-    programme the user sees (every one, for the site administrator)."""
+# Who a user is, in the statement `_role_rows` makes: never a real user's id, so that every
+# parameter equal to it is the user's.
+_SOMEONE = -987_654_321
+
+
+def _role_rows_statement(superuser: bool):
+    """The query of every role of a user (`_SOMEONE`): their memberships; each organisation
+    role, with no programme; and that role again for each programme of its organisation. And
+    one row marked `_CLOSED` for each closed programme the user sees (every one, for the site
+    administrator)."""
     null = Value(None, output_field=IntegerField())
     memberships = (
-        Membership.objects.filter(person__user=user)
+        Membership.objects.filter(person__user=_SOMEONE)
         .order_by()
         .values_list("programme_id", "role", "area_id", "workstream_id", null)
     )
-    roles = OrganisationRole.objects.filter(person__user=user).order_by()
+    roles = OrganisationRole.objects.filter(person__user=_SOMEONE).order_by()
     organisations = roles.values_list(null, "role", null, null, "organisation_id")
     programmes = (
         Programme.objects.filter(organisation__organisation_roles__in=roles.values("pk"))
@@ -245,10 +251,29 @@ def _role_rows(user):
         .values_list("pk", Value(Role.PORTFOLIO_OFFICE.value), null, null, "organisation_id")
     )
     closed = Programme.objects.filter(status=ProgrammeStatus.CLOSED)
-    if not user.is_superuser:
-        closed = closed.filter(pk__in=visible_programme_ids(user))
+    if not superuser:
+        closed = closed.filter(pk__in=visible_programme_ids(_SOMEONE))
     closed = closed.order_by().values_list("pk", Value(_CLOSED), null, null, null)
     return memberships.union(organisations, programmes, closed, all=True).order_by()
+
+
+# Every request reads its user's roles: Django took three times as long to build that
+# query's SQL as the database to run it (1.8 ms and 0.6 ms), so each process builds it once
+# for each kind of user and database, and runs it with the user's id.
+_role_rows_sql: dict[tuple[str, bool], tuple[str, tuple]] = {}
+
+
+def _role_rows(user) -> list[tuple]:
+    """(programme, role, area, workstream, organisation) of every role the user holds, in one
+    query (`_role_rows_statement`)."""
+    connection = connections[Membership.objects.db]
+    key = (connection.alias, bool(user.is_superuser))
+    if key not in _role_rows_sql:
+        _role_rows_sql[key] = _role_rows_statement(key[1]).query.sql_with_params()
+    sql, params = _role_rows_sql[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk if param == _SOMEONE else param for param in params])
+        return cursor.fetchall()
 
 
 def access_for(user) -> UserAccess:
@@ -404,8 +429,10 @@ def get_for(user, action: Action | str, queryset: QuerySet | type[Model], **look
     """
     if isinstance(queryset, type):
         queryset = queryset.objects.all()
-    obj = get_object_or_404(queryset.visible_to(user), **lookup)
-    access, scope = access_for(user), scope_of(obj)
+    access = access_for(user)
+    # Among the programmes the user's roles reach, as read once a request (`access_for`).
+    obj = get_object_or_404(queryset.visible_to(user, programme_ids=access.grants), **lookup)
+    scope = scope_of(obj)
     if access.refuses_as_closed(Action(action), scope):
         raise closed_refusal(obj)
     if not access.may(Action(action), scope):

@@ -46,12 +46,14 @@ class ScopedQuerySet(models.QuerySet):
 
 
 class ProgrammeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProgrammeQuerySet:
+    def visible_to(self, user, programme_ids: Iterable[int] | None = None) -> ProgrammeQuerySet:
+        """The programmes the user may see; `programme_ids` as for `ScopedQuerySet`."""
         if sees_everything(user):
             return self
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        return self.filter(pk__in=visible_programme_ids(user))
+        ids = visible_programme_ids(user) if programme_ids is None else sorted(programme_ids)
+        return self.filter(pk__in=ids)
 
     def active(self) -> ProgrammeQuerySet:
         return self.filter(status="active")

@@ -8,8 +8,15 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from programmes.permissions import Action, may, require
-from tests.factories import MilestoneFactory, RiskFactory
+from programmes.choices import ProgrammeStatus, Role
+from programmes.permissions import Action, access_for, may, require
+from tests.factories import (
+    MilestoneFactory,
+    ProgrammeFactory,
+    RiskFactory,
+    UserFactory,
+    grant_portfolio_office,
+)
 
 ROLES = ["board", "sponsor", "manager", "lead", "other_lead", "office", "outsider", "admin"]
 
@@ -116,3 +123,33 @@ def test_roles_in_one_programme_give_nothing_in_another(people, things):
         assert not may(people[role], Action.VIEW, elsewhere)
         assert not may(people[role], Action.UPDATE_MILESTONE, elsewhere)
     assert may(people["admin"], Action.UPDATE_MILESTONE, elsewhere)
+
+
+def test_each_user_reads_their_own_roles_from_the_statement_made_once(plan, people):
+    """The roles' statement is built once a process (`programmes.permissions._role_rows`):
+    each user, read one after another, still gets their own roles, and only the closed
+    programmes they see (every one, for the site administrator)."""
+    programme = plan["programme"]
+    elsewhere = ProgrammeFactory(status=ProgrammeStatus.CLOSED)
+    type(programme).objects.filter(pk=programme.pk).update(status=ProgrammeStatus.CLOSED)
+    portfolio = UserFactory()
+    grant_portfolio_office(portfolio, programme.organisation)
+    for user in (people["lead"], people["admin"], people["outsider"], portfolio, people["board"]):
+        user._programme_access = None  # read afresh
+    lead, admin = access_for(people["lead"]), access_for(people["admin"])
+    outsider, office, board = (
+        access_for(people["outsider"]),
+        access_for(portfolio),
+        access_for(people["board"]),
+    )
+
+    assert lead.roles_in(programme.pk) == {Role.WORKSTREAM_LEAD}
+    assert [g.workstream_id for g in lead.grants[programme.pk]] == [plan["ws_1_1"].pk]
+    assert board.roles_in(programme.pk) == {Role.BOARD_MEMBER}
+    assert office.roles_in(programme.pk) == {Role.PORTFOLIO_OFFICE}
+    assert office.portfolio_organisations == {programme.organisation_id}
+    assert not outsider.grants and not outsider.closed_programmes
+    assert lead.closed_programmes == {programme.pk}
+    assert office.closed_programmes == {programme.pk}
+    assert admin.is_administrator
+    assert admin.closed_programmes >= {programme.pk, elsewhere.pk}
