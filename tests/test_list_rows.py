@@ -8,16 +8,13 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from programmes.choices import Role
 from tests.clock import TODAY
-from tests.factories import MilestoneFactory, PersonFactory, UserFactory, grant
+from tests.factories import MilestoneFactory, PersonFactory
 
 
 @pytest.fixture
-def board(client, plan):
-    user = UserFactory()
-    grant(user, Role.BOARD_MEMBER, programme=plan["programme"])
-    client.force_login(user)
+def board(client, people):
+    client.force_login(people["board"])
     return client
 
 
