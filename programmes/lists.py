@@ -125,6 +125,17 @@ def cell_labels(listing: Listing) -> dict[str, str]:
     return {column.key: escape(column.heading) for column in listing.columns}
 
 
+def row_start(reference: str, href: str, title: str, after_title: str = "") -> str:
+    """A row's opening: its reference, then its title linked to its page (`after_title`:
+    markup after the link, such as a tag). Values escaped; `href` as `link_pattern` made it."""
+    return (
+        '<tr class="govuk-table__row">'
+        f'<td class="govuk-table__cell app-table__reference">{escape(reference)}</td>'
+        f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(href)}">'
+        f"{escape(title)}</a>{after_title}</td>"
+    )
+
+
 _small_rag_tags: dict = {}
 
 

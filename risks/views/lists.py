@@ -28,6 +28,7 @@ from programmes.lists import (
     programme_for,
     rag_rank,
     render_list,
+    row_start,
     small_rag_tag,
     text_key,
 )
@@ -219,11 +220,8 @@ class RiskRow:
         )
         label = table.labels
         return mark_safe(  # noqa: S308 (every value escaped)
-            '<tr class="govuk-table__row">'
-            f'<td class="govuk-table__cell app-table__reference">{escape(self.reference)}</td>'
-            f'<td class="govuk-table__cell"><a class="govuk-link" '
-            f'href="{table.url_pattern.format(self.pk)}">{escape(self.title)}</a>{escalated}</td>'
-            f'<td class="govuk-table__cell app-nowrap" data-label="{label["scope"]}">'
+            row_start(self.reference, table.url_pattern.format(self.pk), self.title, escalated)
+            + f'<td class="govuk-table__cell app-nowrap" data-label="{label["scope"]}">'
             f"{escape(self.scope_label)}</td>"
             f'<td class="govuk-table__cell" data-label="{label["owner"]}">'
             f"{escape(self.owner_name or 'Not named')}</td>"

@@ -26,6 +26,7 @@ from programmes.lists import (
     rag_rank,
     reason_text,
     render_list,
+    row_start,
     small_rag_tag,
     text_key,
 )
@@ -92,12 +93,8 @@ class WorkstreamRow:
         lead = workstream.lead.name if workstream.lead else "Not named"
         reported_for = f"For {self.reported_for}" if self.reported_for else ""
         return mark_safe(  # noqa: S308 (every value escaped)
-            '<tr class="govuk-table__row">'
-            f'<td class="govuk-table__cell app-table__reference">{escape(workstream.reference)}</td>'
-            f'<td class="govuk-table__cell"><a class="govuk-link" '
-            f'href="{escape(self.cells.link.format(workstream.pk))}">{escape(workstream.name)}</a>'
-            "</td>"
-            f'<td class="govuk-table__cell" data-label="{label["area"]}">'
+            row_start(workstream.reference, self.cells.link.format(workstream.pk), workstream.name)
+            + f'<td class="govuk-table__cell" data-label="{label["area"]}">'
             f"{escape(area.reference)} {escape(area.name)}</td>"
             f'<td class="govuk-table__cell" data-label="{label["lead"]}">{escape(lead)}</td>'
             f'<td class="govuk-table__cell" data-label="{label["reported"]}">'
@@ -205,11 +202,8 @@ class MilestoneRow:
         milestone, label = self.milestone, self.cells.labels
         workstream = milestone.workstream
         return mark_safe(  # noqa: S308 (every value escaped)
-            '<tr class="govuk-table__row">'
-            f'<td class="govuk-table__cell app-table__reference">{escape(milestone.reference)}</td>'
-            f'<td class="govuk-table__cell"><a class="govuk-link" '
-            f'href="{self.cells.link.format(milestone.pk)}">{escape(milestone.title)}</a></td>'
-            f'<td class="govuk-table__cell" data-label="{label["workstream"]}">'
+            row_start(milestone.reference, self.cells.link.format(milestone.pk), milestone.title)
+            + f'<td class="govuk-table__cell" data-label="{label["workstream"]}">'
             f"{escape(workstream.reference)} "
             f"{escape(Truncator(workstream.name).words(6, truncate=' …'))}</td>"
             f'<td class="govuk-table__cell" data-label="{label["kind"]}">'
