@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_safe
 
+from programmes.accounts.backends import MODEL_BACKEND
 from programmes.choices import MembershipSource, Role
 from programmes.forms import (
     ChangeForm,
@@ -565,7 +566,7 @@ def set_password_page(request, uidb64: str, token: str, link: PasswordLink):
     form = NewPasswordForm(posted(request), user=user)
     if request.method == "POST" and form.is_valid():
         link.done(user, form.cleaned_data["password"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=MODEL_BACKEND)
         messages.success(request, link.success)
         return redirect("home")
     return render(

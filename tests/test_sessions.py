@@ -4,13 +4,16 @@ every one of them; switching a user off ends their sessions, whether in the site
 or anywhere else. Real sessions, signed in through the sign-in page, with one test client per
 browser."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programmes.accounts import SIGNED_IN_WITH
@@ -199,3 +202,29 @@ def test_saving_a_user_who_stays_active_keeps_their_sessions(anne):
     anne.save()
 
     assert is_signed_in(office)
+
+
+def test_each_request_reads_the_user_with_their_person_and_organisation(people):
+    """The header names the user's organisation and the sign-out button the person: both read
+    with the user, in one query, not two more on every page; a user without a person is
+    named by their user name."""
+    board = people["board"]
+    client = Client()
+    client.force_login(board)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("user_sessions")).content.decode()
+    tables = [re.findall(r'FROM "(\w+)"', query["sql"]) for query in queries]
+    user_reads = [query for query in tables if query and query[0] == "auth_user"]
+    assert len(user_reads) == 1
+    assert not any(
+        query and query[0] in ("programmes_person", "programmes_organisation") for query in tables
+    )
+    user_read = next(q["sql"] for q in queries if re.search(r'FROM "auth_user"', q["sql"]))
+    assert '"programmes_person"' in user_read and '"programmes_organisation"' in user_read
+    assert f"Sign out {board.person.name}" in html
+    assert board.person.organisation.name in html
+
+    nobody = UserFactory(username="no-person")
+    client.force_login(nobody)
+    html = client.get(reverse("user_sessions")).content.decode()
+    assert "Sign out no-person" in html

@@ -169,7 +169,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user with their person and organisation. (Sessions
+    # begun under Django's own, before 30 November 2026, end: their users sign in again.)
+    "programmes.accounts.backends.ModelBackend",
 ]
 # Two-factor authentication (issue 12): required of programme offices, portfolio offices and
 # site administrators signed in with a password (programmes/accounts/two_factor.py).

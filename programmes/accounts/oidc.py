@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 from requests import RequestException
 
 from programmes.accounts import SIGNED_IN_WITH
+from programmes.accounts.backends import MODEL_BACKEND
 from programmes.models import Organisation, Person
 
 logger = logging.getLogger(__name__)
@@ -235,7 +236,7 @@ def sign_in_callback(request, provider: str):
     # Said before signing in, so that the session's record (programmes.accounts.sessions)
     # names the provider; and again after, as signing in over another user's session empties it.
     request.session[SIGNED_IN_WITH] = offer.provider.id
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=MODEL_BACKEND)
     request.session[SIGNED_IN_WITH] = offer.provider.id
     return HttpResponseRedirect(
         _safe_next(request, next_url) or resolve_url(settings.LOGIN_REDIRECT_URL)
