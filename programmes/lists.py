@@ -18,7 +18,6 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from programmes.as_at import PARAMETER, AsAt, keep_as_at
@@ -136,16 +135,9 @@ def row_start(reference: str, href: str, title: str, after_title: str = "") -> s
     )
 
 
-_small_rag_tags: dict = {}
-
-
 def small_rag_tag(value) -> str:
-    """The markup of `{% rag_tag value small=True %}` (a rating, a RAG or nothing), drawn once
-    per RAG in each process."""
-    rag = value.rag if isinstance(value, RagResult) else value
-    if rag not in _small_rag_tags:
-        _small_rag_tags[rag] = render_to_string("includes/rag_tag.html", rag_tag(rag, small=True))
-    return _small_rag_tags[rag]
+    """The markup of `{% rag_tag value small=True %}` (a rating, a RAG or nothing)."""
+    return rag_tag(value, small=True)
 
 
 def programme_for(request, programme_id: int, action: Action = Action.VIEW) -> Programme:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from programmes.choices import Rag
 from programmes.dates import financial_year_label, format_plan_date
@@ -22,15 +23,64 @@ RAG_CLASSES = {
 }
 
 
-@register.inclusion_tag("includes/rag_tag.html")
-def rag_tag(value, small=False):
-    """A RAG as a coloured tag with its word (DOMAIN.md section 3: never colour alone)."""
+_rag_tags: dict[tuple[str, bool], str] = {}
+
+
+@register.simple_tag
+def rag_tag(value, small=False) -> str:
+    """A RAG as a coloured tag with its word (DOMAIN.md section 3: never colour alone); a
+    rating's RAG, or "Not reported" for none. Written once per RAG and size in each process:
+    the portfolio and the lists show hundreds."""
     if isinstance(value, RagResult):
         value = value.rag
-    if not value:
-        return {"label": "Not reported", "css": "govuk-tag--grey", "small": small}
+    key = (value or "", bool(small))
+    if key not in _rag_tags:
+        label, css = ("Not reported", "govuk-tag--grey") if not value else _label_and_css(value)
+        _rag_tags[key] = format_html(
+            '<strong class="govuk-tag app-rag {}{}">{}</strong>',
+            css,
+            " app-rag--small" if small else "",
+            label,
+        )
+    return _rag_tags[key]
+
+
+def _label_and_css(value) -> tuple[str, str]:
     rag = Rag(value)
-    return {"label": rag.label, "css": RAG_CLASSES[rag], "small": small}
+    return rag.label, RAG_CLASSES[rag]
+
+
+SHOWN_REASONS = 5
+
+
+@register.simple_tag
+def reasons(result: RagResult | None, prefix: str = "") -> str:
+    """Why a rating is what it is, from the one rating path's reasons: "Red because: ...", the
+    first five reasons, and the rest behind "and 5 more", which opens (GOV.UK details, no
+    script). Nothing for a rating without reasons. `prefix`: "Suggested", say."""
+    if result is None or not result.reasons:
+        return ""
+    shown, more = result.reasons[:SHOWN_REASONS], result.reasons[SHOWN_REASONS:]
+    said = format_html_join("; ", "{}", ((reason,) for reason in shown))
+    opening = format_html("{} ", prefix) if prefix else ""
+    details = ""
+    if more:
+        details = format_html(
+            '<details class="govuk-details app-reasons__more"><summary class="govuk-details__'
+            'summary"><span class="govuk-details__summary-text">and {} more</span></summary>'
+            '<div class="govuk-details__text"><ul class="govuk-list govuk-list--bullet '
+            'app-explanation">{}</ul></div></details>',
+            len(more),
+            format_html_join("", "<li>{}</li>", ((reason,) for reason in more)),
+        )
+    return format_html(
+        '<div class="app-reasons"><p class="app-explanation">{}{} because: {}{}</p>{}</div>',
+        opening,
+        result.label,
+        said,
+        ";" if more else ".",
+        details,
+    )
 
 
 @register.filter
