@@ -56,6 +56,8 @@ CHANGES_PROGRAMME = (
     "risks.Risk",
     "risks.Decision",
     "risks.BoardMeeting",
+    # The dashboard counts the period's exceptions, these among them, once per change.
+    "reporting.RaisedException",
 )
 DEPENDENCIES = ("workstreams.Milestone_depends_on", "workstreams.Workstream_depends_on")
 

@@ -2,6 +2,7 @@
 the programme's change counter, which every write that can change a rating raises: the
 dashboard never shows a rating from before a change."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from django.urls import reverse
 from programmes.caching import changes_of
 from programmes.choices import Rag
 from reporting.dashboard import build_dashboard
+from reporting.raised import RaisedDetails, raise_exception
 from reporting.state import load_programme_data
 from tests.clock import TODAY
 from tests.factories import (
@@ -21,6 +23,7 @@ from tests.factories import (
     MeasureReadingFactory,
     MeasureTargetFactory,
     MilestoneFactory,
+    PeriodFactory,
     RiskFactory,
 )
 from workstreams.assessment import assessed
@@ -213,3 +216,35 @@ def test_the_dashboard_is_built_once_a_change_and_shows_each_change_at_once(
     html, _ = shown()
     assert "No benefits recorded yet" not in html
     assert 'aria-label="Benefits by rating"' in html
+
+
+def test_an_exception_raised_by_hand_is_counted_on_the_dashboard_at_once(on_track, client, people):
+    """The dashboard counts the period's exceptions once per change: raising one by hand is a
+    change (`reporting.RaisedException` raises the counter), so the count moves at once."""
+    plan, _ = on_track
+    programme = plan["programme"]
+    PeriodFactory(programme=programme, month=TODAY.replace(day=1))
+    client.force_login(people["board"])
+    url = reverse("programme_detail", args=[programme.pk])
+
+    def exceptions_counted() -> int:
+        html = client.get(url).content.decode()
+        figure = re.search(
+            r'app-summary-card__figure">(\d+)</span><a class="govuk-link" href="[^"]+">'
+            r"exceptions?\b",
+            html,
+        )
+        return int(figure.group(1))
+
+    before = exceptions_counted()
+    raise_exception(
+        programme,
+        by=people["manager"],
+        details=RaisedDetails(
+            kind="scope",
+            title="Day centre places cut",
+            description="Two of the five day centres will not reopen",
+            workstream=plan["ws_1_1"],
+        ),
+    )
+    assert exceptions_counted() == before + 1

@@ -190,22 +190,32 @@ def _dashboard_filters(request) -> DashboardFilters:
     )
 
 
-def _dashboard(programme: Programme, period: ReportingPeriod | None, filters) -> Dashboard:
-    """The programme's data and dashboard, built once per change of the programme (and per
-    day, period and filters) in each process: everything they read raises the change counter
-    (`programmes.signals.CHANGES_PROGRAMME`), and nothing in them depends on who looks. Each
-    request has its own copy, so that what it works out only when shown (the benefits, whose
-    changes the counter does not follow) is worked out for that request."""
+def _dashboard(
+    programme: Programme, period: ReportingPeriod | None, filters
+) -> tuple[Dashboard, int]:
+    """The programme's data and dashboard, and how many exceptions it has, built once per
+    change of the programme (and per day, period and filters) in each process: everything
+    they read raises the change counter (`programmes.signals.CHANGES_PROGRAMME`), and
+    nothing in them depends on who looks. (The exceptions' narratives do not raise it, but
+    the count does not depend on them.) Each request has its own copy of the dashboard, so
+    that what it works out only when shown (the benefits, whose changes the counter does not
+    follow) is worked out for that request."""
+
+    def build() -> tuple[Dashboard, int]:
+        data = load_programme_data(programme, period=period)
+        dashboard = build_dashboard(data, filters)
+        return dashboard, len(detect_exceptions(data, dashboard))
+
     shown = f"{period.pk if period else 'now'}:{filters.area_id}-{filters.lead_id}-"
     shown += f"{filters.sponsor_id}-{filters.status}"
-    dashboard = keep_in_process(
+    dashboard, exceptions = keep_in_process(
         f"dashboard:{shown}",
         programme.pk,
         timezone.localdate(),
-        lambda: build_dashboard(load_programme_data(programme, period=period), filters),
+        build,
         changes=known_changes(programme),
     )
-    return copy.copy(dashboard)
+    return copy.copy(dashboard), exceptions
 
 
 @login_required
@@ -216,7 +226,7 @@ def programme_detail(request, programme_id: int):
     programme = programme_for(request, programme_id)
     period = _chosen_period(request, programme)
     filters = _dashboard_filters(request)
-    dashboard = _dashboard(programme, period, filters)
+    dashboard, exceptions = _dashboard(programme, period, filters)
     data = dashboard.data
     heat = (
         dashboard.heat_inherent if request.GET.get("heat") == "inherent" else dashboard.heat_current
@@ -249,8 +259,9 @@ def programme_detail(request, programme_id: int):
             "past_periods": closed_periods(data),
             "header_organisation": programme.organisation,
             "can_manage": may(request.user, Action.MANAGE_PROGRAMME, programme),
-            "exceptions": detect_exceptions(data, dashboard),
-            "choices": filter_choices(data),
+            "exceptions": exceptions,
+            # Only for the filters, drawn with the grid in its kept fragment.
+            "choices": SimpleLazyObject(lambda: filter_choices(data)),
             "filters": filters,
             "rag_history": rag_history(data, dashboard.rating),
             "latest_report": latest_report,
