@@ -113,6 +113,26 @@ def test_the_sessions_page_lists_the_users_own_sessions_and_marks_this_one(anne)
     assert phone.get(reverse("user_sessions")).content.decode().count("<tr") == 3
 
 
+def test_the_sessions_page_reads_every_session_at_once_however_many(
+    anne, django_assert_num_queries
+):
+    """The same queries for two sessions as for six, an ended one among them let go."""
+    office = browser("anne")
+    ended = browser("anne", user_agent=SAFARI_ON_IPHONE)
+    Session.objects.filter(session_key=ended.session.session_key).delete()
+    with CaptureQueriesContext(connection) as two:
+        html = office.get(reverse("user_sessions")).content.decode()
+    queries = len(two)  # now: the next request empties the log
+    assert html.count("<tr") == 2  # the heading and this browser: the ended one is gone
+    assert UserSession.objects.filter(user=anne).count() == 1
+    for _ in range(4):
+        browser("anne", user_agent=SAFARI_ON_IPHONE)
+    # (The ended session's record went on the first visit, so one query fewer: none to delete.)
+    with django_assert_num_queries(queries - 1):
+        html = office.get(reverse("user_sessions")).content.decode()
+    assert html.count("Safari on iPhone") == 4
+
+
 def test_signing_out_everywhere_ends_every_session_of_the_user_only(anne):
     office, phone = browser("anne"), browser("anne", user_agent=SAFARI_ON_IPHONE)
     keys = [office.session.session_key, phone.session.session_key]

@@ -20,10 +20,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout, user_logged_in, user_logged_out
 from django.contrib.auth.decorators import login_required
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from programmes.accounts import PASSWORD, SIGNED_IN_WITH
@@ -169,12 +171,27 @@ class SessionRow:
     is_this_one: bool
 
 
+def _sessions_data(keys: list[str]) -> dict[str, dict]:
+    """What each of these sessions holds, by key (none for a session that has ended): in one
+    query with the database's session engines (Django's default, and the cached one, whose
+    database is always written), else one session at a time through the engine."""
+    store = session_store()
+    if isinstance(store, DatabaseSessionStore):
+        rows = store.get_model_class().objects.filter(
+            session_key__in=keys, expire_date__gt=timezone.now()
+        )
+        return {row.session_key: store.decode(row.session_data) for row in rows}
+    return {key: session_store(key).load() for key in keys}
+
+
 def _live_sessions(request) -> list[SessionRow]:
     """The user's recorded sessions that are still signed in, newest first; the records of
     sessions that ended on their own are let go."""
     rows, ended = [], []
-    for record in UserSession.objects.filter(user=request.user):
-        data = session_store(record.session_key).load()
+    records = list(UserSession.objects.filter(user=request.user))
+    held = _sessions_data([record.session_key for record in records])
+    for record in records:
+        data = held.get(record.session_key, {})
         if str(data.get(SESSION_KEY)) != str(request.user.pk):
             ended.append(record.pk)
             continue
