@@ -3,6 +3,11 @@ as production runs it (DEBUG off, sync workers), and N simultaneous users signed
 bench's board member, each requesting the main pages in turn with no pause, for a fixed
 number of seconds. Reports the requests made, the errors, the median and the 95th percentile.
 
+The users are threads of this Python process (`run_load`), or, with `client="wrk"`, the
+connections of wrk (Debian's `wrk`, written in C: `run_wrk_load`). On two cores the Python
+users share the machine with gunicorn's workers and each other's interpreter lock, which
+widens the tail they measure; wrk costs the machine little, so its figures are the server's.
+
 Everything stays on 127.0.0.1 and stops when the time is up: the users' threads end, and the
 gunicorn process (started here, and only it) is stopped by its own id.
 """
@@ -10,10 +15,13 @@ gunicorn process (started here, and only it) is stopped by its own id.
 from __future__ import annotations
 
 import http.client
+import json
 import math
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,12 +42,20 @@ class LoadResult:
     workers: int
     timings_ms: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+    client: str = "Python threads"
+    # What wrk counted and measured itself (it keeps no list of timings).
+    counted: int | None = None
+    percentiles_ms: dict[int, float] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
+        if self.counted is not None:
+            return self.counted
         return len(self.timings_ms) + sum(self.errors.values())
 
-    def percentile(self, percent: float) -> float | None:
+    def percentile(self, percent: int) -> float | None:
+        if percent in self.percentiles_ms:
+            return self.percentiles_ms[percent]
         ordered = sorted(self.timings_ms)
         if not ordered:
             return None
@@ -49,9 +65,9 @@ class LoadResult:
         p50, p95 = self.percentile(50), self.percentile(95)
         errors = ", ".join(f"{count} {kind}" for kind, count in self.errors.items()) or "none"
         return (
-            f"Load: {self.users} users without pauses for {self.seconds:.0f} s against gunicorn "
-            f"({self.workers} sync workers, 127.0.0.1): {self.requests} requests "
-            f"({self.requests / self.seconds:.1f} a second), median "
+            f"Load ({self.client}): {self.users} users without pauses for {self.seconds:.0f} s "
+            f"against gunicorn ({self.workers} sync workers, 127.0.0.1): {self.requests} "
+            f"requests ({self.requests / self.seconds:.1f} a second), median "
             f"{p50 or 0:.0f} ms, 95th percentile {p95 or 0:.0f} ms, errors: {errors}."
         )
 
@@ -163,3 +179,130 @@ def run_load(
         except subprocess.TimeoutExpired:
             process.kill()
     return result
+
+
+# wrk's script: each connection requests the paths in turn from its own place in the list,
+# counts the answers that are not 200, and at the end says what wrk measured, as JSON.
+WRK_SCRIPT = """
+local paths = %(paths)s
+local cookie = %(cookie)s
+local threads = {}
+local next_offset = 0
+function setup(thread)
+  thread:set("offset", next_offset)
+  next_offset = next_offset + 7
+  table.insert(threads, thread)
+end
+function init(args)
+  index = offset
+  not_ok = 0
+end
+function request()
+  index = index + 1
+  return wrk.format("GET", paths[(index %% #paths) + 1], {Cookie = cookie, Host = "127.0.0.1"})
+end
+function response(status, headers, body)
+  if status ~= 200 then not_ok = not_ok + 1 end
+end
+function done(summary, latency, requests)
+  local refused = 0
+  for _, thread in ipairs(threads) do refused = refused + thread:get("not_ok") end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %%d, "not_200": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
+    '"timeout": %%d, "p50_us": %%d, "p95_us": %%d}\\n',
+    summary.requests, refused, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def _lua_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a Lua string for these characters
+
+
+def run_wrk_load(
+    user,
+    paths: list[str],
+    *,
+    users: int = DEFAULT_USERS,
+    seconds: float = DEFAULT_SECONDS,
+    workers: int = DEFAULT_WORKERS,
+    port: int = LOAD_PORT,
+) -> LoadResult:
+    """`run_load`, the users being wrk's connections (two threads of its own)."""
+    if not wrk_available():
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    cookie = session_cookie(user)
+    process = start_gunicorn(port, workers)
+    try:
+        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for _ in range(workers * 2):
+            for path in paths:
+                warm.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"})
+                warm.getresponse().read()
+        warm.close()
+        result = wrk(port, paths, cookie, users=users, seconds=seconds)
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    result.workers = workers
+    return result
+
+
+def wrk(port: int, paths: list[str], cookie: str, *, users: int, seconds: float) -> LoadResult:
+    """wrk's `users` connections requesting the paths in turn on 127.0.0.1:`port` for the
+    seconds given: what it counted (answers other than 200 are errors) and its percentiles."""
+    lua_paths = "{" + ", ".join(_lua_string(path) for path in paths) + "}"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT % {"paths": lua_paths, "cookie": _lua_string(cookie)})
+        script.flush()
+        finished = subprocess.run(  # noqa: S603 - our own arguments, on the loopback only
+            [
+                shutil.which("wrk"),
+                "--threads",
+                "2",
+                "--connections",
+                str(users),
+                "--duration",
+                f"{seconds:.0f}s",
+                "--timeout",
+                "60s",
+                "--script",
+                script.name,
+                f"http://127.0.0.1:{port}/",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 90,
+            check=True,
+        )
+    line = next(line for line in finished.stdout.splitlines() if line.startswith("WRK "))
+    figures = json.loads(line.removeprefix("WRK "))
+    errors = {
+        name: figures[key]
+        for name, key in (
+            ("not 200", "not_200"),
+            ("connect", "connect"),
+            ("read", "read"),
+            ("write", "write"),
+            ("timeout", "timeout"),
+        )
+        if figures[key]
+    }
+    return LoadResult(
+        users,
+        seconds,
+        0,
+        errors=errors,
+        client="wrk",
+        counted=figures["requests"],
+        percentiles_ms={50: figures["p50_us"] / 1000, 95: figures["p95_us"] / 1000},
+    )

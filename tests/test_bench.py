@@ -1,7 +1,9 @@
 """The bench: each page timed on a generated data set, with its median, 95th percentile,
 query count and target; pages not built yet are said to be so, not failed."""
 
+import threading
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -14,6 +16,7 @@ from plans.bench import (
     percentile,
     run_bench,
 )
+from plans.load import wrk, wrk_available
 from plans.scale_data import ScaleSize, generate_scale_data, scale_programmes
 from programmes.choices import Role
 from programmes.models import Membership
@@ -105,3 +108,50 @@ def test_the_load_run_reports_requests_errors_and_the_95th_percentile():
     line = result.line()
     assert "50 users" in line and "25 requests (2.5 a second)" in line
     assert "95th percentile 19 ms" in line and "errors: 5 HTTP 502" in line
+
+
+class _Answers(BaseHTTPRequestHandler):
+    """200 for every path but /moved/ (a redirect); the cookie it was sent, kept."""
+
+    cookies: set = set()
+
+    def do_GET(self):
+        _Answers.cookies.add(self.headers.get("Cookie"))
+        self.send_response(302 if self.path == "/moved/" else 200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # wrk drops its connections when its time is up, mid-answer
+
+
+@pytest.mark.skipif(
+    not wrk_available(), reason="wrk is not installed (Debian: apt-get install wrk)"
+)
+def test_wrk_requests_each_path_in_turn_and_counts_what_is_not_200_as_errors():
+    server = _Server(("127.0.0.1", 0), _Answers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = wrk(
+            server.server_address[1],
+            ["/a/", "/moved/", "/b/", "/c/"],
+            "sessionid=abc",
+            users=4,
+            seconds=1,
+        )
+    finally:
+        server.shutdown()
+    assert result.requests > 20
+    # One path in four answers a redirect: about a quarter of the requests are errors.
+    assert 0.15 < result.errors["not 200"] / result.requests < 0.35
+    assert set(result.errors) == {"not 200"}
+    assert _Answers.cookies == {"sessionid=abc"}
+    assert 0 < result.percentile(50) <= result.percentile(95)
+    assert "Load (wrk): 4 users" in result.line()

@@ -75,6 +75,14 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=30, help="how long (--load)")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (--load)")
         parser.add_argument(
+            "--load-client",
+            choices=["python", "wrk"],
+            default="python",
+            help="who makes the load: threads of this process (python, as before), or wrk "
+            "(Debian's wrk, in C: it takes little of the machine, so the tail it measures is "
+            "the server's)",
+        )
+        parser.add_argument(
             "--pages",
             default="",
             help="URL names to time, comma-separated: " + ",".join(page.url_name for page in PAGES),
@@ -122,10 +130,12 @@ class Command(BaseCommand):
 
     def bench_load(self, options):
         from plans.bench import ensure_bench_users, page_url, scale_programmes
-        from plans.load import run_load
+        from plans.load import run_load, run_wrk_load, wrk_available
 
         if not 1 <= options["users"] <= 200 or not 1 <= options["seconds"] <= 600:
             raise CommandError("--users is 1 to 200 and --seconds 1 to 600")
+        if options["load_client"] == "wrk" and not wrk_available():
+            raise CommandError("--load-client wrk needs wrk (Debian: apt-get install wrk)")
         board = ensure_bench_users()["board"]
         programme = scale_programmes("SCALE").order_by("pk").first()
         paths = [
@@ -135,7 +145,8 @@ class Command(BaseCommand):
         ]
         self.stdout.write("")
         self.stdout.write(f"Load run on {len(paths)} pages in turn: " + ", ".join(paths))
-        result = run_load(
+        load = run_wrk_load if options["load_client"] == "wrk" else run_load
+        result = load(
             board,
             [path for path in paths if path],
             users=options["users"],
