@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -117,6 +118,26 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not answer within 30 s")
 
 
+@contextmanager
+def serving(port: int, workers: int, paths: list[str], headers: dict[str, str]):
+    """gunicorn started, each worker warmed on every page, and stopped at the end."""
+    process = start_gunicorn(port, workers)
+    try:
+        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for _ in range(workers * 2):
+            for path in paths:
+                warm.request("GET", path, headers=headers)
+                warm.getresponse().read()
+        warm.close()
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def run_load(
     user,
     paths: list[str],
@@ -132,14 +153,7 @@ def run_load(
     headers = {"Cookie": cookie, "Host": "127.0.0.1"}
     result = LoadResult(users, seconds, workers)
     lock = threading.Lock()
-    process = start_gunicorn(port, workers)
-    try:
-        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for _ in range(workers * 2):
-            for path in paths:
-                warm.request("GET", path, headers=headers)
-                warm.getresponse().read()
-        warm.close()
+    with serving(port, workers, paths, headers):
         stop_at = time.monotonic() + seconds
 
         def user_loop(offset: int):
@@ -172,12 +186,6 @@ def run_load(
             thread.start()
         for thread in threads:
             thread.join(seconds + 90)
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
     return result
 
 
@@ -238,21 +246,8 @@ def run_wrk_load(
     if not wrk_available():
         raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
     cookie = session_cookie(user)
-    process = start_gunicorn(port, workers)
-    try:
-        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for _ in range(workers * 2):
-            for path in paths:
-                warm.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"})
-                warm.getresponse().read()
-        warm.close()
+    with serving(port, workers, paths, {"Cookie": cookie, "Host": "127.0.0.1"}):
         result = wrk(port, paths, cookie, users=users, seconds=seconds)
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
     result.workers = workers
     return result
 
