@@ -29,7 +29,6 @@ from programmes.filtersets import ProgrammeFilterSet
 from programmes.models import Programme
 from programmes.permissions import Action, get_for
 from programmes.rules import RagResult, severity_rank
-from programmes.templatetags.plan import rag_tag
 
 PAGE_SIZE = 50
 LISTS = [
@@ -133,11 +132,6 @@ def row_start(reference: str, href: str, title: str, after_title: str = "") -> s
         f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(href)}">'
         f"{escape(title)}</a>{after_title}</td>"
     )
-
-
-def small_rag_tag(value) -> str:
-    """The markup of `{% rag_tag value small=True %}` (a rating, a RAG or nothing)."""
-    return rag_tag(value, small=True)
 
 
 def programme_for(request, programme_id: int, action: Action = Action.VIEW) -> Programme:

@@ -29,7 +29,6 @@ from programmes.lists import (
     rag_rank,
     render_list,
     row_start,
-    small_rag_tag,
     text_key,
 )
 from programmes.models import Person, Programme, ProgrammeArea, ReportingPeriod
@@ -37,6 +36,7 @@ from programmes.movement import as_movement
 from programmes.permissions import Action, may, may_somewhere
 from programmes.snapshots import Snapshot, end_of_day
 from programmes.templatetags.movement import movement as movement_tag
+from programmes.templatetags.plan import rag_tag
 from risks.filtersets import ActionFilterSet, DecisionFilterSet, IssueFilterSet, RiskFilterSet
 from risks.heat_map import HeatCell, HeatMap
 from risks.models import ActionItem, ActionNote, Decision, Issue, Risk, RiskStatus
@@ -200,7 +200,7 @@ class RiskRow:
                 f'data-label="{table.labels["inherent"]}">'
                 + (
                     f"{self.inherent_likelihood} x {self.inherent_impact} = {score}<br>"
-                    f"{small_rag_tag(self.inherent_band)}"
+                    f"{rag_tag(self.inherent_band, small=True)}"
                     if score is not None
                     else '<span class="app-muted">Not scored</span>'
                 )
@@ -230,7 +230,7 @@ class RiskRow:
             f'data-label="{label["score"]}">'
             f"{self.current_likelihood} x {self.current_impact} = {current}</td>"
             f'<td class="govuk-table__cell" data-label="{label["band"]}">'
-            f"{small_rag_tag(self.band)}</td>"
+            f"{rag_tag(self.band, small=True)}</td>"
             f'<td class="govuk-table__cell app-nowrap" data-label="{label["movement"]}">'
             f"{movement_tag(self.movement)}{was}</td>"
             f'<td class="govuk-table__cell" data-label="{label["status"]}">'

@@ -27,11 +27,11 @@ from programmes.lists import (
     reason_text,
     render_list,
     row_start,
-    small_rag_tag,
     text_key,
 )
 from programmes.models import Programme, ProgrammeArea
 from programmes.rules import RagResult
+from programmes.templatetags.plan import rag_tag
 from workstreams.assessment import (
     MilestoneRating,
     WorkstreamRating,
@@ -98,9 +98,9 @@ class WorkstreamRow:
             f"{escape(area.reference)} {escape(area.name)}</td>"
             f'<td class="govuk-table__cell" data-label="{label["lead"]}">{escape(lead)}</td>'
             f'<td class="govuk-table__cell" data-label="{label["reported"]}">'
-            f"{small_rag_tag(self.reported)}{_explanation(reported_for)}</td>"
+            f"{rag_tag(self.reported, small=True)}{_explanation(reported_for)}</td>"
             f'<td class="govuk-table__cell" data-label="{label["suggested"]}">'
-            f"{small_rag_tag(self.suggested)}{_explanation(self.suggested_reason)}</td>"
+            f"{rag_tag(self.suggested, small=True)}{_explanation(self.suggested_reason)}</td>"
             "</tr>"
         )
 
@@ -215,7 +215,7 @@ class MilestoneRow:
             f'<td class="govuk-table__cell app-nowrap" data-label="{label["completed"]}">'
             f"{escape(_completed(self))}</td>"
             f'<td class="govuk-table__cell app-list-table__rag" data-label="{label["rag"]}">'
-            f"{small_rag_tag(self.result)}{_explanation(self.reason)}</td>"
+            f"{rag_tag(self.result, small=True)}{_explanation(self.reason)}</td>"
             "</tr>"
         )
 
