@@ -17,12 +17,14 @@ the date) computes it again. As at the end of a closed period nothing changes an
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
@@ -32,6 +34,8 @@ from programmes.models import ProgrammeChanges
 TODAY_TIMEOUT = 24 * 60 * 60
 CLOSED_TIMEOUT = 31 * 24 * 60 * 60
 ALL = None  # programme_changed(ALL): a change that can touch every programme (a person's name)
+
+logger = logging.getLogger(__name__)
 
 
 def changes_of(programme_id: int) -> int:
@@ -99,12 +103,48 @@ def _kept[T](key: str, timeout: int | None, compute: Callable[[], T]) -> T:
     if value is None:
         value = compute()
         if timeout is not None:
-            cache.set(key, value, timeout)
+            share(key, value, timeout)
     with _memo_lock:
         _memo[key] = value
         while len(_memo) > MEMO_SIZE:
             _memo.popitem(last=False)
     return value
+
+
+# Writes to the shared cache that wait for the end of the request that made them.
+_pending = threading.local()
+
+
+def share(key: str, value: object, timeout: int) -> None:
+    """Put a value in the shared cache; during a request, once its response has been sent
+    (when the server closes it, `request_finished`), so that the person who made the change
+    does not wait for the pickling: a programme's assessment, a megabyte of model instances,
+    took 50 ms to pickle where it took 80 ms to compute. Outside a request (a worker's task,
+    a command), at once. Until then, the value is in this process's memo, and another
+    process computes its own."""
+    writes = getattr(_pending, "writes", None)
+    if writes is None:
+        cache.set(key, value, timeout)
+    else:
+        writes[key] = (value, timeout)
+
+
+def _start_deferring(**kwargs) -> None:
+    _pending.writes = {}
+
+
+def _write_deferred(**kwargs) -> None:
+    writes = getattr(_pending, "writes", None)
+    _pending.writes = None
+    for key, (value, timeout) in (writes or {}).items():
+        try:
+            cache.set(key, value, timeout)
+        except Exception:  # the response has gone: log it, and another process computes it
+            logger.exception("Could not keep %s in the shared cache", key)
+
+
+request_started.connect(_start_deferring, dispatch_uid="programmes.caching.start_deferring")
+request_finished.connect(_write_deferred, dispatch_uid="programmes.caching.write_deferred")
 
 
 def keep[T](

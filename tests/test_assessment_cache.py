@@ -3,15 +3,18 @@ the programme's change counter, which every write that can change a rating raise
 dashboard never shows a rating from before a change."""
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from programmes.caching import changes_of
+from programmes.caching import changes_of, forget_kept, share
 from programmes.choices import Rag
 from reporting.dashboard import build_dashboard
 from reporting.raised import RaisedDetails, raise_exception
@@ -248,3 +251,52 @@ def test_an_exception_raised_by_hand_is_counted_on_the_dashboard_at_once(on_trac
         ),
     )
     assert exceptions_counted() == before + 1
+
+
+@contextmanager
+def a_request():
+    """Inside a request as a WSGI server runs one: `request_started`, then `request_finished`
+    when the server closes the response (the database connection is left alone, as the test
+    client leaves it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+        yield
+        request_finished.send(sender=None)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_during_a_request_the_shared_cache_is_written_once_the_response_is_sent():
+    with a_request():
+        share("test:deferred", "kept", 60)
+        assert cache.get("test:deferred") is None  # the person waits for no pickling
+    assert cache.get("test:deferred") == "kept"
+    # Outside a request (a worker's task, a command), at once.
+    share("test:at-once", "kept", 60)
+    assert cache.get("test:at-once") == "kept"
+
+
+def test_a_value_that_cannot_be_kept_is_logged_after_the_response_not_raised(caplog):
+    with a_request():
+        share("test:unpicklable", lambda: "a function cannot be pickled", 60)
+        share("test:after-it", "kept", 60)
+    assert cache.get("test:unpicklable") is None
+    assert cache.get("test:after-it") == "kept"
+    assert "Could not keep test:unpicklable in the shared cache" in caplog.text
+
+
+def test_a_page_shares_the_assessment_it_computed_with_other_processes(
+    on_track, client, people, django_assert_num_queries
+):
+    plan, _ = on_track
+    programme = plan["programme"]
+    client.force_login(people["board"])
+    response = client.get(reverse("workstream_list", args=[programme.pk]))
+    assert response.status_code == 200
+    forget_kept()  # another process: nothing of its own
+    with django_assert_num_queries(1):  # the counter; the assessment from the shared cache
+        state, rating = assessed(programme, TODAY)
+    assert rating.workstream(plan["ws_1_1"].pk).suggested.rag == Rag.GREEN
