@@ -9,6 +9,7 @@ import pytest
 
 from plans.bench import (
     NOT_BUILT,
+    PAGES,
     PAGES_BY_NAME,
     Page,
     ensure_bench_users,
@@ -18,6 +19,7 @@ from plans.bench import (
 )
 from plans.load import wrk, wrk_available
 from plans.scale_data import ScaleSize, generate_scale_data, scale_programmes
+from programmes.caching import changes_of
 from programmes.choices import Role
 from programmes.models import Membership
 
@@ -70,6 +72,40 @@ def test_each_page_gets_its_figures_and_a_missing_one_is_not_built_yet(tiny):
     assert {"CPU", "Python", "database"} <= set(report.machine)
     assert report.data_set["programmes"] == 2
     assert report.data_set["milestones"] == 2 * 3 * 4
+
+
+def test_a_page_just_after_a_change_is_timed_with_its_programme_changed_before_each_request(
+    tiny,
+):
+    ensure_bench_users("BENCH")  # their roles, given, raise the counter too
+    programme = scale_programmes("BENCH").order_by("pk").first()
+    before = changes_of(programme.pk)
+    after_change = [page for page in PAGES if page.after_change]
+    assert {page.url_name for page in after_change} == {"programme_detail", "workstream_list"}
+
+    report = run_bench(prefix="BENCH", pages=after_change[:1], requests=3, warm_ups=2)
+
+    (result,) = report.results
+    assert result.outcome == "measured" and len(result.timings_ms) == 3
+    assert changes_of(programme.pk) == before + 5  # each warm-up and timed request
+    # Worked out again each time: the programme's whole data read, not what was kept.
+    steady = run_bench(prefix="BENCH", pages=[PAGES_BY_NAME["programme_detail"]], requests=1)
+    assert result.queries > steady.results[0].queries
+    assert changes_of(programme.pk) == before + 5  # the steady page changes nothing
+
+
+def test_a_signed_in_request_that_does_nothing_reads_only_the_session_and_the_user(tiny):
+    (nothing,) = [page for page in PAGES if page.urlconf]
+
+    report = run_bench(prefix="BENCH", pages=[nothing], requests=2)
+
+    (result,) = report.results
+    assert result.outcome == "measured", result.detail
+    assert result.queries == 2
+    assert result.sql_floor_ms > 0
+    # The load run requests only the site's pages as most requests find them.
+    assert not nothing.as_most_requests_find_it
+    assert PAGES_BY_NAME["portfolio"].as_most_requests_find_it
 
 
 def test_bench_users_hold_a_role_in_every_programme_once(tiny):

@@ -73,3 +73,27 @@ def test_every_way_of_starting_gunicorn_takes_the_one_configuration(path):
     text = (ROOT / path).read_text()
     assert "python:transformation.gunicorn_conf" in text
     assert "--max-requests" not in text and '"--worker-class"' not in text
+
+
+def test_the_web_application_runs_with_the_garbage_collectors_thresholds_raised():
+    """A full collection walks everything a process keeps (each programme's assessment):
+    the web processes, whatever serves them, make them rarer (transformation/garbage.py)."""
+    from transformation.garbage import THRESHOLDS
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import gc; default = gc.get_threshold(); import transformation.wsgi; "
+            "print(default, gc.get_threshold())",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "transformation.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    default, tuned = result.stdout.strip().split(") (")
+    assert tuned == ", ".join(map(str, THRESHOLDS)) + ")"
+    assert THRESHOLDS[0] >= 10 * int(default.strip("(").split(",")[0])  # ten times, at least

@@ -141,7 +141,7 @@ class Command(BaseCommand):
         paths = [
             page_url(page, programme)
             for page in PAGES
-            if page.signed_in_as == "board" and not page.cold_cache
+            if page.signed_in_as == "board" and page.as_most_requests_find_it
         ]
         self.stdout.write("")
         self.stdout.write(f"Load run on {len(paths)} pages in turn: " + ", ".join(paths))
