@@ -24,7 +24,13 @@ from risks.heat_map import HeatMap, heat_map
 from risks.models import BoardMeeting, Decision, DecisionStatus, Risk, RiskStatus
 from risks.rules import Movement as ScoreMovement
 from risks.rules import risk_movement
-from workstreams.assessment import MeasureRating, ProgrammeRating, WorkstreamRating, assess
+from workstreams.assessment import (
+    RECENT_READINGS,
+    MeasureRating,
+    ProgrammeRating,
+    WorkstreamRating,
+    assess,
+)
 from workstreams.benefits import BenefitsSummary, benefits_summary
 from workstreams.models import MilestoneKind
 from workstreams.rules import (
@@ -307,7 +313,7 @@ def _measures(rating: ProgrammeRating) -> list[MeasureLine]:
     for workstream in rating.workstreams:
         for item in workstream.measures:
             targets = [Target(t.value, t.financial_year, t.due_date) for t in item.targets]
-            recent = item.readings[-12:]
+            recent = item.readings[-RECENT_READINGS:]
             values = [r.value for r in recent]
             goals = [target_for_month(targets, r.period) for r in recent]
             if recent:

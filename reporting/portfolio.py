@@ -63,7 +63,7 @@ class Rated:
 
 
 def _rate(programmes: list[Programme], as_of: date, snapshot: Snapshot) -> dict[int, Rated]:
-    ratings = assess_programmes(programmes, as_of, snapshot, latest_readings_only=True)
+    ratings = assess_programmes(programmes, as_of, snapshot, recent_readings=1)
     rated = {}
     for rating in ratings:
         counts = defaultdict(int)

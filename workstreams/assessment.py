@@ -21,14 +21,16 @@ from django.apps import apps
 from django.db.models import (
     CharField,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     QuerySet,
     StringAgg,
     Subquery,
     Value,
+    Window,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, RowNumber
 
 from programmes.caching import keep, keep_closed, known_changes
 from programmes.choices import Rag
@@ -65,6 +67,12 @@ from workstreams.rules import (
     workstream_suggested_rag,
 )
 
+# What a rating reads of a workstream's status updates: its latest and the one before (the
+# lead's RAG and its movement); of a measure's readings, a programme's dashboard shows the
+# last twelve (its sparkline) and a rating needs the latest.
+UPDATES_RATED = 2
+RECENT_READINGS = 12
+
 
 @dataclass
 class ProgrammeState:
@@ -93,7 +101,8 @@ class ProgrammeState:
 
 
 def attach_people(rows_and_fields: Sequence[tuple[list, str]]) -> None:
-    """Set person foreign keys from one query: historical instances cannot be select_related."""
+    """Set person foreign keys from one query, each person one instance however many rows
+    name them (historical instances cannot be select_related at all)."""
     ids = {
         getattr(row, f"{name}_id")
         for rows, name in rows_and_fields
@@ -142,19 +151,22 @@ def load_states(
     milestones: QuerySet[Milestone] | None = None,
     measures: QuerySet[Measure] | None = None,
     updates: bool = True,
-    latest_readings_only: bool = False,
+    recent_readings: int | None = None,
 ) -> dict[int, ProgrammeState]:
     """The rating state of each programme, by id: its data now, or as it stood at the
     snapshot's moment, with readings, notes and status updates up to `as_of`.
 
-    Seven queries for any number of programmes of any size; as at a moment, four more (the
-    programmes, their people and progress notes as they stood, and the updates' periods).
+    Eight queries for any number of programmes of any size (the people named, once each, in
+    one of them); as at a moment, three more (the programmes and progress notes as they
+    stood, and the updates' periods).
     With a workstream, only that workstream of its programme, with each milestone's
     dependencies. A list that rates only some items narrows them with its filtered
     `milestones` or `measures` queryset (`.none()` for none, which costs no query), and
-    leaves out the `updates` when it shows no workstream's rating. A page that shows no
-    measure's history (the portfolio) reads only each measure's latest reading, which is all
-    that its rating needs (read now; as at a moment every reading is read).
+    leaves out the `updates` when it shows no workstream's rating. Read now, each
+    workstream's latest two submitted updates are read (`UPDATES_RATED`), all that a rating
+    uses, and with `recent_readings` only each measure's last N readings (the portfolio, which
+    shows no measure's history, reads the latest, all that its rating needs); as at a moment
+    every update and reading is read.
     """
     snapshot = snapshot or Snapshot()
     rows = snapshot.rows
@@ -188,15 +200,16 @@ def load_states(
         .order_by("-period__month")
     )
     if not snapshot.is_historical:
-        area_rows = area_rows.select_related("sponsor", "project_manager")
-        workstream_rows = workstream_rows.select_related("lead")
-        milestone_rows = milestone_rows.select_related("owner").annotate(
+        milestone_rows = milestone_rows.annotate(
             has_notes=Exists(
                 ProgressNote.objects.filter(milestone=OuterRef("pk"), noted_on__lte=as_of)
             )
         )
-        measure_rows = measure_rows.select_related("owner")
-        update_rows = update_rows.select_related("period")
+        update_rows = (
+            update_rows.select_related("period")
+            .annotate(newness=newest_first("workstream_id", "period__month"))
+            .filter(newness__lte=UPDATES_RATED)
+        )
         if workstream is not None:
             # One workstream's page shows each milestone's dependencies both ways; with their
             # dates, so that the dependency warnings are found as for the whole programme.
@@ -273,11 +286,10 @@ def load_states(
             if target.measure_id in state_of_measure:
                 state_of_measure[target.measure_id].targets.append(target)
         reading_rows = rows(MeasureReading, **of_measures).filter(period__lte=as_of)
-        if latest_readings_only and not snapshot.is_historical:
-            latest = MeasureReading.objects.filter(
-                measure=OuterRef("measure"), period__lte=as_of
-            ).order_by("-period")
-            reading_rows = reading_rows.filter(period=Subquery(latest.values("period")[:1]))
+        if recent_readings is not None and not snapshot.is_historical:
+            reading_rows = reading_rows.annotate(
+                newness=newest_first("measure_id", "period")
+            ).filter(newness__lte=recent_readings)
         for reading in reading_rows.order_by("period"):
             if reading.measure_id in state_of_measure:
                 state_of_measure[reading.measure_id].readings.append(reading)
@@ -291,20 +303,30 @@ def load_states(
                 state.updates.append(update)
                 update_list.append(update)
 
+    # The people named (a programme's thousand milestones have a few dozen owners), each
+    # read once and shared, not once a row with `select_related`.
+    attach_people(
+        [
+            (list(areas.values()), "sponsor"),
+            (list(areas.values()), "project_manager"),
+            ([row for row, _ in loaded.values()], "lead"),
+            (milestone_list, "owner"),
+            (measure_list, "owner"),
+        ]
+    )
     if snapshot.is_historical:
-        attach_people(
-            [
-                (list(areas.values()), "sponsor"),
-                (list(areas.values()), "project_manager"),
-                ([row for row, _ in loaded.values()], "lead"),
-                (milestone_list, "owner"),
-                (measure_list, "owner"),
-            ]
-        )
         periods = ReportingPeriod.objects.in_bulk({u.period_id for u in update_list})
         for update in update_list:
             update.period = periods[update.period_id]
     return states
+
+
+def newest_first(partition: str, newest: str) -> Window:
+    """Each row's rank, 1 for the newest, among the rows of its `partition` (a workstream's
+    updates, a measure's readings), to filter on: the last N of each in one query."""
+    return Window(
+        RowNumber(), partition_by=[F(partition)], order_by=[F(newest).desc(), F("pk").desc()]
+    )
 
 
 def load_state(
@@ -805,7 +827,11 @@ def assessed(
     snapshot = snapshot or Snapshot()
 
     def compute():
-        narrowing = {"measures": Measure.objects.none(), "updates": False} if plan_only else {}
+        narrowing = (
+            {"measures": Measure.objects.none(), "updates": False}
+            if plan_only
+            else {"recent_readings": RECENT_READINGS}
+        )
         state = load_state(programme, as_of, snapshot=snapshot, **narrowing)
         return state, assess(state, as_of)
 
