@@ -33,7 +33,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.test import Client, RequestFactory
 from django.test.utils import override_settings
 from django.urls import NoReverseMatch, get_resolver, reverse
@@ -341,11 +342,19 @@ def serve(url: str, cookie: str) -> tuple[int, float]:
     if _handler is None:
         _handler = WSGIHandler()
     environ = RequestFactory().get(url, HTTP_COOKIE=cookie).environ
-    started = time.perf_counter()
-    response = _handler(environ, lambda status, headers, exc_info=None: None)
-    b"".join(response)
-    elapsed = (time.perf_counter() - started) * 1000
-    response.close()
+    # As Django's test client does, the database connection is left open between requests
+    # (it is the bench's own, and inside a test's transaction it must not be closed).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        started = time.perf_counter()
+        response = _handler(environ, lambda status, headers, exc_info=None: None)
+        b"".join(response)
+        elapsed = (time.perf_counter() - started) * 1000
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return response.status_code, elapsed
 
 

@@ -8,6 +8,11 @@ connections of wrk (Debian's `wrk`, written in C: `run_wrk_load`). On two cores 
 users share the machine with gunicorn's workers and each other's interpreter lock, which
 widens the tail they measure; wrk costs the machine little, so its figures are the server's.
 
+With `changes_per_second` (`--changes-per-second`), a thread of this process raises the
+change counter of the programme whose pages are requested that many times a second, as the
+programme office and the leads editing it do in the week the updates are due: what it keeps
+is worked out again after each change, by whichever worker is asked first.
+
 Everything stays on 127.0.0.1 and stops when the time is up: the users' threads end, and the
 gunicorn process (started here, and only it) is stopped by its own id.
 """
@@ -44,6 +49,8 @@ class LoadResult:
     timings_ms: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     client: str = "Python threads"
+    changes_per_second: float = 0
+    changes: int = 0  # how many changes were made during the run
     # What wrk counted and measured itself (it keeps no list of timings).
     counted: int | None = None
     percentiles_ms: dict[int, float] = field(default_factory=dict)
@@ -70,7 +77,44 @@ class LoadResult:
             f"against gunicorn ({self.workers} sync workers, 127.0.0.1): {self.requests} "
             f"requests ({self.requests / self.seconds:.1f} a second), median "
             f"{p50 or 0:.0f} ms, 95th percentile {p95 or 0:.0f} ms, errors: {errors}."
+            + (
+                f" The programme changed {self.changes} times meanwhile "
+                f"({self.changes_per_second:g} a second)."
+                if self.changes_per_second
+                else ""
+            )
         )
+
+
+@contextmanager
+def changing(programme_id: int | None, per_second: float):
+    """While inside, a thread raises the programme's change counter `per_second` times a
+    second; yields a list that holds, at the end, how many times it did."""
+    from programmes.caching import programme_changed
+
+    made = [0]
+    if per_second <= 0:
+        yield made
+        return
+    stop = threading.Event()
+
+    def change():
+        from django.db import connection
+
+        try:
+            while not stop.wait(1 / per_second):
+                programme_changed([programme_id])
+                made[0] += 1
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=change, name="bench-changes", daemon=True)
+    thread.start()
+    try:
+        yield made
+    finally:
+        stop.set()
+        thread.join(10)
 
 
 def session_cookie(user) -> str:
@@ -146,6 +190,8 @@ def run_load(
     seconds: float = DEFAULT_SECONDS,
     workers: int = DEFAULT_WORKERS,
     port: int = LOAD_PORT,
+    changing_programme: int | None = None,
+    changes_per_second: float = 0,
 ) -> LoadResult:
     """Start gunicorn, warm each worker on every page, then `users` threads request `paths`
     in turn, without pauses, until `seconds` have passed; stop gunicorn."""
@@ -153,7 +199,10 @@ def run_load(
     headers = {"Cookie": cookie, "Host": "127.0.0.1"}
     result = LoadResult(users, seconds, workers)
     lock = threading.Lock()
-    with serving(port, workers, paths, headers):
+    with (
+        serving(port, workers, paths, headers),
+        changing(changing_programme, changes_per_second) as changes,
+    ):
         stop_at = time.monotonic() + seconds
 
         def user_loop(offset: int):
@@ -186,6 +235,7 @@ def run_load(
             thread.start()
         for thread in threads:
             thread.join(seconds + 90)
+    result.changes_per_second, result.changes = changes_per_second, changes[0]
     return result
 
 
@@ -241,14 +291,20 @@ def run_wrk_load(
     seconds: float = DEFAULT_SECONDS,
     workers: int = DEFAULT_WORKERS,
     port: int = LOAD_PORT,
+    changing_programme: int | None = None,
+    changes_per_second: float = 0,
 ) -> LoadResult:
     """`run_load`, the users being wrk's connections (two threads of its own)."""
     if not wrk_available():
         raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
     cookie = session_cookie(user)
-    with serving(port, workers, paths, {"Cookie": cookie, "Host": "127.0.0.1"}):
+    with (
+        serving(port, workers, paths, {"Cookie": cookie, "Host": "127.0.0.1"}),
+        changing(changing_programme, changes_per_second) as changes,
+    ):
         result = wrk(port, paths, cookie, users=users, seconds=seconds)
     result.workers = workers
+    result.changes_per_second, result.changes = changes_per_second, changes[0]
     return result
 
 

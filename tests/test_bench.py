@@ -2,6 +2,7 @@
 query count and target; pages not built yet are said to be so, not failed."""
 
 import threading
+import time
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -191,3 +192,25 @@ def test_wrk_requests_each_path_in_turn_and_counts_what_is_not_200_as_errors():
     assert _Answers.cookies == {"sessionid=abc"}
     assert 0 < result.percentile(50) <= result.percentile(95)
     assert "Load (wrk): 4 users" in result.line()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_run_can_change_the_programme_while_it_runs():
+    from plans.load import LoadResult, changing
+    from tests.factories import ProgrammeFactory
+
+    programme = ProgrammeFactory()
+    before = changes_of(programme.pk)
+    with changing(programme.pk, 20) as made:
+        time.sleep(0.6)
+    assert made[0] >= 3
+    assert changes_of(programme.pk) == before + made[0]
+    with changing(programme.pk, 0) as none:
+        time.sleep(0.1)
+    assert none == [0]
+    assert changes_of(programme.pk) == before + made[0]
+
+    result = LoadResult(users=50, seconds=30, workers=2, timings_ms=[10.0])
+    assert "changed" not in result.line()
+    result.changes_per_second, result.changes = 2, 61
+    assert result.line().endswith(" The programme changed 61 times meanwhile (2 a second).")

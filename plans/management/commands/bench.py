@@ -83,6 +83,13 @@ class Command(BaseCommand):
             "the server's)",
         )
         parser.add_argument(
+            "--changes-per-second",
+            type=float,
+            default=0,
+            help="during the load run, raise the first programme's change counter this many "
+            "times a second, as people editing it do (default 0: no changes)",
+        )
+        parser.add_argument(
             "--pages",
             default="",
             help="URL names to time, comma-separated: " + ",".join(page.url_name for page in PAGES),
@@ -134,6 +141,8 @@ class Command(BaseCommand):
 
         if not 1 <= options["users"] <= 200 or not 1 <= options["seconds"] <= 600:
             raise CommandError("--users is 1 to 200 and --seconds 1 to 600")
+        if not 0 <= options["changes_per_second"] <= 20:
+            raise CommandError("--changes-per-second is 0 to 20")
         if options["load_client"] == "wrk" and not wrk_available():
             raise CommandError("--load-client wrk needs wrk (Debian: apt-get install wrk)")
         board = ensure_bench_users()["board"]
@@ -152,6 +161,8 @@ class Command(BaseCommand):
             users=options["users"],
             seconds=options["seconds"],
             workers=options["workers"],
+            changing_programme=programme.pk,
+            changes_per_second=options["changes_per_second"],
         )
         self.stdout.write(result.line())
 
