@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from django.core.cache import cache
@@ -92,15 +92,26 @@ _memo: OrderedDict[str, object] = OrderedDict()
 _memo_lock = threading.Lock()
 
 
-def _kept[T](key: str, timeout: int | None, compute: Callable[[], T]) -> T:
+def _kept[T](
+    key: str, timeout: int | None, compute: Callable[[], T], fuller: Sequence[str] = ()
+) -> T:
     """From this process's memo, else the shared cache, else computed; `timeout` None: kept
-    in this process only (for what costs as much to unpickle as to work out again)."""
+    in this process only (for what costs as much to unpickle as to work out again). `fuller`:
+    the keys of values that would do as well (a fuller one), taken if kept already."""
+    keys = (key, *fuller)
     with _memo_lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            return _memo[key]
-    value = None if timeout is None else cache.get(key)
+        for candidate in keys:
+            if candidate in _memo:
+                _memo.move_to_end(candidate)
+                return _memo[candidate]
+    value = None
+    if timeout is not None:
+        for key in keys:  # one at a time: each found is unpickled
+            value = cache.get(key)
+            if value is not None:
+                break
     if value is None:
+        key = keys[0]
         value = compute()
         if timeout is not None:
             share(key, value, timeout)
@@ -109,6 +120,18 @@ def _kept[T](key: str, timeout: int | None, compute: Callable[[], T]) -> T:
         while len(_memo) > MEMO_SIZE:
             _memo.popitem(last=False)
     return value
+
+
+def kept_in_process(name: str, programme_id: int, as_of: date, changes: int | None):
+    """The value this process keeps under the name (`changes` None: as at a closed period),
+    or None: nothing is worked out, and the shared cache is not read (a value too large to
+    unpickle for what the caller wants of it)."""
+    key = cache_key(name, programme_id, as_of, changes)
+    with _memo_lock:
+        if key in _memo:
+            _memo.move_to_end(key)
+            return _memo[key]
+    return None
 
 
 # Writes to the shared cache that wait for the end of the request that made them.
@@ -148,14 +171,23 @@ request_finished.connect(_write_deferred, dispatch_uid="programmes.caching.write
 
 
 def keep[T](
-    name: str, programme_id: int, as_of: date, compute: Callable[[], T], *, changes=None
+    name: str,
+    programme_id: int,
+    as_of: date,
+    compute: Callable[[], T],
+    *,
+    changes=None,
+    fuller: Sequence[str] = (),
 ) -> T:
     """`compute()`'s value for the programme as of today, from the cache if nothing in the
     programme has changed since it was computed. Read-only. The counter is `changes` if the
-    caller read it already (`with_changes`), else one query."""
+    caller read it already (`with_changes`), else one query. `fuller`: the names of values
+    that would do as well, taken instead if one is kept already (the plan's assessment, where
+    the whole assessment is at hand)."""
     if changes is None:
         changes = changes_of(programme_id)
-    return _kept(cache_key(name, programme_id, as_of, changes), TODAY_TIMEOUT, compute)
+    keys = [cache_key(n, programme_id, as_of, changes) for n in (name, *fuller)]
+    return _kept(keys[0], TODAY_TIMEOUT, compute, keys[1:])
 
 
 def keep_in_process[T](
@@ -167,10 +199,18 @@ def keep_in_process[T](
     return _kept(cache_key(name, programme_id, as_of, changes), None, compute)
 
 
-def keep_closed[T](name: str, programme_id: int, as_of: date, compute: Callable[[], T]) -> T:
+def keep_closed[T](
+    name: str,
+    programme_id: int,
+    as_of: date,
+    compute: Callable[[], T],
+    *,
+    fuller: Sequence[str] = (),
+) -> T:
     """`compute()`'s value as at the end of a period that has ended: the history it is read
     from no longer changes, so it is kept without the counter (no query). Read-only."""
-    return _kept(cache_key(name, programme_id, as_of, None), CLOSED_TIMEOUT, compute)
+    keys = [cache_key(n, programme_id, as_of, None) for n in (name, *fuller)]
+    return _kept(keys[0], CLOSED_TIMEOUT, compute, keys[1:])
 
 
 def with_changes(programmes: QuerySet) -> QuerySet:

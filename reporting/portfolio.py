@@ -22,7 +22,7 @@ from programmes.rules import RagResult, to_three_point
 from programmes.snapshots import Snapshot
 from reporting.dashboard import MOVEMENT_WORDS, rating_movement
 from risks.models import BoardMeeting, Risk, RiskStatus
-from workstreams.assessment import assess_programmes
+from workstreams.assessment import assess_programmes, kept_assessment
 
 
 @dataclass
@@ -63,7 +63,17 @@ class Rated:
 
 
 def _rate(programmes: list[Programme], as_of: date, snapshot: Snapshot) -> dict[int, Rated]:
-    ratings = assess_programmes(programmes, as_of, snapshot, recent_readings=1)
+    """The lines of programmes not kept: from the whole assessment where this process keeps
+    it (a programme just looked at), the others loaded and rated together."""
+    ratings = []
+    for programme in programmes:
+        kept = kept_assessment(programme, as_of, snapshot)
+        if kept is not None:
+            ratings.append(kept)
+    found = {rating.programme.pk for rating in ratings}
+    rest = [programme for programme in programmes if programme.pk not in found]
+    if rest:
+        ratings += assess_programmes(rest, as_of, snapshot, recent_readings=1)
     rated = {}
     for rating in ratings:
         counts = defaultdict(int)

@@ -14,9 +14,11 @@ from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from programmes.caching import changes_of, forget_kept, share
+from programmes.caching import changes_of, forget_kept, programme_changed, share, with_changes
 from programmes.choices import Rag
+from programmes.models import Programme
 from reporting.dashboard import build_dashboard
+from reporting.portfolio import build_portfolio
 from reporting.raised import RaisedDetails, raise_exception
 from reporting.state import load_programme_data
 from tests.clock import TODAY
@@ -300,3 +302,49 @@ def test_a_page_shares_the_assessment_it_computed_with_other_processes(
     with django_assert_num_queries(1):  # the counter; the assessment from the shared cache
         state, rating = assessed(programme, TODAY)
     assert rating.workstream(plan["ws_1_1"].pk).suggested.rag == Rag.GREEN
+
+
+def test_the_plans_assessment_is_the_whole_one_where_that_is_kept(
+    on_track, django_assert_num_queries
+):
+    plan, _ = on_track
+    programme = plan["programme"]
+    measure = MeasureFactory(workstream=plan["ws_1_1"])
+    whole = assessed(programme, TODAY)
+    with django_assert_num_queries(1):  # the counter; nothing loaded or rated again
+        plan_only = assessed(programme, TODAY, plan_only=True)
+    assert plan_only[1] is whole[1]
+    forget_kept()  # another process: from the shared cache
+    with django_assert_num_queries(1):
+        plan_only = assessed(programme, TODAY, plan_only=True)
+    assert [m.pk for m in plan_only[0].measures] == [measure.pk]
+
+    # Not the other way round: where only the plan's is kept, the whole one is worked out.
+    programme_changed([programme.pk])
+    programme.refresh_from_db()
+    plan_only = assessed(programme, TODAY, plan_only=True)
+    assert plan_only[0].measures == []
+    whole = assessed(programme, TODAY)
+    assert [m.pk for m in whole[0].measures] == [measure.pk]
+
+
+def test_the_portfolio_line_of_a_programme_just_looked_at_is_its_kept_assessment(
+    on_track, django_assert_num_queries
+):
+    plan, _ = on_track
+    programme = plan["programme"]
+    _, whole = assessed(programme, TODAY)  # the dashboard looked at it
+    programme = with_changes(Programme.objects.filter(pk=programme.pk)).get()  # as the page
+
+    # Its open risks and its next board: nothing loaded or rated again.
+    with django_assert_num_queries(2):
+        (row,) = build_portfolio([programme], TODAY)
+    assert row.overall.rag == whole.result.rag == Rag.GREEN
+    assert row.workstreams == {"green": 1, "no_data": 3}
+
+    forget_kept()  # a process that keeps nothing loads and rates it
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        (again,) = build_portfolio([programme], TODAY)
+    assert len(queries.captured_queries) > 2
+    assert (again.overall.rag, again.workstreams) == (row.overall.rag, row.workstreams)

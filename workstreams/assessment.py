@@ -32,7 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, RowNumber
 
-from programmes.caching import keep, keep_closed, known_changes
+from programmes.caching import keep, keep_closed, kept_in_process, known_changes
 from programmes.choices import Rag
 from programmes.dates import PlanDate, month_start
 from programmes.models import Person, Programme, ProgrammeArea, ReportingPeriod
@@ -835,15 +835,36 @@ def assessed(
         state = load_state(programme, as_of, snapshot=snapshot, **narrowing)
         return state, assess(state, as_of)
 
-    name = "plan-assessment" if plan_only else "assessment"
+    # The plan's assessment rates every milestone as the whole one does: where the whole one
+    # is kept already, it does (the timeline after the dashboard, after a change).
+    name = _kept_as(snapshot, plan_only=plan_only)
+    fuller = [_kept_as(snapshot)] if plan_only else []
     if snapshot.is_historical:
-        return keep_closed(f"{name}-at-{snapshot.at.isoformat()}", programme.pk, as_of, compute)
-    state, rating = keep(name, programme.pk, as_of, compute, changes=known_changes(programme))
+        return keep_closed(name, programme.pk, as_of, compute, fuller=fuller)
+    state, rating = keep(
+        name, programme.pk, as_of, compute, changes=known_changes(programme), fuller=fuller
+    )
     if state.programme is not programme:
         state.programme = rating.programme = programme
         for workstream in state.workstreams:
             workstream.programme = programme
     return state, rating
+
+
+def _kept_as(snapshot: Snapshot, *, plan_only: bool = False) -> str:
+    name = "plan-assessment" if plan_only else "assessment"
+    return f"{name}-at-{snapshot.at.isoformat()}" if snapshot.is_historical else name
+
+
+def kept_assessment(
+    programme: Programme, as_of: date, snapshot: Snapshot | None = None
+) -> ProgrammeRating | None:
+    """The programme's whole assessment (`assessed`) if this process keeps it already, else
+    None: nothing is loaded or rated (the portfolio's line of a programme just looked at)."""
+    snapshot = snapshot or Snapshot()
+    changes = None if snapshot.is_historical else known_changes(programme)
+    kept = kept_in_process(_kept_as(snapshot), programme.pk, as_of, changes)
+    return kept[1] if kept is not None else None
 
 
 def assess_programmes(
