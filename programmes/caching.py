@@ -11,7 +11,8 @@ whichever service made the change. Services that write with `QuerySet.update` or
 A computed value is kept in the shared cache (`settings.CACHES`: Redis in production, else
 each process's memory) under the programme, its counter and the date it is computed for, so
 that a change is seen on the next request in every process, and a new day (ratings depend on
-the date) computes it again. As at the end of a closed period nothing changes any more
+the date) computes it again. A value worked out during a request is written there once the
+response has been sent (`share`), and kept meanwhile in the process's own memo. As at the end of a closed period nothing changes any more
 (`keep_closed`), so that is kept without the counter.
 """
 
@@ -99,39 +100,41 @@ def _kept[T](
     in this process only (for what costs as much to unpickle as to work out again). `fuller`:
     the keys of values that would do as well (a fuller one), taken if kept already."""
     keys = (key, *fuller)
-    with _memo_lock:
-        for candidate in keys:
-            if candidate in _memo:
-                _memo.move_to_end(candidate)
-                return _memo[candidate]
-    value = None
+    value = _in_memo(keys)
+    if value is not None:
+        return value
+    kept_as = key
     if timeout is not None:
-        for key in keys:  # one at a time: each found is unpickled
-            value = cache.get(key)
+        for candidate in keys:  # one at a time: each value found is unpickled
+            value = cache.get(candidate)
             if value is not None:
+                kept_as = candidate
                 break
     if value is None:
-        key = keys[0]
         value = compute()
         if timeout is not None:
             share(key, value, timeout)
     with _memo_lock:
-        _memo[key] = value
+        _memo[kept_as] = value
         while len(_memo) > MEMO_SIZE:
             _memo.popitem(last=False)
     return value
+
+
+def _in_memo(keys: Sequence[str]):
+    with _memo_lock:
+        for key in keys:
+            if key in _memo:
+                _memo.move_to_end(key)
+                return _memo[key]
+    return None
 
 
 def kept_in_process(name: str, programme_id: int, as_of: date, changes: int | None):
     """The value this process keeps under the name (`changes` None: as at a closed period),
     or None: nothing is worked out, and the shared cache is not read (a value too large to
     unpickle for what the caller wants of it)."""
-    key = cache_key(name, programme_id, as_of, changes)
-    with _memo_lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            return _memo[key]
-    return None
+    return _in_memo([cache_key(name, programme_id, as_of, changes)])
 
 
 # Writes to the shared cache that wait for the end of the request that made them.

@@ -860,9 +860,12 @@ def kept_assessment(
     programme: Programme, as_of: date, snapshot: Snapshot | None = None
 ) -> ProgrammeRating | None:
     """The programme's whole assessment (`assessed`) if this process keeps it already, else
-    None: nothing is loaded or rated (the portfolio's line of a programme just looked at)."""
+    None: nothing is loaded or rated, and nothing read (the portfolio's line of a programme
+    just looked at). Now, only for a programme read with its counter (`with_changes`)."""
     snapshot = snapshot or Snapshot()
-    changes = None if snapshot.is_historical else known_changes(programme)
+    changes = None if snapshot.is_historical else getattr(programme, "changes", None)
+    if changes is None and not snapshot.is_historical:
+        return None
     kept = kept_in_process(_kept_as(snapshot), programme.pk, as_of, changes)
     return kept[1] if kept is not None else None
 
