@@ -172,3 +172,37 @@ def test_on_a_desktop_they_stay_a_table_with_its_headings(page, lead):
     assert {label_before(cells.nth(n)) for n in range(4)} == {"none"}
     tops = {round(cells.nth(n).bounding_box()["y"]) for n in range(4)}
     assert len(tops) == 1  # one row, side by side
+
+
+def test_the_portfolio_fits_a_desktop_and_is_labelled_blocks_on_a_phone(page, programme):
+    sign_in(page, "board", "a-board-password-1")
+    for width in (DESKTOP, 1024):  # every column inside the page's width, none cut off
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/portfolio/")
+        box = page.locator(".app-table-scroll")
+        assert box.evaluate("box => box.scrollWidth <= box.clientWidth"), width
+        counts = page.locator("tbody tr").first.locator(".app-counts__item")
+        expect(counts).to_have_count(3)  # Red, Amber and Green, one a line
+        assert len({round(counts.nth(n).bounding_box()["y"]) for n in range(3)}) == 3
+
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    page.goto("/portfolio/")
+    cells = page.locator("tbody tr").first.locator("td")
+    expect(cells.first).to_contain_text("Adult and Housing Transformation Programme")
+    assert [label_before(cells.nth(n)) for n in range(1, 8)] == [
+        '"Overall: "',
+        '"Since last period: "',
+        '"Workstreams: "',
+        '"Overdue milestones: "',
+        '"Red risks: "',
+        '"Measures off target: "',
+        '"Next board: "',
+    ]
+    for n in range(8):
+        box = cells.nth(n).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE, (n, box)
+    counts = cells.nth(3).locator(".app-counts__item")
+    assert len({round(counts.nth(n).bounding_box()["y"]) for n in range(3)}) == 1  # in a row
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    violations = serious_accessibility_violations(page)
+    assert violations == [], describe(violations)
