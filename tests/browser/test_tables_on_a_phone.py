@@ -206,3 +206,23 @@ def test_the_portfolio_fits_a_desktop_and_is_labelled_blocks_on_a_phone(page, pr
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
     violations = serious_accessibility_violations(page)
     assert violations == [], describe(violations)
+
+
+@pytest.mark.parametrize(
+    ("path", "label"),
+    [("/programmes/", '"Organisation: "'), ("/programmes/{pk}/areas/", '"Workstreams: "')],
+)
+def test_on_a_phone_the_programmes_and_areas_are_labelled_blocks(page, programme, path, label):
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    sign_in(page, "board", "a-board-password-1")
+    page.goto(path.format(pk=programme.pk))
+
+    box = page.locator(".app-table-scroll")
+    assert box.evaluate("box => box.scrollWidth <= box.clientWidth")  # nothing off to the side
+    labels = (
+        page.locator("tbody tr")
+        .first.locator("td")
+        .evaluate_all("cells => cells.map(cell => getComputedStyle(cell, '::before').content)")
+    )
+    assert label in labels
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
