@@ -226,3 +226,40 @@ def test_on_a_phone_the_programmes_and_areas_are_labelled_blocks(page, programme
     )
     assert label in labels
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+
+
+def test_on_a_phone_a_risks_scores_and_actions_are_labelled_blocks(page, programme):
+    from risks.models import MitigationAction
+    from tests.factories import PersonFactory, RiskFactory
+
+    risk = RiskFactory(
+        programme=programme,
+        title="Provider market cannot meet demand",
+        inherent_likelihood=4,
+        inherent_impact=4,
+    )
+    owner = PersonFactory(organisation=programme.organisation, name="Gwyneth Allen")
+    MitigationAction.objects.create(
+        risk=risk,
+        description="Commission a market position statement with the three largest providers",
+        owner=owner,
+        due_date=timezone.localdate() + timedelta(days=30),
+    )
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    sign_in(page, "board", "a-board-password-1")
+    page.goto(f"/risks/{risk.pk}/")
+
+    scores = page.locator('[aria-label="Scores"] tbody tr').first
+    expect(scores.locator("th")).to_contain_text("Inherent")
+    cells = scores.locator("td")
+    assert [label_before(cells.nth(n)) for n in range(4)] == [
+        '"Likelihood: "',
+        '"Impact: "',
+        '"Score: "',
+        '"Band: "',
+    ]
+    action = page.locator('[aria-label="Mitigation actions"] tbody tr').first.locator("td")
+    assert label_before(action.nth(1)) == '"Owner: "'
+    for box in page.locator(".app-table-scroll").all():
+        assert box.evaluate("box => box.scrollWidth <= box.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
