@@ -20,6 +20,7 @@ rather than failing the run, so the bench can be run while the pages are being b
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 import os
@@ -331,16 +332,15 @@ def sql_floor_ms(
     return statistics.median(timings)
 
 
-_handler = None
+@functools.cache
+def _wsgi_handler() -> WSGIHandler:
+    return WSGIHandler()
 
 
 def serve(url: str, cookie: str) -> tuple[int, float]:
     """One GET of the URL from Django's WSGI handler, as a server makes it: its status and the
     milliseconds until its body was ready. The response is then closed, as the server closes
     it once the body is sent, outside the time: what runs then is not waited for."""
-    global _handler
-    if _handler is None:
-        _handler = WSGIHandler()
     environ = RequestFactory().get(url, HTTP_COOKIE=cookie).environ
     # As Django's test client does, the database connection is left open between requests
     # (it is the bench's own, and inside a test's transaction it must not be closed).
@@ -348,7 +348,7 @@ def serve(url: str, cookie: str) -> tuple[int, float]:
     request_finished.disconnect(close_old_connections)
     try:
         started = time.perf_counter()
-        response = _handler(environ, lambda status, headers, exc_info=None: None)
+        response = _wsgi_handler()(environ, lambda status, headers, exc_info=None: None)
         b"".join(response)
         elapsed = (time.perf_counter() - started) * 1000
         response.close()

@@ -3,8 +3,8 @@ as production runs it (DEBUG off, sync workers), and N simultaneous users signed
 bench's board member, each requesting the main pages in turn with no pause, for a fixed
 number of seconds. Reports the requests made, the errors, the median and the 95th percentile.
 
-The users are threads of this Python process (`run_load`), or, with `client="wrk"`, the
-connections of wrk (Debian's `wrk`, written in C: `run_wrk_load`). On two cores the Python
+The users are threads of this Python process, or, with `client="wrk"`, the connections of
+wrk (Debian's `wrk`, written in C). On two cores the Python
 users share the machine with gunicorn's workers and each other's interpreter lock, which
 widens the tail they measure; wrk costs the machine little, so its figures are the server's.
 
@@ -186,6 +186,7 @@ def run_load(
     user,
     paths: list[str],
     *,
+    client: str = "python",
     users: int = DEFAULT_USERS,
     seconds: float = DEFAULT_SECONDS,
     workers: int = DEFAULT_WORKERS,
@@ -193,49 +194,65 @@ def run_load(
     changing_programme: int | None = None,
     changes_per_second: float = 0,
 ) -> LoadResult:
-    """Start gunicorn, warm each worker on every page, then `users` threads request `paths`
-    in turn, without pauses, until `seconds` have passed; stop gunicorn."""
+    """Start gunicorn, warm each worker on every page, then `users` request `paths` in turn,
+    without pauses, until `seconds` have passed (`client`: threads of this process, "python",
+    or wrk's connections, "wrk"), the programme changing meanwhile if asked; stop gunicorn."""
+    if client == "wrk" and not wrk_available():
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
     cookie = session_cookie(user)
     headers = {"Cookie": cookie, "Host": "127.0.0.1"}
-    result = LoadResult(users, seconds, workers)
-    lock = threading.Lock()
     with (
         serving(port, workers, paths, headers),
         changing(changing_programme, changes_per_second) as changes,
     ):
-        stop_at = time.monotonic() + seconds
-
-        def user_loop(offset: int):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            index = offset
-            while time.monotonic() < stop_at:
-                path = paths[index % len(paths)]
-                index += 1
-                started = time.perf_counter()
-                try:
-                    connection.request("GET", path, headers=headers)
-                    response = connection.getresponse()
-                    response.read()
-                    status = response.status
-                except (OSError, http.client.HTTPException) as error:
-                    connection.close()
-                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                    status = type(error).__name__
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    if status == 200:
-                        result.timings_ms.append(elapsed)
-                    else:
-                        key = f"HTTP {status}" if isinstance(status, int) else status
-                        result.errors[key] = result.errors.get(key, 0) + 1
-            connection.close()
-
-        threads = [threading.Thread(target=user_loop, args=(n,)) for n in range(users)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(seconds + 90)
+        if client == "wrk":
+            result = wrk(port, paths, cookie, users=users, seconds=seconds)
+        else:
+            result = _python_users(port, paths, headers, users=users, seconds=seconds)
+    result.workers = workers
     result.changes_per_second, result.changes = changes_per_second, changes[0]
+    return result
+
+
+def _python_users(
+    port: int, paths: list[str], headers: dict[str, str], *, users: int, seconds: float
+) -> LoadResult:
+    """`users` threads requesting the paths in turn on 127.0.0.1:`port` for the seconds
+    given, each timing its requests."""
+    result = LoadResult(users, seconds, 0)
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def user_loop(offset: int):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        index = offset
+        while time.monotonic() < stop_at:
+            path = paths[index % len(paths)]
+            index += 1
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                status = type(error).__name__
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if status == 200:
+                    result.timings_ms.append(elapsed)
+                else:
+                    key = f"HTTP {status}" if isinstance(status, int) else status
+                    result.errors[key] = result.errors.get(key, 0) + 1
+        connection.close()
+
+    threads = [threading.Thread(target=user_loop, args=(n,)) for n in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 90)
     return result
 
 
@@ -281,31 +298,6 @@ def wrk_available() -> bool:
 
 def _lua_string(text: str) -> str:
     return json.dumps(text)  # a JSON string is a Lua string for these characters
-
-
-def run_wrk_load(
-    user,
-    paths: list[str],
-    *,
-    users: int = DEFAULT_USERS,
-    seconds: float = DEFAULT_SECONDS,
-    workers: int = DEFAULT_WORKERS,
-    port: int = LOAD_PORT,
-    changing_programme: int | None = None,
-    changes_per_second: float = 0,
-) -> LoadResult:
-    """`run_load`, the users being wrk's connections (two threads of its own)."""
-    if not wrk_available():
-        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
-    cookie = session_cookie(user)
-    with (
-        serving(port, workers, paths, {"Cookie": cookie, "Host": "127.0.0.1"}),
-        changing(changing_programme, changes_per_second) as changes,
-    ):
-        result = wrk(port, paths, cookie, users=users, seconds=seconds)
-    result.workers = workers
-    result.changes_per_second, result.changes = changes_per_second, changes[0]
-    return result
 
 
 def wrk(port: int, paths: list[str], cookie: str, *, users: int, seconds: float) -> LoadResult:

@@ -207,7 +207,7 @@ def load_states(
         )
         update_rows = (
             update_rows.select_related("period")
-            .annotate(newness=newest_first("workstream_id", "period__month"))
+            .annotate(newness=_newest_first("workstream_id", "period__month"))
             .filter(newness__lte=UPDATES_RATED)
         )
         if workstream is not None:
@@ -288,7 +288,7 @@ def load_states(
         reading_rows = rows(MeasureReading, **of_measures).filter(period__lte=as_of)
         if recent_readings is not None and not snapshot.is_historical:
             reading_rows = reading_rows.annotate(
-                newness=newest_first("measure_id", "period")
+                newness=_newest_first("measure_id", "period")
             ).filter(newness__lte=recent_readings)
         for reading in reading_rows.order_by("period"):
             if reading.measure_id in state_of_measure:
@@ -321,7 +321,7 @@ def load_states(
     return states
 
 
-def newest_first(partition: str, newest: str) -> Window:
+def _newest_first(partition: str, newest: str) -> Window:
     """Each row's rank, 1 for the newest, among the rows of its `partition` (a workstream's
     updates, a measure's readings), to filter on: the last N of each in one query."""
     return Window(

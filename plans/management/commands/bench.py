@@ -137,7 +137,7 @@ class Command(BaseCommand):
 
     def bench_load(self, options):
         from plans.bench import ensure_bench_users, page_url, scale_programmes
-        from plans.load import run_load, run_wrk_load, wrk_available
+        from plans.load import run_load, wrk_available
 
         if not 1 <= options["users"] <= 200 or not 1 <= options["seconds"] <= 600:
             raise CommandError("--users is 1 to 200 and --seconds 1 to 600")
@@ -154,10 +154,10 @@ class Command(BaseCommand):
         ]
         self.stdout.write("")
         self.stdout.write(f"Load run on {len(paths)} pages in turn: " + ", ".join(paths))
-        load = run_wrk_load if options["load_client"] == "wrk" else run_load
-        result = load(
+        result = run_load(
             board,
             [path for path in paths if path],
+            client=options["load_client"],
             users=options["users"],
             seconds=options["seconds"],
             workers=options["workers"],
